@@ -1,0 +1,33 @@
+# Two commands do all the set-up: `make run` (demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEV := LIFELINE_DEV_KEYS=1
+PYTEST_ARGS ?=
+
+.PHONY: run test lint check clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	$(DEV) $(BIN)/lifeline migrate --no-input -v 0
+	$(DEV) $(BIN)/lifeline demo --if-empty
+	$(DEV) $(BIN)/lifeline serve --with-worker --bind 127.0.0.1:8000
+
+test: $(STAMP)
+	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check lifeline tests benchmarks
+	$(DEV) LIFELINE_DATA_DIR=var/test $(BIN)/mypy lifeline
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Lifeline: a hotline and tracing system for people caught in war."""

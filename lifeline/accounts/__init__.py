@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles, two-factor login and login throttling."""

@@ -1,0 +1,1 @@
+"""Cases: kinds, per-kind workflows, timeline, assignment and the console queue."""

@@ -1,0 +1,86 @@
+"""Cases, their timeline events, and the receipt that lets an anonymous visitor follow one."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.core.fields import EncryptedTextField
+
+
+class CaseKind(models.TextChoices):
+    SURRENDER = "surrender", _("surrender")
+    FAMILY_ENQUIRY = "family_enquiry", _("family enquiry")
+    HANDOVER = "handover", _("handover")
+    ASSISTANCE = "assistance", _("assistance")
+    OTHER = "other", _("other")
+
+
+class Priority(models.IntegerChoices):
+    NORMAL = 0, _("normal")
+    URGENT = 1, _("urgent")
+
+
+class Case(models.Model):
+    """One matter handled end to end. Its status moves only through its kind's workflow."""
+
+    reference = models.CharField(max_length=12, unique=True)
+    # argon2id hash of the receipt secret; empty for cases opened by staff without a receipt.
+    secret_hash = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    status = models.CharField(max_length=30, default="new")
+    priority = models.IntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    language = models.CharField(max_length=10, blank=True)
+    summary = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Set while the latest inbound message has no reply yet: the queue's "oldest waiting".
+    waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseEvent(models.Model):
+    """A timeline entry that is not a message: creation, status change, assignment, note."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        STATUS = "status", _("status changed")
+        ASSIGNED = "assigned", _("assigned")
+        NOTE = "note", _("note")
+        PRIORITY = "priority", _("priority changed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_value = models.CharField(max_length=100, blank=True)
+    to_value = models.CharField(max_length=100, blank=True)
+    text = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -1,0 +1,6 @@
+"""URLs of lifeline.cases."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "cases"
+urlpatterns: list = []

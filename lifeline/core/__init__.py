@@ -1,0 +1,1 @@
+"""Cross-cutting parts: encrypted fields, the audit log, access rules, receipts, base pages."""

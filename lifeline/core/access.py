@@ -1,0 +1,133 @@
+"""The one access layer: roles, the permission matrix, and the view decorators that apply it.
+
+Every URL's view carries exactly one rule: `@public_view` or `@staff_view(<permission>)`.
+`tests/core/test_url_access.py` walks the URLconf and fails on any view without a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+class Role:
+    OPERATOR = "operator"
+    CASEWORKER = "caseworker"
+    TRACING_OFFICER = "tracing_officer"
+    REGISTRAR = "registrar"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    ALL = (OPERATOR, CASEWORKER, TRACING_OFFICER, REGISTRAR, SUPERVISOR, ADMIN)
+    LABELS = {
+        OPERATOR: "Operator",
+        CASEWORKER: "Caseworker",
+        TRACING_OFFICER: "Tracing officer",
+        REGISTRAR: "Registrar",
+        SUPERVISOR: "Supervisor",
+        ADMIN: "Admin / data-protection officer",
+    }
+
+
+class Perm:
+    CONSOLE = "console.enter"  # any staff role: the console's home, own account
+    CASE_VIEW = "case.view"
+    CASE_WORK = "case.work"  # reply, note, change status of a case
+    CASE_CREATE = "case.create"
+    CASE_ASSIGN = "case.assign"  # assign to anyone, not only take it oneself
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    AUDIT_VIEW = "audit.view"
+    USERS_MANAGE = "users.manage"
+
+
+_STAFF = {Perm.CONSOLE}
+_CASES = {Perm.CASE_VIEW, Perm.CASE_WORK, Perm.CASE_CREATE}
+
+PERMISSION_MATRIX: dict[str, frozenset[str]] = {
+    Role.OPERATOR: frozenset(_STAFF | _CASES),
+    Role.CASEWORKER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
+    Role.TRACING_OFFICER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
+    Role.REGISTRAR: frozenset(_STAFF | {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT}),
+    Role.SUPERVISOR: frozenset(
+        _STAFF | _CASES | {Perm.CASE_ASSIGN, Perm.REGISTRY_VIEW, Perm.AUDIT_VIEW}
+    ),
+    Role.ADMIN: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_MANAGE}),
+}
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """The Lifeline roles of a user: the names of his groups that are roles."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_lifeline_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(names & set(Role.ALL))
+        user._lifeline_roles = cached
+    return cached
+
+
+def permissions_of(user: Any) -> frozenset[str]:
+    perms: set[str] = set()
+    for role in roles_of(user):
+        perms |= PERMISSION_MATRIX[role]
+    return frozenset(perms)
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    return perm in permissions_of(user)
+
+
+def require_perm(user: Any, perm: str) -> None:
+    """Raise PermissionDenied unless the user holds `perm` (for use inside services too)."""
+    if not has_perm(user, perm):
+        raise PermissionDenied(perm)
+
+
+def second_factor_passed(request: HttpRequest) -> bool:
+    user = request.user
+    if not settings.LIFELINE_REQUIRE_2FA or getattr(user, "two_factor_exempt", False):
+        return True
+    return bool(getattr(user, "is_verified", lambda: False)())
+
+
+def staff_view(perm: str) -> Callable[[View], View]:
+    """Guard a console view: login, then the second factor, then `perm` from the matrix."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not second_factor_passed(request):
+                return redirect("accounts:two_factor")
+            if not has_perm(request.user, perm):
+                raise PermissionDenied(perm)
+            return view(request, *args, **kwargs)
+
+        guarded.lifeline_access = ("staff", perm)  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def login_step_view(view: View) -> View:
+    """Mark a view of the login flow itself: reachable before the second factor is passed."""
+    view.lifeline_access = ("login", None)  # type: ignore[attr-defined]
+    return view
+
+
+def public_view(view: View) -> View:
+    """Mark a view as open to anonymous visitors: it must store nothing that identifies them."""
+    view.lifeline_access = ("public", None)  # type: ignore[attr-defined]
+    return view

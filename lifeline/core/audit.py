@@ -1,0 +1,103 @@
+"""Writing and verifying the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from lifeline.core.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+SYSTEM = None  # pass as actor for work done by the system itself
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            prev_hash,
+            event.at.isoformat(),
+            event.actor_id,
+            event.actor_kind,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.detail,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _actor_kind(actor: Any) -> str:
+    if actor is None:
+        return AuditEvent.ActorKind.SYSTEM
+    if actor == "public":
+        return AuditEvent.ActorKind.PUBLIC
+    return AuditEvent.ActorKind.STAFF
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event; call it inside the transaction of the change it records.
+
+    `actor` is a staff user, the string "public" for an anonymous visitor, or None for the
+    system. `detail` must hold only non-sensitive facts (field names, statuses, ids).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction it records")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_hash": GENESIS}
+    )
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor if _actor_kind(actor) == AuditEvent.ActorKind.STAFF else None,
+        actor_kind=_actor_kind(actor),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail or {},
+        prev_hash=head.last_hash,
+    )
+    event.hash = _digest(head.last_hash, event)
+    event.save()
+    head.last_hash = event.hash
+    head.count += 1
+    head.save(update_fields=["last_hash", "count"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def audit_verify() -> ChainReport:
+    """Walk the whole chain and report the first event whose hash does not follow."""
+    prev = GENESIS
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.prev_hash != prev or _digest(prev, event) != event.hash:
+            return ChainReport(checked=checked, first_broken_id=event.id)
+        prev = event.hash
+        checked += 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.last_hash != prev or head.count != checked):
+        return ChainReport(checked=checked, first_broken_id=-1)
+    return ChainReport(checked=checked, first_broken_id=None)

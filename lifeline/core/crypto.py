@@ -1,0 +1,64 @@
+"""AES-GCM encryption of field values with a rotating key ring taken from settings."""
+
+from __future__ import annotations
+
+import base64
+import os
+from functools import cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Stored form: "<key id>$<urlsafe base64 of nonce || ciphertext+tag>".
+_SEPARATOR = "$"
+_NONCE_BYTES = 12
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@cache
+def _key_ring(spec: tuple[str, ...]) -> tuple[str, dict[str, AESGCM]]:
+    ring: dict[str, AESGCM] = {}
+    for item in spec:
+        key_id, _, encoded = item.partition(":")
+        raw = _b64decode(encoded)
+        if not key_id or len(raw) != 32 or _SEPARATOR in key_id:
+            raise ImproperlyConfigured(
+                "LIFELINE_FIELD_KEYS entries must be 'id:<urlsafe base64 of 32 bytes>'."
+            )
+        ring[key_id] = AESGCM(raw)
+    if not ring:
+        raise ImproperlyConfigured("LIFELINE_FIELD_KEYS holds no key.")
+    return spec[0].partition(":")[0], ring
+
+
+def _ring() -> tuple[str, dict[str, AESGCM]]:
+    return _key_ring(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    """Encrypt text under the primary key; `context` binds the ciphertext to its column."""
+    key_id, ring = _ring()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = ring[key_id].encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
+    return key_id + _SEPARATOR + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def decrypt(token: str, *, context: str) -> str:
+    """Decrypt a value written by `encrypt` with any key still in the ring."""
+    key_id, _, payload = token.partition(_SEPARATOR)
+    _, ring = _ring()
+    try:
+        aead = ring[key_id]
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"No field key with id {key_id!r} is configured.") from exc
+    raw = _b64decode(payload)
+    return aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode("utf-8")).decode()
+
+
+def generate_key_spec(key_id: str = "k1") -> str:
+    """Return a fresh key ring entry for LIFELINE_FIELD_KEYS."""
+    return f"{key_id}:{base64.urlsafe_b64encode(os.urandom(32)).decode('ascii').rstrip('=')}"

@@ -1,0 +1,48 @@
+"""Fixed-window attempt counters kept in the database, shared by every web process."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lifeline.core.models import ThrottleBucket
+
+
+def _bucket_key(scope: str, subject: str) -> str:
+    # Hashed so that the table never holds a username or reference in clear.
+    return hashlib.sha256(f"{scope}\x00{subject}".encode()).hexdigest()
+
+
+def throttle_is_blocked(*, scope: str, subject: str, limit: int, window_seconds: int) -> bool:
+    """True when `subject` has used up its `limit` attempts in the current window."""
+    bucket = ThrottleBucket.objects.filter(key=_bucket_key(scope, subject)).first()
+    if bucket is None:
+        return False
+    if timezone.now() - bucket.window_start >= timedelta(seconds=window_seconds):
+        return False
+    return bucket.hits >= limit
+
+
+def throttle_hit(*, scope: str, subject: str, window_seconds: int) -> None:
+    """Count one failed attempt against `subject`."""
+    key = _bucket_key(scope, subject)
+    now = timezone.now()
+    with transaction.atomic():
+        bucket, created = ThrottleBucket.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_start": now, "hits": 1}
+        )
+        if created:
+            return
+        if now - bucket.window_start >= timedelta(seconds=window_seconds):
+            bucket.window_start, bucket.hits = now, 1
+            bucket.save(update_fields=["window_start", "hits"])
+        else:
+            ThrottleBucket.objects.filter(key=key).update(hits=F("hits") + 1)
+
+
+def throttle_reset(*, scope: str, subject: str) -> None:
+    ThrottleBucket.objects.filter(key=_bucket_key(scope, subject)).delete()

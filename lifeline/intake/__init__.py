@@ -1,0 +1,1 @@
+"""The inbox: durable inbound items, channel adapters, conversations and outbound messages."""

@@ -1,0 +1,93 @@
+"""The inbox: every inbound and outbound item, and the conversations they belong to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.core.fields import EncryptedJSONField, EncryptedTextField
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    TELEGRAM = "telegram", _("Telegram")
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+
+
+class Conversation(models.Model):
+    """A channel identity (web receipt, Telegram chat, address, number) and its case.
+
+    The identity is kept encrypted; `identity_hash` (a keyed HMAC) finds it again without
+    storing it in clear. Web conversations need neither: the receipt is their identity.
+    """
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    identity_hash = models.CharField(max_length=64, blank=True)
+    identity = EncryptedTextField(blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "identity_hash"],
+                condition=~models.Q(identity_hash=""),
+                name="one_conversation_per_channel_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} conversation {self.pk}"
+
+
+class Contact(models.Model):
+    """One inbound or outbound item. Committed before the channel is told it arrived."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("inbound")
+        OUT = "out", _("outbound")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be processed")
+        PROCESSED = "processed", _("processed")
+        FAILED = "failed", _("failed")
+        QUEUED = "queued", _("queued to send")
+        SENT = "sent", _("sent")
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    external_id = models.CharField(max_length=128)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.PROTECT, related_name="contacts"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    received_at = models.DateTimeField(db_index=True)
+    language = models.CharField(max_length=10, blank=True)
+    body = EncryptedTextField()
+    # Structured answers of a form (e.g. the sought person's name and year), encrypted.
+    fields = EncryptedJSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], name="contact_unique_per_channel"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "direction"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"

@@ -1,0 +1,6 @@
+"""URLs of lifeline.intake."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "intake"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The registry: persons, name forms, status events and their sources."""

@@ -1,0 +1,9 @@
+"""App configuration for lifeline.registry."""
+
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "lifeline.registry"
+    label = "registry"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,186 @@
+"""Registry tables: persons, their name forms, status events and the sources behind them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.core.fields import EncryptedTextField
+
+
+class PersonStatus(models.TextChoices):
+    CAPTURED = "captured", _("captured")
+    HELD = "held", _("held")
+    TRANSFERRED = "transferred", _("transferred")
+    HOSPITALISED = "hospitalised", _("hospitalised")
+    RELEASED = "released", _("released")
+    EXCHANGED = "exchanged", _("exchanged")
+    HANDED_OVER = "handed_over", _("handed over")
+    RESETTLED = "resettled", _("resettled")
+    ESCAPED = "escaped", _("escaped")
+    MISSING = "missing", _("missing")
+    DEAD = "dead", _("dead")
+
+
+class Verification(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    PROBABLE = "probable", _("probable")
+    CONFIRMED = "confirmed", _("confirmed")
+
+
+class Source(models.Model):
+    """A document or report behind a fact, and how far it can be trusted."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("identity or military document")
+        OFFICIAL_LIST = "official_list", _("official list")
+        INTERVIEW = "interview", _("interview")
+        WITNESS = "witness", _("witness report")
+        MEDIA = "media", _("media or open source")
+        FAMILY = "family", _("family report")
+        OTHER = "other", _("other")
+
+    class Reliability(models.TextChoices):
+        HIGH = "high", _("high")
+        MEDIUM = "medium", _("medium")
+        LOW = "low", _("low")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    reliability = models.CharField(max_length=10, choices=Reliability.choices)
+    details = EncryptedTextField(blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Person(models.Model):
+    """A person the bureau keeps a record of. Names live in NameForm; one is primary."""
+
+    class Sex(models.TextChoices):
+        MALE = "m", _("male")
+        FEMALE = "f", _("female")
+        UNKNOWN = "", _("unknown")
+
+    class InformFamily(models.TextChoices):
+        UNKNOWN = "unknown", _("not asked yet")
+        YES = "yes", _("yes, inform the family")
+        NO = "no", _("no, do not inform")
+
+    # The primary name, copied from the primary NameForm for sorting and plain search.
+    surname = models.CharField(max_length=100, db_index=True)
+    given_name = models.CharField(max_length=100, blank=True)
+    patronymic = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    place_of_birth = models.CharField(max_length=200, blank=True)
+    father_name = models.CharField(max_length=100, blank=True)
+    mother_maiden_name = models.CharField(max_length=100, blank=True)
+    rank = models.CharField(max_length=100, blank=True)
+    service_number = models.CharField(max_length=50, blank=True)
+    unit = models.CharField(max_length=100, blank=True)
+    power = models.CharField(max_length=100, blank=True, help_text=_("the power he depends on"))
+    current_status = models.CharField(
+        max_length=20, choices=PersonStatus.choices, default=PersonStatus.MISSING, db_index=True
+    )
+    health = EncryptedTextField(blank=True)
+    place_of_detention = EncryptedTextField(blank=True)
+    grave_location = EncryptedTextField(blank=True)
+    notes = EncryptedTextField(blank=True)
+    inform_family = models.CharField(
+        max_length=10, choices=InformFamily.choices, default=InformFamily.UNKNOWN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["surname", "given_name", "patronymic", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_month__isnull=True)
+                | models.Q(birth_month__gte=1, birth_month__lte=12),
+                name="person_birth_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(birth_day__isnull=True)
+                | models.Q(birth_day__gte=1, birth_day__lte=31),
+                name="person_birth_day_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+    @property
+    def date_of_birth_display(self) -> str:
+        """The known part of the birth date: '1995', '03.1995' or '14.03.1995'."""
+        if self.birth_year is None:
+            return ""
+        if self.birth_month is None:
+            return f"{self.birth_year}"
+        if self.birth_day is None:
+            return f"{self.birth_month:02d}.{self.birth_year}"
+        return f"{self.birth_day:02d}.{self.birth_month:02d}.{self.birth_year}"
+
+
+class NameForm(models.Model):
+    """One way the person's name is written: in a script, a language, from a source."""
+
+    class Script(models.TextChoices):
+        CYRILLIC = "cyrl", _("Cyrillic")
+        LATIN = "latn", _("Latin")
+        OTHER = "other", _("other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_forms")
+    surname = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100, blank=True)
+    patronymic = models.CharField(max_length=100, blank=True)
+    script = models.CharField(max_length=5, choices=Script.choices)
+    language = models.CharField(max_length=10, blank=True)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_name_form_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["surname"])]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+
+class StatusEvent(models.Model):
+    """A change in what is known of the person: captured, transferred, released, dead..."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_events")
+    status = models.CharField(max_length=20, choices=PersonStatus.choices)
+    occurred_on = models.DateField(null=True, blank=True)
+    place = EncryptedTextField(blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="status_events")
+    verification = models.CharField(max_length=10, choices=Verification.choices)
+    note = EncryptedTextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_on", "-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} ({self.verification})"

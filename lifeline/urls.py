@@ -1,0 +1,14 @@
+"""Root URLconf: public pages (translated, prefixed /uk/ and /en/; Russian unprefixed), console."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from lifeline.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("console/", include("lifeline.cases.urls")),
+    path("console/registry/", include("lifeline.registry.urls")),
+    path("console/account/", include("lifeline.accounts.urls")),
+]
+urlpatterns += i18n_patterns(path("", include("lifeline.intake.urls")), prefix_default_language=False)

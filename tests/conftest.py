@@ -1,0 +1,73 @@
+"""Shared fixtures: named users per role, and helpers that create what tests need."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.factories import create_user
+
+
+@pytest.fixture(autouse=True)
+def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests may talk to loopback only."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in {"::1", "localhost"} or host.startswith("/")
+        ):
+            raise RuntimeError(f"tests must not reach the network: {host}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def alice(db):  # type: ignore[no-untyped-def]
+    """Alice the operator."""
+    return create_user("alice", roles=["operator"])
+
+
+@pytest.fixture
+def bob(db):  # type: ignore[no-untyped-def]
+    """Bob the tracing officer."""
+    return create_user("bob", roles=["tracing_officer"])
+
+
+@pytest.fixture
+def carol(db):  # type: ignore[no-untyped-def]
+    """Carol the supervisor."""
+    return create_user("carol", roles=["supervisor"])
+
+
+@pytest.fixture
+def dave(db):  # type: ignore[no-untyped-def]
+    """Dave the registrar."""
+    return create_user("dave", roles=["registrar"])
+
+
+@pytest.fixture
+def erin(db):  # type: ignore[no-untyped-def]
+    """Erin the caseworker."""
+    return create_user("erin", roles=["caseworker"])
+
+
+@pytest.fixture
+def frank(db):  # type: ignore[no-untyped-def]
+    """Frank the admin / data-protection officer."""
+    return create_user("frank", roles=["admin"])
+
+
+@pytest.fixture
+def mallory(db):  # type: ignore[no-untyped-def]
+    """Mallory: a staff account with no role at all."""
+    return create_user("mallory", roles=[])
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}"
