@@ -21,11 +21,12 @@ run: $(STAMP)
 	$(DEV) $(BIN)/lifeline serve --with-worker --bind 127.0.0.1:8000
 
 test: $(STAMP)
+	@scripts/ensure-chromium
 	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lifeline tests benchmarks
+	$(BIN)/ruff format --check lifeline tests
 	$(DEV) LIFELINE_DATA_DIR=var/test $(BIN)/mypy lifeline
 	$(BIN)/lint-imports
 

@@ -23,7 +23,7 @@ def envbool(name: str, default: bool = False) -> bool:
 
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return default if value in (None, "") else int(value)
+    return int(value) if value else default
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -66,7 +66,9 @@ def _required_secret(name: str, dev_file: str, prefix: str = "") -> str:
 SECRET_KEY = _required_secret("SECRET_KEY", "secret_key")
 # Comma-separated "key-id:urlsafe-base64(32 bytes)"; the first encrypts, all decrypt (rotation).
 FIELD_ENCRYPTION_KEYS = [
-    k.strip() for k in _required_secret("LIFELINE_FIELD_KEYS", "field_keys", "k1:").split(",") if k.strip()
+    k.strip()
+    for k in _required_secret("LIFELINE_FIELD_KEYS", "field_keys", "k1:").split(",")
+    if k.strip()
 ]
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -149,9 +151,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "LIFELINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("LIFELINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -163,8 +163,10 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 # Staff must pass TOTP unless their account is explicitly exempt (only the demo users are).

@@ -11,4 +11,6 @@ urlpatterns = [
     path("console/registry/", include("lifeline.registry.urls")),
     path("console/account/", include("lifeline.accounts.urls")),
 ]
-urlpatterns += i18n_patterns(path("", include("lifeline.intake.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("", include("lifeline.intake.urls")), prefix_default_language=False
+)

@@ -30,3 +30,47 @@ def login_staff(client: Any, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
+    """Create one row of every model that has encrypted columns, each column holding `canary`.
+
+    Returns the (model, field name) pairs written, so a test notices a new encrypted column
+    that this helper does not cover yet.
+    """
+    from django.utils import timezone
+
+    from lifeline.cases.models import Case, CaseEvent
+    from lifeline.core.fields import EncryptedJSONField, EncryptedTextField
+    from lifeline.intake.models import Contact, Conversation
+    from lifeline.registry.models import Person, Source, StatusEvent
+
+    now = timezone.now()
+    person = Person.objects.create(surname="Тестов")
+    source = Source.objects.create(kind="document", title="list", reliability="high")
+    case = Case.objects.create(reference="LF-TEST-0001", kind="other", created_at=now,
+                               updated_at=now)
+    conversation = Conversation.objects.create(channel="web", case=case, created_at=now)
+    rows: list[Any] = [
+        person,
+        source,
+        StatusEvent(person=person, status="held", source=source, verification="reported",
+                    recorded_at=now),
+        case,
+        CaseEvent(case=case, kind="note", at=now),
+        conversation,
+        Contact(channel="web", external_id="canary", direction="in", conversation=conversation,
+                case=case, received_at=now, body="x", state="pending"),
+    ]
+    written: set[tuple[type, str]] = set()
+    for row in rows:
+        for field in row._meta.concrete_fields:
+            if isinstance(field, EncryptedJSONField):
+                setattr(row, field.attname, {"canary": canary})
+            elif isinstance(field, EncryptedTextField):
+                setattr(row, field.attname, f"{canary} {field.name}")
+            else:
+                continue
+            written.add((type(row), field.name))
+        row.save()
+    return written

@@ -45,6 +45,9 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"audit head at {self.count} events"
+
 
 class ThrottleBucket(models.Model):
     """A fixed-window counter for login and receipt attempts, keyed by a hash (never an IP)."""
@@ -52,3 +55,6 @@ class ThrottleBucket(models.Model):
     key = models.CharField(max_length=64, primary_key=True)
     window_start = models.DateTimeField()
     hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.hits} hits since {self.window_start:%H:%M}"

@@ -40,23 +40,30 @@ def new_receipt() -> Receipt:
     return Receipt(reference=new_reference(), secret=_group(_random_chars(SECRET_CHARS)))
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-‐-―]", "", text.strip().upper())
+
+
 def canonical(text: str) -> str:
     """Upper-case, drop spaces and dashes, and map look-alike letters, as people type them."""
-    cleaned = re.sub(r"[\s\-‐-―]", "", text.strip().upper())
-    return cleaned.translate(_CONFUSABLE)
+    return _squash(text).translate(_CONFUSABLE)
 
 
 def normalise_reference(text: str) -> str | None:
-    body = canonical(text)
-    if body.startswith("LF"):
-        body = body[2:]
+    body = _squash(text)
+    body = canonical(body[2:] if body.startswith("LF") else body)
     candidate = "LF-" + _group(body)
     return candidate if REFERENCE_RE.match(candidate) else None
 
 
 @cache
 def _hasher() -> PasswordHasher:
-    return PasswordHasher(**settings.RECEIPT_ARGON2)
+    cost = settings.RECEIPT_ARGON2
+    return PasswordHasher(
+        time_cost=cost["time_cost"],
+        memory_cost=cost["memory_cost"],
+        parallelism=cost["parallelism"],
+    )
 
 
 def hash_secret(secret: str) -> str:

@@ -1,0 +1,97 @@
+"""The encrypted field type: round trips, tamper and key handling, and no plaintext at rest."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+
+from lifeline.core import crypto
+from lifeline.core.crypto import generate_key_spec
+from lifeline.core.fields import EncryptedTextField
+from lifeline.registry.models import Person
+from tests.factories import fill_every_encrypted_field
+
+CANARY = "CANARY-Кузьминов-7f3a"
+
+
+def test_round_trip_is_bound_to_its_column() -> None:
+    token = crypto.encrypt("здоровье: ранение", context="registry.person.health")
+    assert "ранение" not in token
+    assert crypto.decrypt(token, context="registry.person.health") == "здоровье: ранение"
+    with pytest.raises(InvalidTag):
+        crypto.decrypt(token, context="registry.person.notes")
+
+
+def test_tampered_ciphertext_is_refused() -> None:
+    token = crypto.encrypt("secret", context="c")
+    key_id, _, payload = token.partition("$")
+    flipped = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
+    with pytest.raises(InvalidTag):
+        crypto.decrypt(f"{key_id}${flipped}", context="c")
+
+
+def test_rotation_reads_old_keys_and_writes_with_the_first(settings) -> None:  # type: ignore[no-untyped-def]
+    old = generate_key_spec("old")
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    token = crypto.encrypt("kept", context="c")
+    settings.FIELD_ENCRYPTION_KEYS = [generate_key_spec("new"), old]
+    assert crypto.decrypt(token, context="c") == "kept"
+    assert crypto.encrypt("fresh", context="c").startswith("new$")
+    settings.FIELD_ENCRYPTION_KEYS = [generate_key_spec("other")]
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt(token, context="c")
+
+
+def test_malformed_key_is_a_configuration_error(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.FIELD_ENCRYPTION_KEYS = ["k1:tooshort"]
+    with pytest.raises(ImproperlyConfigured):
+        crypto.encrypt("x", context="c")
+
+
+@pytest.mark.django_db
+def test_encrypted_columns_cannot_be_searched() -> None:
+    with pytest.raises(TypeError):
+        list(Person.objects.filter(health__icontains="x"))
+
+
+def _encrypted_fields() -> list[tuple[type, EncryptedTextField]]:
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_canary_plaintext_in_any_table_or_the_database_file() -> None:
+    """Write a canary into every encrypted column, then look for it in the raw storage."""
+    with transaction.atomic():
+        written = fill_every_encrypted_field(CANARY)
+    assert {(m, f.name) for m, f in _encrypted_fields()} <= written
+
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                assert CANARY not in repr(row), model._meta.label
+
+    if connection.vendor == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "copy.sqlite3"
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM INTO %s", [str(copy)])
+            raw = copy.read_bytes()
+        assert CANARY.encode("utf-8") not in raw
+        assert "Кузьминов".encode() not in raw
+
+    # ...while the application reads every value back.
+    for model, field in _encrypted_fields():
+        values = list(model._default_manager.values_list(field.name, flat=True))
+        assert any(CANARY in str(v) for v in values), f"{model._meta.label}.{field.name}"
