@@ -1,0 +1,1 @@
+"""Synthetic data for the demo: persons and message threads, in plain Python."""

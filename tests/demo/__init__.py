@@ -1,0 +1,1 @@
+"""Tests for the demo's synthetic-data generators."""
