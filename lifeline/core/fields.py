@@ -48,6 +48,9 @@ class EncryptedJSONField(EncryptedTextField):
     """A JSON value (dict or list) sealed like EncryptedTextField."""
 
     description = "Encrypted JSON"
+    # Tell django-stubs this field sets and gets JSON values, not text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def to_python_text(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)

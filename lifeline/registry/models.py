@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.core.fields import EncryptedTextField
+from lifeline.registry.text import fold
+
+
+def partial_date_errors(year: int | None, month: int | None, day: int | None) -> dict[str, Any]:
+    """Problems with a date of birth known in part: a day needs its month, a month its year."""
+    if month is not None and year is None:
+        return {"birth_year": _("Give the year when the month is known.")}
+    if day is not None and month is None:
+        return {"birth_month": _("Give the month when the day is known.")}
+    if year is not None and month is not None and day is not None:
+        try:
+            date(year, month, day)
+        except ValueError:
+            return {"birth_day": _("This day does not exist in that month.")}
+    return {}
 
 
 class PersonStatus(models.TextChoices):
@@ -85,6 +104,8 @@ class Person(models.Model):
     service_number = models.CharField(max_length=50, blank=True)
     unit = models.CharField(max_length=100, blank=True)
     power = models.CharField(max_length=100, blank=True, help_text=_("the power he depends on"))
+    # `unit` case-folded in Python, so a search is case-insensitive in any script and database.
+    unit_folded = models.CharField(max_length=100, blank=True, editable=False)
     current_status = models.CharField(
         max_length=20, choices=PersonStatus.choices, default=PersonStatus.MISSING, db_index=True
     )
@@ -131,6 +152,15 @@ class Person(models.Model):
             return f"{self.birth_month:02d}.{self.birth_year}"
         return f"{self.birth_day:02d}.{self.birth_month:02d}.{self.birth_year}"
 
+    def clean(self) -> None:
+        errors = partial_date_errors(self.birth_year, self.birth_month, self.birth_day)
+        if errors:
+            raise ValidationError(errors)
+
+    def refresh_search_fields(self) -> None:
+        """Recompute the folded search columns from the visible ones (call before saving)."""
+        self.unit_folded = fold(self.unit)[:100]
+
 
 class NameForm(models.Model):
     """One way the person's name is written: in a script, a language, from a source."""
@@ -146,8 +176,14 @@ class NameForm(models.Model):
     patronymic = models.CharField(max_length=100, blank=True)
     script = models.CharField(max_length=5, choices=Script.choices)
     language = models.CharField(max_length=10, blank=True)
+    # How a Latin form was made, when known: "icao", "bgn", "gost", "de"...
+    transliteration = models.CharField(max_length=20, blank=True)
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.PROTECT)
     is_primary = models.BooleanField(default=False)
+    # The name parts case-folded in Python: SQLite folds only ASCII, and search must not care.
+    surname_folded = models.CharField(max_length=100, blank=True, editable=False)
+    given_name_folded = models.CharField(max_length=100, blank=True, editable=False)
+    patronymic_folded = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["-is_primary", "id"]
@@ -158,10 +194,20 @@ class NameForm(models.Model):
                 name="one_primary_name_form_per_person",
             )
         ]
-        indexes = [models.Index(fields=["surname"])]
+        indexes = [models.Index(fields=["surname"]), models.Index(fields=["surname_folded"])]
 
     def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+    def refresh_search_fields(self) -> None:
+        """Recompute the folded name columns from the visible ones (call before saving)."""
+        self.surname_folded = fold(self.surname)[:100]
+        self.given_name_folded = fold(self.given_name)[:100]
+        self.patronymic_folded = fold(self.patronymic)[:100]
 
 
 class StatusEvent(models.Model):
@@ -184,3 +230,8 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} ({self.verification})"
+
+    @property
+    def sort_key(self) -> tuple[date, datetime, int]:
+        """Order of events in time; an undated report counts from the day it was recorded."""
+        return (self.occurred_on or self.recorded_at.date(), self.recorded_at, self.pk or 0)

@@ -1,6 +1,15 @@
-"""URLs of lifeline.registry."""
+"""URLs of lifeline.registry, mounted at /console/registry/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lifeline.registry import views
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("new/", views.person_create, name="person_create"),
+    path("<int:pk>/", views.person_detail, name="person"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/names/add/", views.name_form_add, name="name_form_add"),
+    path("<int:pk>/status/add/", views.status_event_add, name="status_event_add"),
+]

@@ -1,0 +1,213 @@
+"""Forms of the registry console: they check input; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.registry.models import (
+    NameForm,
+    Person,
+    PersonStatus,
+    Source,
+    Verification,
+    partial_date_errors,
+)
+from lifeline.registry.selectors import PersonSearch
+
+MIN_BIRTH_YEAR = 1900
+NAME_LANGUAGES = [
+    ("", _("unknown")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("en", _("English")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("other", _("other")),
+]
+
+
+def _this_year() -> int:
+    return timezone.now().year
+
+
+class PersonSearchForm(forms.Form):
+    surname = forms.CharField(label=_("Surname"), required=False, max_length=100)
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    patronymic = forms.CharField(label=_("Patronymic"), required=False, max_length=100)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=MIN_BIRTH_YEAR, max_value=2100
+    )
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any"))] + PersonStatus.choices
+    )
+
+    def criteria(self) -> PersonSearch:
+        data = self.cleaned_data
+        return PersonSearch(
+            surname=data["surname"].strip(),
+            given_name=data["given_name"].strip(),
+            patronymic=data["patronymic"].strip(),
+            birth_year=data["birth_year"],
+            unit=data["unit"].strip(),
+            status=data["status"],
+        )
+
+
+class PersonForm(forms.Form):
+    """A person's own record; his status changes come only through status events."""
+
+    surname = forms.CharField(label=_("Surname"), max_length=100)
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    patronymic = forms.CharField(label=_("Patronymic"), required=False, max_length=100)
+    name_language = forms.ChoiceField(
+        label=_("Language of the name"), required=False, choices=NAME_LANGUAGES
+    )
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=Person.Sex.choices)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=MIN_BIRTH_YEAR, max_value=2100
+    )
+    birth_month = forms.IntegerField(
+        label=_("Month of birth"), required=False, min_value=1, max_value=12
+    )
+    birth_day = forms.IntegerField(
+        label=_("Day of birth"), required=False, min_value=1, max_value=31
+    )
+    place_of_birth = forms.CharField(label=_("Place of birth"), required=False, max_length=200)
+    father_name = forms.CharField(label=_("Father's first name"), required=False, max_length=100)
+    mother_maiden_name = forms.CharField(
+        label=_("Mother's maiden name"), required=False, max_length=100
+    )
+    rank = forms.CharField(label=_("Rank"), required=False, max_length=100)
+    service_number = forms.CharField(label=_("Service number"), required=False, max_length=50)
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=100)
+    power = forms.CharField(label=_("Power depended on"), required=False, max_length=100)
+    health = forms.CharField(label=_("Health"), required=False, widget=forms.Textarea)
+    place_of_detention = forms.CharField(
+        label=_("Place of detention"), required=False, widget=forms.Textarea
+    )
+    grave_location = forms.CharField(
+        label=_("Grave location"), required=False, widget=forms.Textarea
+    )
+    inform_family = forms.ChoiceField(
+        label=_("Inform the family (capture card)"), choices=Person.InformFamily.choices
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+
+    def clean_birth_year(self) -> int | None:
+        year: int | None = self.cleaned_data.get("birth_year")
+        if year is not None and year > _this_year():
+            raise forms.ValidationError(_("The year is in the future."))
+        return year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors.keys() & {"birth_year", "birth_month", "birth_day"}:
+            errors = partial_date_errors(
+                data.get("birth_year"), data.get("birth_month"), data.get("birth_day")
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return data
+
+    @staticmethod
+    def initial_for(person: Person) -> dict[str, Any]:
+        initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
+        primary = next((f for f in person.name_forms.all() if f.is_primary), None)
+        initial["name_language"] = primary.language if primary else ""
+        return initial
+
+
+PERSON_FORM_FIELDS = [name for name in PersonForm.base_fields if name != "name_language"]
+
+
+class NameFormForm(forms.Form):
+    surname = forms.CharField(label=_("Surname"), max_length=100)
+    given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
+    patronymic = forms.CharField(label=_("Patronymic"), required=False, max_length=100)
+    script = forms.ChoiceField(
+        label=_("Script"),
+        required=False,
+        choices=[("", _("detect from the letters"))] + NameForm.Script.choices,
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=NAME_LANGUAGES)
+    transliteration = forms.CharField(
+        label=_("Transliteration system"),
+        required=False,
+        max_length=20,
+        help_text=_("for a Latin spelling, e.g. icao (passport), bgn, gost, de"),
+    )
+    source = forms.ModelChoiceField(
+        label=_("Source"), required=False, queryset=Source.objects.none()
+    )
+    make_primary = forms.BooleanField(label=_("Make this the primary name"), required=False)
+
+    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources  # type: ignore[attr-defined]
+
+
+class StatusEventForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=PersonStatus.choices)
+    occurred_on = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("leave empty when unknown"),
+    )
+    place = forms.CharField(label=_("Place"), required=False, max_length=500)
+    verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
+    source = forms.ModelChoiceField(
+        label=_("Existing source"), required=False, queryset=Source.objects.none()
+    )
+    new_source_title = forms.CharField(
+        label=_("Or a new source: title"), required=False, max_length=200
+    )
+    new_source_kind = forms.ChoiceField(
+        label=_("New source: kind"), required=False, choices=[("", "—"), *Source.Kind.choices]
+    )
+    new_source_reliability = forms.ChoiceField(
+        label=_("New source: reliability"),
+        required=False,
+        choices=[("", "—"), *Source.Reliability.choices],
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources  # type: ignore[attr-defined]
+
+    def clean_occurred_on(self) -> Any:
+        value = self.cleaned_data.get("occurred_on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        title = (data.get("new_source_title") or "").strip()
+        if data.get("source") and title:
+            raise forms.ValidationError(
+                _("Pick an existing source or describe a new one, not both.")
+            )
+        if not data.get("source") and not title:
+            raise forms.ValidationError(_("Pick an existing source or describe a new one."))
+        if title:
+            for field in ("new_source_kind", "new_source_reliability"):
+                if not data.get(field):
+                    self.add_error(field, _("Needed for a new source."))
+        return data
+
+    def new_source(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if data.get("source"):
+            return None
+        return {
+            "title": data["new_source_title"].strip(),
+            "kind": data["new_source_kind"],
+            "reliability": data["new_source_reliability"],
+        }

@@ -1,0 +1,116 @@
+"""Reads of the registry for a user: each checks access, and each read of a person is audited.
+
+A search is audited with its number of results and the names of the filters used, never the
+text typed in: a name someone searched for is itself sensitive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.audit import audit_record
+from lifeline.registry.models import NameForm, Person, PersonStatus, Source, StatusEvent
+from lifeline.registry.text import fold
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class PersonSearch:
+    """What a plain search looks for; empty fields do not filter."""
+
+    surname: str = ""
+    given_name: str = ""
+    patronymic: str = ""
+    birth_year: int | None = None
+    unit: str = ""
+    status: str = ""
+
+    def used(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) not in ("", None)]
+
+
+def _matching(criteria: PersonSearch) -> QuerySet[Person]:
+    people = Person.objects.all()
+    names: dict[str, str] = {}
+    for part in ("surname", "given_name", "patronymic"):
+        folded = fold(getattr(criteria, part))
+        if folded:
+            names[f"{part}_folded__contains"] = folded
+    if names:
+        # All name parts must match one and the same spelling, Cyrillic or Latin.
+        people = people.filter(pk__in=NameForm.objects.filter(**names).values("person_id"))
+    if criteria.birth_year is not None:
+        people = people.filter(birth_year=criteria.birth_year)
+    if criteria.unit and fold(criteria.unit):
+        people = people.filter(unit_folded__contains=fold(criteria.unit))
+    if criteria.status:
+        people = people.filter(current_status=criteria.status)
+    return people
+
+
+@transaction.atomic
+def person_search_for(*, user: Any, criteria: PersonSearch, page: Any = 1) -> Page[Person]:
+    """One page of the persons matching `criteria`, ordered by name."""
+    require_perm(user, Perm.REGISTRY_VIEW)
+    paginator = Paginator(_matching(criteria), PAGE_SIZE)
+    result = paginator.get_page(page)
+    audit_record(
+        actor=user,
+        action="person.search",
+        detail={
+            "results": paginator.count,
+            "page": result.number,
+            "filters": criteria.used(),
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def person_get_for(*, user: Any, pk: int, purpose: str = "view") -> Person:
+    """The person with his name forms and status events; raises Http404 when there is none.
+
+    `purpose` says in the audit why the record was opened: "view", "edit", "status_add"...
+    """
+    require_perm(user, Perm.REGISTRY_VIEW)
+    person = get_object_or_404(
+        Person.objects.prefetch_related(
+            Prefetch("name_forms", queryset=NameForm.objects.select_related("source")),
+            Prefetch(
+                "status_events",
+                queryset=StatusEvent.objects.select_related("source", "recorded_by"),
+            ),
+        ),
+        pk=pk,
+    )
+    audit_record(actor=user, action="person.view", obj=person, detail={"purpose": purpose})
+    return person
+
+
+def status_history(person: Person) -> list[StatusEvent]:
+    """The person's status events, newest first, in the order that sets his current status."""
+    return sorted(person.status_events.all(), key=lambda e: e.sort_key, reverse=True)
+
+
+def source_list_for(*, user: Any) -> QuerySet[Source]:
+    """Sources to pick from when recording a fact (titles only name documents, not persons)."""
+    require_perm(user, Perm.REGISTRY_VIEW)
+    return Source.objects.order_by("title", "id")
+
+
+def registry_counts_for(*, user: Any) -> dict[str, int]:
+    """How many persons the registry holds in each status: counts, never individuals."""
+    require_perm(user, Perm.REGISTRY_VIEW)
+    counts = dict.fromkeys(PersonStatus.values, 0)
+    rows = Person.objects.order_by().values_list("current_status").annotate(n=Count("id"))
+    for status, n in rows:
+        counts[status] = n
+    return counts

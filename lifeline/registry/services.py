@@ -1,0 +1,264 @@
+"""Writes to the registry. Each service runs in one transaction and audits there.
+
+Audit details name the fields that changed and the statuses involved, never a name, a place or
+any other value typed in about a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.audit import audit_record
+from lifeline.registry.models import NameForm, Person, Source, StatusEvent
+from lifeline.registry.text import script_of
+
+NAME_FIELDS = ("surname", "given_name", "patronymic")
+PERSON_FIELDS = (
+    *NAME_FIELDS,
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "place_of_birth",
+    "father_name",
+    "mother_maiden_name",
+    "rank",
+    "service_number",
+    "unit",
+    "power",
+    "health",
+    "place_of_detention",
+    "grave_location",
+    "notes",
+    "inform_family",
+)
+# Not a Person column: the language of the primary name form.
+NAME_LANGUAGE = "name_language"
+SOURCE_FIELDS = ("kind", "title", "reliability", "details", "received_on")
+
+
+def _require_editor(actor: Any) -> None:
+    # None is the system itself (imports, the demo); a staff actor needs the registry edit right.
+    if actor is not None:
+        require_perm(actor, Perm.REGISTRY_EDIT)
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _sync_primary_name_form(person: Person, language: str | None) -> None:
+    """Make the primary NameForm carry the person's primary name (and language, if given)."""
+    form = person.name_forms.filter(is_primary=True).first()
+    if form is None:
+        form = NameForm(person=person, is_primary=True)
+    form.surname = person.surname
+    form.given_name = person.given_name
+    form.patronymic = person.patronymic
+    form.script = script_of(person.full_name)
+    if language is not None:
+        form.language = language
+    form.refresh_search_fields()
+    form.save()
+
+
+@transaction.atomic
+def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
+    """Create a person and his primary name form from `data` (PERSON_FIELDS, name_language)."""
+    _require_editor(actor)
+    _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
+    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    person.refresh_search_fields()
+    person.full_clean(exclude=["current_status"])
+    person.save()
+    _sync_primary_name_form(person, data.get(NAME_LANGUAGE, ""))
+    audit_record(actor=actor, action="person.create", obj=person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> list[str]:
+    """Apply `data` to the person; return the names of the fields that changed."""
+    _require_editor(actor)
+    _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changed = [f for f in PERSON_FIELDS if f in data and getattr(person, f) != data[f]]
+    for field in changed:
+        setattr(person, field, data[field])
+    primary = person.name_forms.filter(is_primary=True).first()
+    language = data.get(NAME_LANGUAGE)
+    language_changed = language is not None and (primary is None or primary.language != language)
+    if not changed and not language_changed:
+        return []
+    if changed:
+        person.refresh_search_fields()
+        person.full_clean(exclude=["current_status"])
+        person.save(update_fields=[*changed, "unit_folded", "updated_at"])
+    if language_changed or set(changed) & set(NAME_FIELDS):
+        _sync_primary_name_form(person, language)
+    fields = [*changed, *([NAME_LANGUAGE] if language_changed else [])]
+    audit_record(actor=actor, action="person.update", obj=person, detail={"fields": fields})
+    return fields
+
+
+@transaction.atomic
+def name_form_add(
+    *,
+    actor: Any,
+    person: Person,
+    surname: str,
+    given_name: str = "",
+    patronymic: str = "",
+    script: str = "",
+    language: str = "",
+    transliteration: str = "",
+    source: Source | None = None,
+    make_primary: bool = False,
+) -> NameForm:
+    """Record another spelling of the person's name; `make_primary` makes it his main name."""
+    _require_editor(actor)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    form = NameForm(
+        person=person,
+        surname=surname,
+        given_name=given_name,
+        patronymic=patronymic,
+        script=script or script_of(" ".join((surname, given_name, patronymic))),
+        language=language,
+        transliteration=transliteration,
+        source=source,
+        is_primary=make_primary,
+    )
+    form.refresh_search_fields()
+    if make_primary:
+        person.name_forms.filter(is_primary=True).update(is_primary=False)
+    form.full_clean()
+    form.save()
+    if make_primary:
+        person.surname, person.given_name, person.patronymic = surname, given_name, patronymic
+        person.save(update_fields=[*NAME_FIELDS, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="person.name_form_add",
+        obj=person,
+        detail={
+            "name_form": form.pk,
+            "script": form.script,
+            "language": form.language,
+            "primary": make_primary,
+        },
+    )
+    return form
+
+
+def _source_create(*, actor: Any, data: Mapping[str, Any]) -> Source:
+    _check_keys(data, SOURCE_FIELDS)
+    source = Source(**data)
+    source.full_clean()
+    source.save()
+    audit_record(
+        actor=actor,
+        action="source.create",
+        obj=source,
+        detail={"kind": source.kind, "reliability": source.reliability},
+    )
+    return source
+
+
+@transaction.atomic
+def source_create(
+    *,
+    actor: Any,
+    kind: str,
+    title: str,
+    reliability: str,
+    details: str = "",
+    received_on: date | None = None,
+) -> Source:
+    """Record a document or report that facts in the registry rest on."""
+    _require_editor(actor)
+    return _source_create(
+        actor=actor,
+        data={
+            "kind": kind,
+            "title": title,
+            "reliability": reliability,
+            "details": details,
+            "received_on": received_on,
+        },
+    )
+
+
+def _newest_event(person: Person) -> StatusEvent | None:
+    return max(person.status_events.all(), key=lambda e: e.sort_key, default=None)
+
+
+@transaction.atomic
+def status_event_add(
+    *,
+    actor: Any,
+    person: Person,
+    status: str,
+    verification: str,
+    source: Source | None = None,
+    new_source: Mapping[str, Any] | None = None,
+    occurred_on: date | None = None,
+    place: str = "",
+    note: str = "",
+) -> StatusEvent:
+    """Record a change of status on an existing source or a new one (`new_source` fields).
+
+    The person's current status follows the newest event by date, so entering an older event
+    later fills in his history without changing where he is now.
+    """
+    _require_editor(actor)
+    if source is not None and new_source is not None:
+        raise ValueError("give either an existing source or the fields of a new one, not both")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if new_source is not None:
+        source = _source_create(actor=actor, data=new_source)
+    if source is None:
+        raise ValueError("a status event needs a source")
+    event = StatusEvent(
+        person=person,
+        status=status,
+        verification=verification,
+        source=source,
+        occurred_on=occurred_on,
+        place=place,
+        note=note,
+        recorded_by=_user_or_none(actor),
+        recorded_at=timezone.now(),
+    )
+    event.full_clean()
+    event.save()
+    newest = _newest_event(person)
+    became_current = newest is not None and newest.pk == event.pk
+    if newest is not None and person.current_status != newest.status:
+        person.current_status = newest.status
+        person.save(update_fields=["current_status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="person.status_add",
+        obj=person,
+        detail={
+            "status_event": event.pk,
+            "status": status,
+            "verification": verification,
+            "source": source.pk,
+            "current": became_current,
+        },
+    )
+    return event

@@ -1,0 +1,39 @@
+"""Helpers for registry tests: persons and sources made through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lifeline.registry.models import Person, Source
+from lifeline.registry.services import person_create, source_create
+
+
+def create_person(**data: Any) -> Person:
+    """A person made by the system actor; `data` overrides the defaults."""
+    fields: dict[str, Any] = {
+        "surname": "Кузьминов",
+        "given_name": "Максим",
+        "patronymic": "Сергеевич",
+    }
+    fields.update(data)
+    return person_create(actor=None, data=fields)
+
+
+def create_source(title: str = "Список обмена №12", **extra: Any) -> Source:
+    values: dict[str, Any] = {"kind": Source.Kind.OFFICIAL_LIST, "reliability": "high"}
+    values.update(extra)
+    return source_create(actor=None, title=title, **values)
+
+
+@pytest.fixture
+def person(db: Any) -> Person:
+    return create_person(
+        birth_year=1995, birth_month=3, birth_day=14, unit="в/ч 12345", rank="рядовой"
+    )
+
+
+@pytest.fixture
+def source(db: Any) -> Source:
+    return create_source()

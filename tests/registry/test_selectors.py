@@ -1,0 +1,131 @@
+"""Registry selectors: access, plain search in any script and case, and the audit of reads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from lifeline.core.models import AuditEvent
+from lifeline.registry.selectors import (
+    PersonSearch,
+    person_get_for,
+    person_search_for,
+    registry_counts_for,
+    status_history,
+)
+from lifeline.registry.services import name_form_add, status_event_add
+from tests.registry.conftest import create_person
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.surname for p in page]
+
+
+@pytest.fixture
+def registry(db):  # type: ignore[no-untyped-def]
+    kuzminov = create_person(birth_year=1995, unit="в/ч 12345")
+    name_form_add(actor=None, person=kuzminov, surname="Kuz'minov", given_name="Maksim",
+                  patronymic="Sergeevich", transliteration="bgn")  # fmt: skip
+    create_person(surname="Семёнов", given_name="Олександр", patronymic="Іванович",
+                  birth_year=1990, unit="93 ОМБр")  # fmt: skip
+    create_person(surname="Kuzmin", given_name="Ivan", birth_year=1988)
+    return kuzminov
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (PersonSearch(surname="КУЗЬМИНОВ"), ["Кузьминов"]),
+        (PersonSearch(surname="кузьм"), ["Кузьминов"]),
+        (PersonSearch(surname="KUZ'MINOV"), ["Кузьминов"]),
+        (PersonSearch(surname="kuzmin"), ["Kuzmin"]),
+        (PersonSearch(surname="kuz"), ["Kuzmin", "Кузьминов"]),
+        (PersonSearch(given_name="МАКСИМ", patronymic="сергеевич"), ["Кузьминов"]),
+        (PersonSearch(given_name="maksim"), ["Кузьминов"]),
+        (PersonSearch(surname="СЕМЕНОВ"), ["Семёнов"]),
+        (PersonSearch(given_name="олександр", patronymic="ІВАНОВИЧ"), ["Семёнов"]),
+        (PersonSearch(birth_year=1990), ["Семёнов"]),
+        (PersonSearch(unit="омбр"), ["Семёнов"]),
+        (PersonSearch(unit="В/Ч"), ["Кузьминов"]),
+        (PersonSearch(status="missing"), ["Kuzmin", "Кузьминов", "Семёнов"]),
+        (PersonSearch(status="held"), []),
+        (PersonSearch(surname="кузьминов", birth_year=1990), []),
+    ],
+)
+def test_search_folds_case_in_every_script(registry, carol, criteria, expected) -> None:
+    assert _names(person_search_for(user=carol, criteria=criteria)) == expected
+
+
+def test_name_parts_must_match_one_spelling(registry, carol) -> None:
+    # The Latin given name and the Cyrillic surname are two different spellings.
+    assert _names(person_search_for(
+        user=carol, criteria=PersonSearch(surname="кузьминов", given_name="maksim")
+    )) == []  # fmt: skip
+
+
+def test_search_audits_the_count_never_the_query(registry, carol) -> None:
+    person_search_for(user=carol, criteria=PersonSearch(surname="Кузьминов", birth_year=1995))
+    [event] = AuditEvent.objects.filter(action="person.search")
+    assert event.actor == carol
+    assert event.detail == {"results": 1, "page": 1, "filters": ["surname", "birth_year"]}
+    assert "Кузьминов" not in json.dumps(event.detail, ensure_ascii=False)
+
+
+def test_search_pages(carol, db) -> None:
+    for i in range(30):
+        create_person(surname=f"Петров{i:02d}")
+    page = person_search_for(user=carol, criteria=PersonSearch(surname="петров"), page=2)
+    assert page.paginator.count == 30 and len(page) == 5 and page.number == 2
+
+
+def test_person_get_for_audits_each_view(registry, bob) -> None:
+    person = person_get_for(user=bob, pk=registry.pk)
+    person_get_for(user=bob, pk=registry.pk, purpose="edit")
+    assert person == registry
+    events = AuditEvent.objects.filter(action="person.view")
+    assert [(e.object_id, e.detail["purpose"]) for e in events] == [
+        (str(registry.pk), "view"),
+        (str(registry.pk), "edit"),
+    ]
+
+
+def test_person_get_for_missing_is_404_and_not_audited(bob) -> None:
+    with pytest.raises(Http404):
+        person_get_for(user=bob, pk=999_999)
+    assert not AuditEvent.objects.filter(action="person.view").exists()
+
+
+@pytest.mark.parametrize("user", ["alice", "frank", "mallory"])
+def test_these_users_are_refused_registry_reads(user, request, registry) -> None:
+    actor = request.getfixturevalue(user)
+    with pytest.raises(PermissionDenied):
+        person_get_for(user=actor, pk=registry.pk)
+    with pytest.raises(PermissionDenied):
+        person_search_for(user=actor, criteria=PersonSearch(surname="к"))
+    with pytest.raises(PermissionDenied):
+        registry_counts_for(user=actor)
+    assert not AuditEvent.objects.filter(action__in=["person.view", "person.search"]).exists()
+
+
+def test_status_history_newest_first(registry, dave) -> None:
+    from datetime import date
+
+    from tests.registry.conftest import create_source
+
+    source = create_source()
+    for status, day in [("captured", 1), ("transferred", 20), ("held", 5)]:
+        status_event_add(actor=dave, person=registry, status=status, verification="confirmed",
+                         source=source, occurred_on=date(2024, 6, day))  # fmt: skip
+    person = person_get_for(user=dave, pk=registry.pk)
+    assert [e.status for e in status_history(person)] == ["transferred", "held", "captured"]
+    assert person.current_status == "transferred"
+
+
+def test_counts(registry, erin) -> None:
+    counts = registry_counts_for(user=erin)
+    assert counts["missing"] == 3 and counts["held"] == 0
