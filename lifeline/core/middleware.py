@@ -21,7 +21,10 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.LIFELINE_MAX_BODY_BYTES:
-            return render(request, "core/too_large.html", status=413)
+            response = render(request, "core/too_large.html", status=413)
+            # This answer never reaches NoStoreMiddleware, which sits further in.
+            response["Cache-Control"] = "no-store"
+            return response
         return self.get_response(request)
 
 

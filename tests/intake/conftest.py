@@ -1,0 +1,56 @@
+"""Fixtures and helpers for the public site: submissions, receipts and a visitor's client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+
+from lifeline.cases.models import Case
+from lifeline.core.receipts import Receipt
+from lifeline.intake.services import web_submission_receive
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Run tasks in-process when the transaction that enqueued them commits.
+
+    Only a test with real commits (`django_db(transaction=True)`) sees them run.
+    """
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+def open_case(
+    *, kind: str = "other", body: str = "Добрый день", language: str = "ru", **fields: str
+) -> tuple[Case, Receipt]:
+    """A case opened as the web form opens it, and its receipt."""
+    return web_submission_receive(kind=kind, language=language, body=body, fields=fields)
+
+
+def unlock(client: Client, receipt: Receipt, prefix: str = "") -> Any:
+    """Show the receipt on the status page, as a visitor does."""
+    return client.post(
+        f"{prefix}/status/", {"reference": receipt.reference, "secret": receipt.secret}
+    )
+
+
+def all_rows() -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Every row of every table, as the database holds it (no decryption)."""
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                yield table, row
+
+
+def raw_text(value: Any) -> str:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)

@@ -1,0 +1,115 @@
+"""Processing inbound contacts in the background: idempotent, failures kept visible."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from lifeline.cases.models import Case
+from lifeline.core.models import AuditEvent
+from lifeline.intake import services
+from lifeline.intake.models import Contact
+from lifeline.intake.tasks import contact_process
+from tests.intake.conftest import open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_processing_marks_the_contact_once_and_touches_the_case() -> None:
+    case, _ = open_case()
+    contact = Contact.objects.get()
+    Case.objects.filter(pk=case.pk).update(
+        waiting_since=None, updated_at=timezone.now() - timedelta(days=1)
+    )
+    contact_process.call(contact.pk)
+    contact.refresh_from_db()
+    case.refresh_from_db()
+    assert (contact.state, contact.attempts, contact.last_error) == ("processed", 1, "")
+    assert contact.processed_at is not None
+    assert case.waiting_since == contact.received_at
+    assert timezone.now() - case.updated_at < timedelta(minutes=1)
+
+    processed_at = contact.processed_at
+    contact_process.call(contact.pk)
+    contact.refresh_from_db()
+    assert (contact.attempts, contact.processed_at) == (1, processed_at)
+    assert AuditEvent.objects.filter(action="contact.process").count() == 1
+
+
+def test_an_existing_wait_is_kept() -> None:
+    case, _ = open_case()
+    earlier = timezone.now() - timedelta(hours=3)
+    Case.objects.filter(pk=case.pk).update(waiting_since=earlier)
+    contact_process.call(Contact.objects.get().pk)
+    case.refresh_from_db()
+    assert case.waiting_since == earlier
+
+
+def test_processing_links_the_case_of_the_conversation() -> None:
+    case, _ = open_case()
+    Contact.objects.update(case=None)
+    contact_process.call(Contact.objects.get().pk)
+    assert Contact.objects.get().case == case
+
+
+def test_a_failure_is_recorded_without_content_and_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    open_case(body="Тайное сообщение")
+    contact = Contact.objects.get()
+
+    def broken(case: Any, **kwargs: Any) -> None:
+        raise RuntimeError("Тайное сообщение could not be parsed")
+
+    real_save = Case.save
+    monkeypatch.setattr(Case, "save", broken)
+    with pytest.raises(RuntimeError):
+        contact_process.call(contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts, contact.last_error) == ("failed", 1, "RuntimeError")
+    assert contact.processed_at is None
+    failure = AuditEvent.objects.get(action="contact.fail")
+    assert failure.detail == {"error": "RuntimeError"}
+
+    # A later run, once the fault is gone, processes it.
+    monkeypatch.setattr(Case, "save", real_save)
+    contact_process.call(contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts, contact.last_error) == ("processed", 2, "")
+
+
+def test_an_unknown_contact_fails_loudly() -> None:
+    with pytest.raises(Contact.DoesNotExist):
+        contact_process.call(999_999)
+
+
+def test_outbound_contacts_are_left_alone(alice: Any) -> None:
+    case, _ = open_case()
+    reply = services.message_send(actor=alice, case=case, body="Ответ")
+    contact_process.call(reply.pk)
+    reply.refresh_from_db()
+    assert (reply.state, reply.attempts) == ("sent", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_immediate_backend_processes_a_web_submission(
+    client: Client, immediate_tasks: None
+) -> None:
+    client.post("/write/other/", {"message": "Привет"})
+    client.post("/write/surrender/", {"message": "Привет"})
+    assert list(Contact.objects.values_list("state", flat=True)) == ["processed", "processed"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_the_enqueued_task(client: Client) -> None:
+    client.post("/write/other/", {"message": "Привет"})
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert Contact.objects.get().state == "processed"
