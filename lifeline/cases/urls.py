@@ -1,6 +1,17 @@
-"""URLs of lifeline.cases."""
+"""URLs of lifeline.cases: the console's home is the queue."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lifeline.cases import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    # `key` is the case's id or its reference; the page redirects a reference to the id.
+    path("case/<str:key>/", views.detail, name="detail"),
+    path("case/<int:pk>/reply/", views.reply, name="reply"),
+    path("case/<int:pk>/note/", views.note, name="note"),
+    path("case/<int:pk>/status/", views.transition, name="transition"),
+    path("case/<int:pk>/assign/", views.assign, name="assign"),
+    path("case/<int:pk>/priority/", views.priority, name="priority"),
+]

@@ -1,6 +1,7 @@
 """The one access layer: roles, the permission matrix, and the view decorators that apply it.
 
-Every URL's view carries exactly one rule: `@public_view` or `@staff_view(<permission>)`.
+Every URL's view carries exactly one rule: `@public_view`, `@login_step_view` (the login pages)
+or `@staff_view(<permission>)`.
 `tests/core/test_url_access.py` walks the URLconf and fails on any view without a rule.
 """
 
@@ -15,8 +16,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+# The console speaks English whatever the browser asks for, so Django's own form errors and
+# dates match the console's text; the public pages follow the visitor's language.
+CONSOLE_LANGUAGE = "en"
 
 
 class Role:
@@ -53,6 +59,8 @@ class Perm:
 _STAFF = {Perm.CONSOLE}
 _CASES = {Perm.CASE_VIEW, Perm.CASE_WORK, Perm.CASE_CREATE}
 
+# Registrars and admins never see cases: their work needs no one's messages. Only supervisors
+# assign cases to others; everyone who works cases may take a free one.
 PERMISSION_MATRIX: dict[str, frozenset[str]] = {
     Role.OPERATOR: frozenset(_STAFF | _CASES),
     Role.CASEWORKER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
@@ -113,7 +121,8 @@ def staff_view(perm: str) -> Callable[[View], View]:
                 return redirect("accounts:two_factor")
             if not has_perm(request.user, perm):
                 raise PermissionDenied(perm)
-            return view(request, *args, **kwargs)
+            with translation.override(CONSOLE_LANGUAGE):
+                return view(request, *args, **kwargs)
 
         guarded.lifeline_access = ("staff", perm)  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
@@ -123,8 +132,14 @@ def staff_view(perm: str) -> Callable[[View], View]:
 
 def login_step_view(view: View) -> View:
     """Mark a view of the login flow itself: reachable before the second factor is passed."""
-    view.lifeline_access = ("login", None)  # type: ignore[attr-defined]
-    return view
+
+    @wraps(view)
+    def in_console_language(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override(CONSOLE_LANGUAGE):
+            return view(request, *args, **kwargs)
+
+    in_console_language.lifeline_access = ("login", None)  # type: ignore[attr-defined]
+    return in_console_language  # type: ignore[return-value]
 
 
 def public_view(view: View) -> View:

@@ -1,0 +1,118 @@
+"""Staff login: the password step, the TOTP step, TOTP enrolment, and their audit and throttle."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django_otp import match_token, user_has_device
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lifeline.accounts.models import User
+from lifeline.core.audit import audit_record
+from lifeline.core.throttle import throttle_hit, throttle_is_blocked, throttle_reset
+
+THROTTLE_SCOPE = "login"
+TOTP_DEVICE_NAME = "console"
+# Wrong usernames and pasted passwords end up in the audit detail; keep them short.
+_USERNAME_IN_AUDIT_MAX = 150
+
+
+class LoginThrottled(Exception):
+    """Too many failed attempts for this username: nothing was checked."""
+
+
+def _subject(username: str) -> str:
+    return username.strip().casefold()
+
+
+def login_is_throttled(*, username: str) -> bool:
+    return throttle_is_blocked(
+        scope=THROTTLE_SCOPE,
+        subject=_subject(username),
+        limit=settings.LOGIN_THROTTLE_LIMIT,
+        window_seconds=settings.LOGIN_THROTTLE_WINDOW,
+    )
+
+
+@transaction.atomic
+def _login_failed(*, username: str, user: User | None, step: str) -> None:
+    throttle_hit(
+        scope=THROTTLE_SCOPE,
+        subject=_subject(username),
+        window_seconds=settings.LOGIN_THROTTLE_WINDOW,
+    )
+    detail: dict[str, Any] = {"username": username[:_USERNAME_IN_AUDIT_MAX], "step": step}
+    if login_is_throttled(username=username):
+        detail["throttled_now"] = True
+    audit_record(actor="public", action="user.login_failed", obj=user, detail=detail)
+
+
+def login_password_check(*, username: str, password: str) -> User | None:
+    """The password step. Returns the user, or None after counting and auditing the failure.
+
+    Raises LoginThrottled, before the password is looked at, when the username is blocked.
+    """
+    if login_is_throttled(username=username):
+        raise LoginThrottled
+    user = authenticate(username=username, password=password)
+    if user is None:
+        known = User.objects.filter(username=username).first()
+        _login_failed(username=username, user=known, step="password")
+        return None
+    return cast(User, user)
+
+
+def login_needs_second_factor(*, user: User) -> bool:
+    return settings.LIFELINE_REQUIRE_2FA and not user.two_factor_exempt
+
+
+def login_has_confirmed_device(*, user: User) -> bool:
+    return user_has_device(user, confirmed=True)
+
+
+def login_token_check(*, user: User, token: str) -> Device | None:
+    """The TOTP step: the confirmed device (or backup code) that accepts `token`, or None."""
+    if login_is_throttled(username=user.get_username()):
+        raise LoginThrottled
+    device = match_token(user, token.strip().replace(" ", ""))
+    if device is None:
+        _login_failed(username=user.get_username(), user=user, step="second_factor")
+    return device
+
+
+@transaction.atomic
+def login_complete(*, user: User, second_factor: str) -> None:
+    """Record a finished login (`second_factor`: "totp", "exempt" or "off")."""
+    throttle_reset(scope=THROTTLE_SCOPE, subject=_subject(user.get_username()))
+    audit_record(actor=user, action="user.login", obj=user, detail={"second_factor": second_factor})
+
+
+def totp_device_pending_for(*, user: User) -> TOTPDevice:
+    """The unconfirmed TOTP device being enrolled; the same one until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> bool:
+    """Confirm the device being enrolled if `token` is a current code from it."""
+    if device.user_id != actor.pk or device.confirmed:
+        raise ValueError("only the owner can confirm his own pending device")
+    if not device.verify_token(token.strip().replace(" ", "")):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    audit_record(actor=actor, action="user.2fa_enrolled", obj=actor, detail={"device": "totp"})
+    return True
+
+
+@transaction.atomic
+def logout_record(*, actor: User) -> None:
+    audit_record(actor=actor, action="user.logout", obj=actor)

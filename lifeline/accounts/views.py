@@ -1,0 +1,196 @@
+"""The login flow: password, then TOTP (or enrolment of a TOTP device), and logout."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import cast
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from lifeline.accounts.forms import LoginForm, TokenForm
+from lifeline.accounts.models import User
+from lifeline.accounts.services import (
+    LoginThrottled,
+    login_complete,
+    login_has_confirmed_device,
+    login_needs_second_factor,
+    login_password_check,
+    login_token_check,
+    logout_record,
+    totp_device_confirm,
+    totp_device_pending_for,
+)
+from lifeline.core.access import (
+    Perm,
+    Role,
+    has_perm,
+    login_step_view,
+    roles_of,
+    second_factor_passed,
+    staff_view,
+)
+
+NEXT_SESSION_KEY = "lifeline_login_next"
+
+
+def _throttled_message() -> str:
+    minutes = max(1, settings.LOGIN_THROTTLE_WINDOW // 60)
+    return _(
+        "Too many failed attempts for this account. Try again in %(minutes)d minutes, "
+        "or ask an administrator."
+    ) % {"minutes": minutes}
+
+
+def _remember_next(request: HttpRequest) -> None:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[NEXT_SESSION_KEY] = target
+
+
+def _landing(user: User) -> str:
+    """The first console page the user's roles open: a registrar has no queue, an admin neither."""
+    if has_perm(user, Perm.CASE_VIEW):
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+    if has_perm(user, Perm.REGISTRY_VIEW):
+        return resolve_url("registry:search")
+    return resolve_url("accounts:me")
+
+
+def _after_login(request: HttpRequest) -> HttpResponse:
+    target = request.session.pop(NEXT_SESSION_KEY, "") or _landing(cast(User, request.user))
+    return redirect(target)
+
+
+@login_step_view
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and second_factor_passed(request):
+        return _after_login(request)
+    _remember_next(request)
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = login_password_check(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except LoginThrottled:
+            form.add_error(None, _throttled_message())
+            status = 429
+        else:
+            if user is None:
+                form.add_error(None, _("Wrong username or password."))
+            else:
+                # Django's login() gives the session a new key: no fixation across the login.
+                auth_login(request, user)
+                if not login_needs_second_factor(user=user):
+                    method = "exempt" if user.two_factor_exempt else "off"
+                    login_complete(user=user, second_factor=method)
+                    return _after_login(request)
+                return redirect("accounts:two_factor")
+    return render(request, "console/accounts/login.html", {"form": form}, status=status)
+
+
+@login_step_view
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if second_factor_passed(request):
+        return _after_login(request)
+    user = cast(User, request.user)
+    if not login_has_confirmed_device(user=user):
+        return redirect("accounts:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = login_token_check(user=user, token=form.cleaned_data["token"])
+        except LoginThrottled:
+            form.add_error(None, _throttled_message())
+            status = 429
+        else:
+            if device is not None:
+                otp_login(request, device)
+                request.session.cycle_key()
+                login_complete(user=user, second_factor="totp")
+                return _after_login(request)
+            form.add_error(
+                None,
+                _("That code is not valid. Codes change every 30 seconds; check the clock."),
+            )
+    return render(request, "console/accounts/two_factor.html", {"form": form}, status=status)
+
+
+def _qr_svg(uri: str) -> str:
+    # Inline markup, not a fetched image: nothing for the CSP to block and nothing to cache.
+    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+    return mark_safe(svg)  # noqa: S308 - segno output holds only path data, no user text
+
+
+@login_step_view
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if second_factor_passed(request):
+        return _after_login(request)
+    user = cast(User, request.user)
+    # A second device may be added only by someone who has passed the first one.
+    if login_has_confirmed_device(user=user):
+        return redirect("accounts:two_factor")
+    device = totp_device_pending_for(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if totp_device_confirm(actor=user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            request.session.cycle_key()
+            login_complete(user=user, second_factor="totp")
+            messages.success(request, _("Two-factor login is set up."))
+            return _after_login(request)
+        form.add_error(None, _("That code does not match. Scan the code again and retry."))
+    secret = b32encode(device.bin_key).decode("ascii")
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device.config_url),
+        "secret_groups": format_html(
+            "<code>{}</code>", " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        ),
+    }
+    return render(request, "console/accounts/two_factor_setup.html", context)
+
+
+@login_step_view
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        logout_record(actor=cast(User, request.user))
+    auth_logout(request)
+    messages.info(request, _("You are logged out."))
+    return redirect("accounts:login")
+
+
+@staff_view(Perm.CONSOLE)
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own account: roles and second factor. Every role can open it."""
+    user = cast(User, request.user)
+    context = {
+        "roles": sorted(Role.LABELS[role] for role in roles_of(user)),
+        "has_device": login_has_confirmed_device(user=user),
+    }
+    return render(request, "console/accounts/me.html", context)

@@ -1,0 +1,98 @@
+"""Forms of the console queue and case page. They check input only; rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.accounts.selectors import user_list_with_perm
+from lifeline.cases.models import CaseKind, Priority
+from lifeline.cases.selectors import (
+    AGE_FILTERS,
+    ASSIGNEE_ME,
+    ASSIGNEE_NONE,
+    STATUS_ALL,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    QueueFilters,
+)
+from lifeline.cases.services import NOTE_MAX_CHARS, REPLY_MAX_CHARS
+from lifeline.cases.workflows import CLOSED, STATE_LABELS
+from lifeline.core.access import Perm
+
+
+def _status_choices() -> list[tuple[str, Any]]:
+    states = [(code, label) for code, label in STATE_LABELS.items() if code != CLOSED]
+    return [(STATUS_OPEN, _("open")), (STATUS_CLOSED, _("closed")), (STATUS_ALL, _("all")), *states]
+
+
+def _age_choices() -> list[tuple[str, Any]]:
+    return [("", _("any age")), *((key, label) for key, (label, _s, _d) in AGE_FILTERS.items())]
+
+
+def _assignee_choices() -> list[tuple[str, Any]]:
+    return [
+        ("", _("anyone")),
+        (ASSIGNEE_ME, _("me")),
+        (ASSIGNEE_NONE, _("unassigned")),
+        *((str(u.pk), u.get_username()) for u in user_list_with_perm(perm=Perm.CASE_WORK)),
+    ]
+
+
+class QueueFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("any kind")), *CaseKind.choices]
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_status_choices)
+    age = forms.ChoiceField(label=_("Age"), required=False, choices=_age_choices)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, choices=_assignee_choices)
+
+    def filters(self) -> QueueFilters:
+        """The filters asked for; a value that does not validate is ignored, not an error."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return QueueFilters(
+            kind=data.get("kind") or "",
+            status=data.get("status") or STATUS_OPEN,
+            age=data.get("age") or "",
+            assignee=data.get("assignee") or "",
+        )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply"),
+        max_length=REPLY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "accesskey": "r"}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=NOTE_MAX_CHARS,
+        help_text=_("Seen by staff only."),
+        widget=forms.Textarea(attrs={"rows": 3, "accesskey": "n"}),
+    )
+
+
+class TransitionForm(forms.Form):
+    # Any string: the workflow, not the form, says which states may follow, and explains why not.
+    to_status = forms.CharField(max_length=30)
+    note = forms.CharField(
+        label=_("Note (required to close)"),
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssignForm(forms.Form):
+    # "me", "none", or a user's id.
+    assignee = forms.CharField(max_length=20)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)

@@ -1,0 +1,131 @@
+"""Reads of cases for a staff user; each checks that the user may see cases at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lifeline.cases.models import Case, CaseEvent, CaseKind
+from lifeline.cases.workflows import terminal_states
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.receipts import normalise_reference
+
+if TYPE_CHECKING:
+    from lifeline.accounts.models import User
+
+# name -> (label, which timestamp, how old). "waiting" means older than; "created" younger than.
+AGE_FILTERS: dict[str, tuple[Any, str, timedelta]] = {
+    "waiting_1h": (_("waiting more than 1 hour"), "waiting", timedelta(hours=1)),
+    "waiting_24h": (_("waiting more than 24 hours"), "waiting", timedelta(hours=24)),
+    "waiting_7d": (_("waiting more than 7 days"), "waiting", timedelta(days=7)),
+    "created_24h": (_("opened in the last 24 hours"), "created", timedelta(hours=24)),
+    "created_7d": (_("opened in the last 7 days"), "created", timedelta(days=7)),
+}
+STATUS_OPEN = "open"
+STATUS_CLOSED = "closed"
+STATUS_ALL = "all"
+ASSIGNEE_ME = "me"
+ASSIGNEE_NONE = "none"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    kind: str = ""
+    status: str = STATUS_OPEN  # "open", "closed", "all", or one workflow state
+    age: str = ""  # a key of AGE_FILTERS
+    assignee: str = ""  # "me", "none", a user's id, or "" for anyone
+
+
+def case_get_for(*, user: User, key: str | int) -> Case:
+    """The case with this id or reference, for a user who may see cases.
+
+    Raises PermissionDenied before looking, so a refused user learns nothing about existence.
+    """
+    require_perm(user, Perm.CASE_VIEW)
+    cases = Case.objects.select_related("assignee")
+    text = str(key).strip()
+    if text.isdigit():
+        case = cases.filter(pk=int(text)).first()
+    else:
+        reference = normalise_reference(text)
+        case = cases.filter(reference=reference).first() if reference else None
+    if case is None:
+        raise Http404("no such case")
+    return case
+
+
+def case_queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
+    """Cases matching `filters`: unassigned first, then the longest waiting, then the oldest."""
+    require_perm(user, Perm.CASE_VIEW)
+    cases = Case.objects.select_related("assignee")
+    terminal = terminal_states()
+    if filters.status == STATUS_OPEN:
+        cases = cases.exclude(status__in=terminal)
+    elif filters.status == STATUS_CLOSED:
+        cases = cases.filter(status__in=terminal)
+    elif filters.status and filters.status != STATUS_ALL:
+        cases = cases.filter(status=filters.status)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.age in AGE_FILTERS:
+        _label, stamp, age = AGE_FILTERS[filters.age]
+        cutoff = timezone.now() - age
+        if stamp == "waiting":
+            cases = cases.filter(waiting_since__lte=cutoff)
+        else:
+            cases = cases.filter(created_at__gte=cutoff)
+    if filters.assignee == ASSIGNEE_ME:
+        cases = cases.filter(assignee=user)
+    elif filters.assignee == ASSIGNEE_NONE:
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(filters.assignee))
+    return cases.annotate(
+        is_assigned=ExpressionWrapper(Q(assignee__isnull=False), output_field=BooleanField())
+    ).order_by("is_assigned", F("waiting_since").asc(nulls_last=True), "created_at", "id")
+
+
+def case_open_counts_for(*, user: User) -> list[tuple[str, str, int]]:
+    """(kind, label, number of open cases) for every kind, zeros included."""
+    require_perm(user, Perm.CASE_VIEW)
+    rows = (
+        Case.objects.exclude(status__in=terminal_states())
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row["kind"]: row["n"] for row in rows}
+    return [(kind, str(label), counts.get(kind, 0)) for kind, label in CaseKind.choices]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a case's timeline: a message (`contact`) or anything else (`event`)."""
+
+    at: datetime
+    kind: str  # "in", "out" (messages), "note", "event"
+    contact: Any = None
+    event: CaseEvent | None = None
+
+
+def case_timeline_for(*, user: User, case: Case) -> list[TimelineEntry]:
+    """Messages and case events of `case`, oldest first."""
+    from lifeline.intake.selectors import contact_list_for_case  # intake imports cases
+
+    require_perm(user, Perm.CASE_VIEW)
+    entries = [
+        TimelineEntry(at=c.received_at, kind=c.direction, contact=c)
+        for c in contact_list_for_case(case=case).select_related("author")
+    ]
+    for event in CaseEvent.objects.filter(case=case).select_related("actor"):
+        kind = "note" if event.kind == CaseEvent.Kind.NOTE else "event"
+        entries.append(TimelineEntry(at=event.at, kind=kind, event=event))
+    # At the same instant a message goes before an event: the event usually answers it.
+    entries.sort(key=lambda e: (e.at, e.event is not None))
+    return entries

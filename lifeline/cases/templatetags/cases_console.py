@@ -1,0 +1,35 @@
+"""Template filters of the console: workflow labels and compact ages for a dense queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifeline.cases.workflows import state_label as _state_label
+
+register = template.Library()
+
+
+@register.filter
+def state_label(status: str) -> str:
+    return _state_label(status)
+
+
+@register.filter
+def age(since: datetime | None) -> str:
+    """How long ago, in at most two units: "just now", "12 min", "3 h 5 min", "2 d 4 h"."""
+    if since is None:
+        return ""
+    minutes = max(0, int((timezone.now() - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    if minutes:
+        return _("%(m)d min") % {"m": minutes}
+    return _("just now")

@@ -1,0 +1,218 @@
+"""The console queue and case page. Each action view checks a form and calls one service."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lifeline.accounts.models import User
+from lifeline.accounts.selectors import user_list_with_perm
+from lifeline.cases.exceptions import CaseActionRefused
+from lifeline.cases.forms import (
+    AssignForm,
+    NoteForm,
+    PriorityForm,
+    QueueFilterForm,
+    ReplyForm,
+    TransitionForm,
+)
+from lifeline.cases.models import Case, Priority
+from lifeline.cases.selectors import (
+    case_get_for,
+    case_open_counts_for,
+    case_queue_for,
+    case_timeline_for,
+)
+from lifeline.cases.services import (
+    case_assign,
+    case_note_add,
+    case_priority_set,
+    case_reply,
+    case_transition,
+    case_view_record,
+)
+from lifeline.cases.workflows import workflow_for
+from lifeline.core.access import Perm, has_perm, staff_view
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _back(case: Case) -> HttpResponse:
+    return redirect("cases:detail", key=case.pk)
+
+
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isdigit() else 0
+
+
+@staff_view(Perm.CASE_VIEW)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    wanted = request.GET.get("ref", "").strip()[:40]
+    if wanted:
+        try:
+            return _back(case_get_for(user=user, key=wanted))
+        except Http404:
+            messages.error(request, _("No case has the reference %(ref)s.") % {"ref": wanted})
+    form = QueueFilterForm(request.GET)
+    cases = case_queue_for(user=user, filters=form.filters())
+    page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    keep.pop("ref", None)
+    context = {
+        "form": form,
+        "page": page,
+        "counts": case_open_counts_for(user=user),
+        "query": keep.urlencode(),
+    }
+    return render(request, "console/cases/queue.html", context)
+
+
+def _render_case(
+    request: HttpRequest, case: Case, forms: dict[str, Form] | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    case_view_record(actor=user, case=case)
+    workflow = workflow_for(case.kind)
+    timeline = case_timeline_for(user=user, case=case)
+    last_contact = next((e.contact for e in reversed(timeline) if e.contact is not None), None)
+    context: dict[str, Any] = {
+        "case": case,
+        "timeline": timeline,
+        "reply_channel": last_contact.channel if last_contact is not None else "",
+        "is_closed": case.status in workflow.terminal,
+        "next_states": workflow.allowed_from(case.status),
+        "can_assign": has_perm(user, Perm.CASE_ASSIGN),
+        "assignable": user_list_with_perm(perm=Perm.CASE_WORK),
+        "urgent": case.priority == Priority.URGENT,
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+        "transition_form": TransitionForm(),
+        **(forms or {}),
+    }
+    return render(request, "console/cases/detail.html", context, status=status)
+
+
+@staff_view(Perm.CASE_VIEW)
+@require_GET
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    case = case_get_for(user=_user(request), key=key)
+    if key != str(case.pk):
+        # One canonical address per case; a typed reference lands there.
+        return redirect("cases:detail", key=case.pk)
+    return _render_case(request, case)
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=_user(request), key=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            case_reply(actor=_user(request), case=case, body=form.cleaned_data["body"])
+        except CaseActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Reply queued to send."))
+            return _back(case)
+    return _render_case(request, case, {"reply_form": form}, status=400)
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=_user(request), key=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_note_add(actor=_user(request), case=case, text=form.cleaned_data["text"])
+        except CaseActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Note added."))
+            return _back(case)
+    return _render_case(request, case, {"note_form": form}, status=400)
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=_user(request), key=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, {"transition_form": form}, status=400)
+    try:
+        case_transition(
+            actor=_user(request),
+            case=case,
+            to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"],
+        )
+    except CaseActionRefused as refused:
+        messages.error(request, refused.message)
+        return _render_case(request, case, {"transition_form": form}, status=400)
+    messages.success(request, _("Status changed."))
+    return _back(case)
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = case_get_for(user=user, key=pk)
+    form = AssignForm(request.POST)
+    choice = form.cleaned_data["assignee"] if form.is_valid() else ""
+    assignee: User | None
+    if choice == "me":
+        assignee = user
+    elif choice == "none":
+        assignee = None
+    else:
+        assignee = user_list_with_perm(perm=Perm.CASE_WORK).filter(pk=_int_or_zero(choice)).first()
+        if assignee is None:
+            messages.error(request, _("Choose someone to assign the case to."))
+            return _back(case)
+    try:
+        case_assign(actor=user, case=case, assignee=assignee)
+    except CaseActionRefused as refused:
+        messages.error(request, refused.message)
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("You may take an unassigned case or release your own; a supervisor assigns others."),
+        )
+    else:
+        messages.success(request, _("Assignment changed."))
+    return _back(case)
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def priority(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=_user(request), key=pk)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a priority."))
+        return _back(case)
+    try:
+        case_priority_set(actor=_user(request), case=case, priority=form.cleaned_data["priority"])
+    except CaseActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Priority changed."))
+    return _back(case)
