@@ -48,19 +48,29 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     now = timezone.now()
     person = Person.objects.create(surname="Тестов")
     source = Source.objects.create(kind="document", title="list", reliability="high")
-    case = Case.objects.create(reference="LF-TEST-0001", kind="other", created_at=now,
-                               updated_at=now)
+    case = Case.objects.create(
+        reference="LF-TEST-0001", kind="other", created_at=now, updated_at=now
+    )
     conversation = Conversation.objects.create(channel="web", case=case, created_at=now)
     rows: list[Any] = [
         person,
         source,
-        StatusEvent(person=person, status="held", source=source, verification="reported",
-                    recorded_at=now),
+        StatusEvent(
+            person=person, status="held", source=source, verification="reported", recorded_at=now
+        ),
         case,
         CaseEvent(case=case, kind="note", at=now),
         conversation,
-        Contact(channel="web", external_id="canary", direction="in", conversation=conversation,
-                case=case, received_at=now, body="x", state="pending"),
+        Contact(
+            channel="web",
+            external_id="canary",
+            direction="in",
+            conversation=conversation,
+            case=case,
+            received_at=now,
+            body="x",
+            state="pending",
+        ),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

@@ -808,7 +808,7 @@ class _CaseBuilder:
                     received_at=at,
                     language=case.language,
                     body=message.body,
-                    fields=fields,  # type: ignore[misc]  # the stubs see a TextField: it holds JSON
+                    fields=fields,
                     author=author,
                     state=Contact.State.PROCESSED if inbound else Contact.State.SENT,
                     attempts=1 if inbound else 0,

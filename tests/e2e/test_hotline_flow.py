@@ -1,0 +1,71 @@
+"""End to end in headless Chromium: a visitor writes in, an operator replies, the visitor reads it.
+
+The visitor's browser runs with JavaScript disabled, as Tor Browser's "safest" mode does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import PASSWORD, create_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MESSAGE = "Хочу сдаться. Я в лесу к северу от посёлка, со мной ещё двое."
+REPLY = "Мы получили ваше сообщение. Оставайтесь на месте, ответим в течение часа."
+
+
+def _visitor_writes_in(visitor: Any, base: str) -> tuple[str, str]:
+    visitor.goto(base + "/")
+    visitor.get_by_role("link", name=re.compile("прекратить воевать", re.I)).click()
+    visitor.locator("textarea[name=message]").fill(MESSAGE)
+    visitor.locator("form button[type=submit]").click()
+    receipt = visitor.locator("dl.receipt dd")
+    reference, secret = receipt.nth(0).inner_text(), receipt.nth(1).inner_text()
+    assert re.fullmatch(r"LF-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
+    return reference, secret
+
+
+def _operator_logs_in(operator: Any, base: str) -> None:
+    user = create_user("alice", roles=["operator"])
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    operator.goto(base + "/console/")
+    operator.locator("input[name=username]").fill("alice")
+    operator.locator("input[name=password]").fill(PASSWORD)
+    operator.get_by_role("button", name="Continue").click()
+    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
+    operator.locator("input[name=token]").fill(code)
+    operator.get_by_role("button", name="Log in").click()
+    operator.wait_for_url(re.compile(r"/console/$"))
+
+
+def test_visitor_writes_operator_replies_visitor_reads(browser: Any, live_server: Any) -> None:
+    base = live_server.url
+    visitor_context = browser.new_context(java_script_enabled=False, locale="ru-RU")
+    visitor = visitor_context.new_page()
+    scripts: list[str] = []
+    visitor.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    reference, secret = _visitor_writes_in(visitor, base)
+
+    operator = browser.new_context().new_page()
+    _operator_logs_in(operator, base)
+    operator.get_by_role("link", name=reference).click()
+    assert MESSAGE in operator.locator("body").inner_text()
+    operator.locator("textarea[name=body]").fill(REPLY)
+    operator.get_by_role("button", name=re.compile("send", re.I)).click()
+    assert REPLY in operator.locator("body").inner_text()
+
+    visitor.goto(base + "/status/")
+    visitor.locator("input[name=reference]").fill(reference.lower())
+    visitor.locator("input[name=secret]").fill(secret.replace("-", " "))
+    visitor.locator("form button[type=submit]").click()
+    page_text = visitor.locator("body").inner_text()
+    assert MESSAGE in page_text and REPLY in page_text
+    assert "alice" not in page_text  # operators are not named to the visitor
+    assert scripts == []
+    visitor_context.close()
