@@ -11,7 +11,9 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright runs, test code runs in its greenlet, where
+# Django opens other connections; later tests must run without it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still synchronous, so Django's async-safety guard must be relaxed for these tests only.
@@ -36,3 +38,21 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def live_url(transactional_db: None) -> Iterator[str]:
+    """A live server for one test, stopped (threads and DB sessions closed) when it ends.
+
+    pytest-django's `live_server` lives for the whole session, and its idle request threads
+    keep PostgreSQL sessions open, which stops the test database from being dropped.
+    """
+    from django.db import connections
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("127.0.0.1:0")
+    yield server.url
+    server.stop()
+    # ORM calls made while Playwright runs use a connection of its greenlet's context;
+    # close it here, in that context, or it outlives the test database.
+    connections.close_all()

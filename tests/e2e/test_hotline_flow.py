@@ -44,15 +44,16 @@ def _operator_logs_in(operator: Any, base: str) -> None:
     operator.wait_for_url(re.compile(r"/console/$"))
 
 
-def test_visitor_writes_operator_replies_visitor_reads(browser: Any, live_server: Any) -> None:
-    base = live_server.url
+def test_visitor_writes_operator_replies_visitor_reads(browser: Any, live_url: str) -> None:
+    base = live_url
     visitor_context = browser.new_context(java_script_enabled=False, locale="ru-RU")
     visitor = visitor_context.new_page()
     scripts: list[str] = []
     visitor.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
     reference, secret = _visitor_writes_in(visitor, base)
 
-    operator = browser.new_context().new_page()
+    operator_context = browser.new_context()
+    operator = operator_context.new_page()
     _operator_logs_in(operator, base)
     operator.get_by_role("link", name=reference).click()
     assert MESSAGE in operator.locator("body").inner_text()
@@ -68,4 +69,6 @@ def test_visitor_writes_operator_replies_visitor_reads(browser: Any, live_server
     assert MESSAGE in page_text and REPLY in page_text
     assert "alice" not in page_text  # operators are not named to the visitor
     assert scripts == []
+    # Closing the browsers' keep-alive sockets ends the server threads and their DB sessions.
+    operator_context.close()
     visitor_context.close()
