@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.html import escape
 
 from lifeline.cases.models import Case
+from lifeline.cases.workflows import INITIAL, workflow_for
+from lifeline.core import crypto
 from lifeline.core.receipts import verify_secret
 from lifeline.core.throttle import throttle_hit, throttle_is_blocked, throttle_reset
 from lifeline.intake.models import Contact
@@ -18,7 +21,13 @@ THROTTLE_SCOPE = "intake.status"
 PUBLIC_RECEIVED = "received"
 PUBLIC_IN_PROGRESS = "in_progress"
 PUBLIC_CLOSED = "closed"
-_CLOSED_WORDS = ("closed", "rejected", "completed")
+
+# A public page weighs under 50 KB with its stylesheet, so the status page shows the newest
+# messages whose text (as the page escapes it) fits this budget, and links to earlier ones. A
+# single message over the budget still gets a page of its own: it is at most 10,000 characters.
+THREAD_PAGE_BYTES = 30 * 1024
+THREAD_PAGE_MESSAGES = 20
+_CURSOR_CONTEXT = "intake.thread_before"
 
 
 def contact_list_for_case(*, case: Case) -> QuerySet[Contact]:
@@ -26,11 +35,75 @@ def contact_list_for_case(*, case: Case) -> QuerySet[Contact]:
     return Contact.objects.filter(case=case).order_by("received_at", "id")
 
 
+@dataclass(frozen=True)
+class ThreadPage:
+    contacts: list[Contact]  # oldest first
+    # The `before` value of the page of earlier contacts; None when this page starts the thread.
+    earlier: str | None
+    # False on the pages `earlier` leads to: newer contacts than these exist.
+    newest: bool
+
+
+def _shown_bytes(contact: Contact) -> int:
+    texts = [contact.body, *(str(value) for value in contact.fields.values())]
+    return sum(len(escape(text).encode()) for text in texts)
+
+
+def _cursor_seal(*, case: Case, contact: Contact) -> str:
+    # Sealed, and bound to the case: a contact's id would tell whoever reads the address (or
+    # the browser history) how many messages the hotline handles.
+    return crypto.encrypt(str(contact.pk), context=f"{_CURSOR_CONTEXT}.{case.pk}")
+
+
+def _cursor_open(*, case: Case, before: str) -> int | None:
+    if len(before) > 200:
+        return None
+    try:
+        value = crypto.decrypt(before, context=f"{_CURSOR_CONTEXT}.{case.pk}")
+    except Exception:
+        # Tampered, truncated, from another case, or sealed with a retired key.
+        return None
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def contact_page_for_case(*, case: Case, before: str | None = None) -> ThreadPage:
+    """One page of `case`'s thread for the status page: the newest contacts that fit, oldest first.
+
+    `before` is the `earlier` of a page: this page then ends just before that page's first
+    contact. A value that does not open, or names no contact of `case`, gives the newest page.
+    """
+    contacts = contact_list_for_case(case=case)
+    anchor_id = _cursor_open(case=case, before=before) if before else None
+    anchor = None
+    if anchor_id is not None:
+        anchor = contacts.filter(pk=anchor_id).values("pk", "received_at").first()
+    if anchor is not None:
+        contacts = contacts.filter(
+            Q(received_at__lt=anchor["received_at"])
+            | Q(received_at=anchor["received_at"], pk__lt=anchor["pk"])
+        )
+    candidates = list(contacts.reverse()[: THREAD_PAGE_MESSAGES + 1])
+    shown: list[Contact] = []
+    used = 0
+    for contact in candidates[:THREAD_PAGE_MESSAGES]:
+        size = _shown_bytes(contact)
+        if shown and used + size > THREAD_PAGE_BYTES:
+            break
+        shown.append(contact)
+        used += size
+    earlier = _cursor_seal(case=case, contact=shown[-1]) if len(shown) < len(candidates) else None
+    return ThreadPage(contacts=shown[::-1], earlier=earlier, newest=anchor is None)
+
+
 def case_public_status(*, case: Case) -> str:
-    """The case's state in public words: PUBLIC_RECEIVED, PUBLIC_IN_PROGRESS or PUBLIC_CLOSED."""
-    if case.status == "new":
+    """The case's state in public words: PUBLIC_RECEIVED, PUBLIC_IN_PROGRESS or PUBLIC_CLOSED.
+
+    Read from the workflow of the case's kind, not from the state's name: a handover that is
+    "completed" is still open until someone closes it.
+    """
+    if case.status == INITIAL:
         return PUBLIC_RECEIVED
-    if any(word in case.status for word in _CLOSED_WORDS):
+    if case.status in workflow_for(case.kind).terminal:
         return PUBLIC_CLOSED
     return PUBLIC_IN_PROGRESS
 

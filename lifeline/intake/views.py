@@ -65,13 +65,13 @@ def _case_page(
     request: HttpRequest, case: Case, *, form: ReplyForm | None = None, unsent: bool = False
 ) -> HttpResponse:
     services.case_public_view_record(case=case)
+    page = selectors.contact_page_for_case(case=case, before=request.GET.get("before"))
     context = {
         "case": case,
         "public_status": selectors.case_public_status(case=case),
-        "thread": [
-            (contact, answers_for_display(contact.fields))
-            for contact in selectors.contact_list_for_case(case=case)
-        ],
+        "thread": [(contact, answers_for_display(contact.fields)) for contact in page.contacts],
+        "earlier": page.earlier,
+        "newest": page.newest,
         "form": form or ReplyForm(),
         "sent": request.GET.get("sent") == "1",
         "unsent": unsent,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 
@@ -14,6 +17,8 @@ from lifeline.cases.models import Case
 from lifeline.core.receipts import Receipt
 from lifeline.intake.services import web_submission_receive
 
+# What a public page may weigh, its stylesheets included: it must load on a slow phone.
+MAX_PAGE_BYTES = 50 * 1024
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -38,6 +43,25 @@ def unlock(client: Client, receipt: Receipt, prefix: str = "") -> Any:
     return client.post(
         f"{prefix}/status/", {"reference": receipt.reference, "secret": receipt.secret}
     )
+
+
+def stylesheets(html: str) -> list[Path]:
+    """The files of the stylesheets `html` links, each checked to be served from /static/."""
+    hrefs = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+    assert hrefs, "a public page links its stylesheet"
+    paths = []
+    for href in hrefs:
+        assert href.startswith("/static/"), href
+        found = finders.find(href.removeprefix("/static/"))
+        assert found, href
+        paths.append(Path(str(found)))
+    return paths
+
+
+def page_bytes(response: Any) -> int:
+    """What loading the page costs: its HTML and its stylesheets."""
+    html = response.content.decode()
+    return len(response.content) + sum(len(p.read_bytes()) for p in stylesheets(html))
 
 
 def all_rows() -> Iterator[tuple[str, tuple[Any, ...]]]:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.test import Client
 
 from lifeline.intake.models import Contact
 from lifeline.intake.services import message_send
-from tests.intake.conftest import open_case, unlock
+from tests.intake.conftest import MAX_PAGE_BYTES, open_case, stylesheets, unlock
 
 PREFIXES = ["", "/uk", "/en"]
-MAX_PAGE_BYTES = 50 * 1024
 HEADINGS = {
     "": "Чем мы можем помочь?",
     "/uk": "Чим ми можемо допомогти?",
@@ -51,18 +48,6 @@ def public_pages(prefix: str, alice: Any) -> Iterator[tuple[str, Any]]:
     )
     strict = Client(enforce_csrf_checks=True)
     yield "csrf failure", strict.post(prefix + "/write/other/", {"message": "Привет"})
-
-
-def stylesheets(html: str) -> list[Path]:
-    hrefs = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
-    assert hrefs, "a public page links its stylesheet"
-    paths = []
-    for href in hrefs:
-        assert href.startswith("/static/"), href
-        found = finders.find(href.removeprefix("/static/"))
-        assert found, href
-        paths.append(Path(str(found)))
-    return paths
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from lifeline.cases.models import Case
+from lifeline.cases.workflows import WORKFLOWS
 from lifeline.core import receipts
 from lifeline.core.models import AuditEvent, ThrottleBucket
 from lifeline.intake import selectors, visitor
@@ -41,20 +42,69 @@ def test_every_read_writes_an_audit_event(client: Client) -> None:
     assert AuditEvent.objects.filter(action="case.public_view").count() == 3
 
 
+# Every state of every workflow, as the visitor should read it. Only a terminal state is
+# "closed": a handover "completed", a surrender "in_safety" or an answered enquiry may still
+# move on, and the team has not finished until it closes the case.
+PUBLIC_WORDS = {
+    "surrender": {
+        "new": "received",
+        "in_contact": "in_progress",
+        "verifying": "in_progress",
+        "arranging": "in_progress",
+        "in_safety": "in_progress",
+        "closed": "closed",
+    },
+    "family_enquiry": {
+        "new": "received",
+        "in_contact": "in_progress",
+        "tracing": "in_progress",
+        "answered": "in_progress",
+        "closed": "closed",
+    },
+    "handover": {
+        "new": "received",
+        "verifying": "in_progress",
+        "scheduled": "in_progress",
+        "completed": "in_progress",
+        "closed": "closed",
+    },
+    "assistance": {
+        "new": "received",
+        "in_progress": "in_progress",
+        "done": "in_progress",
+        "closed": "closed",
+    },
+    "other": {"new": "received", "in_progress": "in_progress", "closed": "closed"},
+}
+
+
+def test_the_public_words_cover_every_state_of_every_workflow() -> None:
+    assert {kind: set(words) for kind, words in PUBLIC_WORDS.items()} == {
+        kind: set(workflow.states) for kind, workflow in WORKFLOWS.items()
+    }
+
+
 @pytest.mark.parametrize(
-    ("status", "public"),
+    ("kind", "status", "public"),
     [
-        ("new", "received"),
-        ("in_contact", "in_progress"),
-        ("tracing", "in_progress"),
-        ("answered", "in_progress"),
-        ("completed", "closed"),
-        ("rejected", "closed"),
-        ("closed", "closed"),
+        (kind, status, public)
+        for kind, words in PUBLIC_WORDS.items()
+        for status, public in words.items()
     ],
 )
-def test_internal_states_map_to_three_public_words(status: str, public: str) -> None:
-    assert case_public_status(case=Case(status=status)) == public
+def test_internal_states_map_to_three_public_words(kind: str, status: str, public: str) -> None:
+    assert case_public_status(case=Case(kind=kind, status=status)) == public
+
+
+def test_a_state_the_workflow_does_not_know_reads_as_being_handled() -> None:
+    assert case_public_status(case=Case(kind="handover", status="rejected")) == "in_progress"
+
+
+def test_a_completed_handover_is_shown_as_still_open(client: Client) -> None:
+    case, receipt = open_case()
+    Case.objects.filter(pk=case.pk).update(kind="handover", status="completed")
+    html = unlock(client, receipt, "/en").content.decode()
+    assert "Being handled." in html and "Closed." not in html
 
 
 @pytest.mark.parametrize(
