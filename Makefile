@@ -26,7 +26,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lifeline tests
+	$(BIN)/ruff format --check lifeline tests benchmarks
 	$(DEV) LIFELINE_DATA_DIR=var/test $(BIN)/mypy lifeline
 	$(BIN)/lint-imports
 
