@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lifeline tests benchmarks
 	$(DEV) LIFELINE_DATA_DIR=var/test $(BIN)/mypy lifeline
+	$(DEV) LIFELINE_DATA_DIR=var/test $(BIN)/mypy --strict lifeline/matching
 	$(BIN)/lint-imports
 
 clean:
