@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "lifeline.intake",
     "lifeline.cases",
     "lifeline.registry",
+    "lifeline.tracing",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("console/", include("lifeline.cases.urls")),
     path("console/registry/", include("lifeline.registry.urls")),
+    path("console/tracing/", include("lifeline.tracing.urls")),
     path("console/account/", include("lifeline.accounts.urls")),
 ]
 urlpatterns += i18n_patterns(

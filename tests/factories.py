@@ -44,6 +44,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     from lifeline.core.fields import EncryptedJSONField, EncryptedTextField
     from lifeline.intake.models import Contact, Conversation
     from lifeline.registry.models import Person, Source, StatusEvent
+    from lifeline.tracing.models import Disclosure, Enquiry, MatchCandidate
 
     now = timezone.now()
     person = Person.objects.create(surname="Тестов")
@@ -52,6 +53,8 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         reference="LF-TEST-0001", kind="other", created_at=now, updated_at=now
     )
     conversation = Conversation.objects.create(channel="web", case=case, created_at=now)
+    enquiry = Enquiry(case=case, created_at=now, updated_at=now)
+    drafter = create_user("canary-drafter", roles=[])
     rows: list[Any] = [
         person,
         source,
@@ -71,6 +74,9 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
             body="x",
             state="pending",
         ),
+        enquiry,
+        MatchCandidate(enquiry=enquiry, person=person, score=0.5, proposed_at=now, scored_at=now),
+        Disclosure(enquiry=enquiry, text="x", drafted_by=drafter, drafted_at=now),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

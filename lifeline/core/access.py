@@ -52,22 +52,40 @@ class Perm:
     CASE_ASSIGN = "case.assign"  # assign to anyone, not only take it oneself
     REGISTRY_VIEW = "registry.view"
     REGISTRY_EDIT = "registry.edit"
+    REGISTRY_MERGE = "registry.merge"  # find duplicate persons and merge them
+    ENQUIRY_VIEW = "enquiry.view"
+    ENQUIRY_WORK = "enquiry.work"  # match, review candidates, verify the enquirer, draft answers
+    DISCLOSURE_APPROVE = "disclosure.approve"  # the second person who lets an answer go out
     AUDIT_VIEW = "audit.view"
     USERS_MANAGE = "users.manage"
 
 
 _STAFF = {Perm.CONSOLE}
 _CASES = {Perm.CASE_VIEW, Perm.CASE_WORK, Perm.CASE_CREATE}
+_ENQUIRIES = {Perm.ENQUIRY_VIEW, Perm.ENQUIRY_WORK}
 
 # Registrars and admins never see cases: their work needs no one's messages. Only supervisors
-# assign cases to others; everyone who works cases may take a free one.
+# assign cases to others; everyone who works cases may take a free one. Tracing officers work
+# enquiries; a disclosure needs a supervisor as the second person. Registrars and supervisors
+# merge duplicate persons.
 PERMISSION_MATRIX: dict[str, frozenset[str]] = {
     Role.OPERATOR: frozenset(_STAFF | _CASES),
     Role.CASEWORKER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
-    Role.TRACING_OFFICER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
-    Role.REGISTRAR: frozenset(_STAFF | {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT}),
+    Role.TRACING_OFFICER: frozenset(_STAFF | _CASES | _ENQUIRIES | {Perm.REGISTRY_VIEW}),
+    Role.REGISTRAR: frozenset(
+        _STAFF | {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_MERGE}
+    ),
     Role.SUPERVISOR: frozenset(
-        _STAFF | _CASES | {Perm.CASE_ASSIGN, Perm.REGISTRY_VIEW, Perm.AUDIT_VIEW}
+        _STAFF
+        | _CASES
+        | _ENQUIRIES
+        | {
+            Perm.CASE_ASSIGN,
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_MERGE,
+            Perm.DISCLOSURE_APPROVE,
+            Perm.AUDIT_VIEW,
+        }
     ),
     Role.ADMIN: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_MANAGE}),
 }

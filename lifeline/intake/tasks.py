@@ -8,6 +8,7 @@ from django_tasks import task
 
 from lifeline.core.audit import SYSTEM
 from lifeline.intake.services import contact_mark_failed, contact_mark_processed
+from lifeline.tracing.services import enquiry_open_from_contact
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ def contact_process(contact_id: int) -> None:
     """
     try:
         contact_mark_processed(actor=SYSTEM, contact_id=contact_id)
+        enquiry_open_from_contact(actor=SYSTEM, contact_id=contact_id)  # family enquiries only
     except Exception as exc:
         try:
             contact_mark_failed(actor=SYSTEM, contact_id=contact_id, error=exc)

@@ -11,4 +11,42 @@ Public API (stable; the tracing app and the benchmarks depend on it):
 - `DEFAULT_THRESHOLD`: the score above which a candidate is proposed to an officer.
 - `normalised_columns(record) -> dict[str, str]`: the engine's normalised columns for batch
   linkage (Splink).
+
+Also public, for the app and tests: `parse_name` (a full name into its parts, nominative),
+`normalise`, `detect_script`, `detect_language`, `skeletons` and `phonetic` (the keys).
+
+The stages live in small modules: normalise, keys (transliteration skeletons), tables (the
+name data files), fold (diminutives, Ukrainian forms), morph and parse (cases, roles),
+names/dates/units/places (field comparisons), weights and score, index, freetext, columns.
 """
+
+from lifeline.matching.columns import normalised_columns
+from lifeline.matching.freetext import parse_free_text, query_from_fields
+from lifeline.matching.index import MatchIndex
+from lifeline.matching.keys import phonetic, skeletons
+from lifeline.matching.normalise import detect_language, detect_script, normalise
+from lifeline.matching.parse import ParsedName, parse_name
+from lifeline.matching.score import score
+from lifeline.matching.types import Candidate, FieldScore, NameVariant, PersonRecord, Query
+from lifeline.matching.weights import DEFAULT_THRESHOLD
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Candidate",
+    "FieldScore",
+    "MatchIndex",
+    "NameVariant",
+    "ParsedName",
+    "PersonRecord",
+    "Query",
+    "detect_language",
+    "detect_script",
+    "normalise",
+    "normalised_columns",
+    "parse_free_text",
+    "parse_name",
+    "phonetic",
+    "query_from_fields",
+    "score",
+    "skeletons",
+]

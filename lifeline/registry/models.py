@@ -118,6 +118,12 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when this record was found to duplicate another and merged into it (tracing's
+    # person_merge). The row stays, so that the merge can be read and an old link still leads on.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["surname", "given_name", "patronymic", "id"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.registry.models import NameForm, Person, Source, StatusEvent
 from lifeline.registry.text import script_of
+from lifeline.tracing.tasks import enquiries_rematch
 
 NAME_FIELDS = ("surname", "given_name", "patronymic")
 PERSON_FIELDS = (
@@ -85,6 +87,7 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
     person.save()
     _sync_primary_name_form(person, data.get(NAME_LANGUAGE, ""))
     audit_record(actor=actor, action="person.create", obj=person)
+    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
     return person
 
 
@@ -110,6 +113,7 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> lis
         _sync_primary_name_form(person, language)
     fields = [*changed, *([NAME_LANGUAGE] if language_changed else [])]
     audit_record(actor=actor, action="person.update", obj=person, detail={"fields": fields})
+    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
     return fields
 
 
@@ -160,6 +164,7 @@ def name_form_add(
             "primary": make_primary,
         },
     )
+    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
     return form
 
 
@@ -261,4 +266,5 @@ def status_event_add(
             "current": became_current,
         },
     )
+    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
     return event

@@ -1,0 +1,1 @@
+"""Runnable measurements that print figures (see README.md)."""

@@ -1,0 +1,199 @@
+"""Parse a full name into surname, given name and patronymic, back in the nominative."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from lifeline.matching.fold import given_entry, patronymic_sex
+from lifeline.matching.morph import CASES, GENDERS, Reading, readings
+from lifeline.matching.normalise import detect_script
+from lifeline.matching.tables import given_name_frequency, patronymics
+from lifeline.matching.types import NameVariant
+
+_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['ʼ’-](?=[^\W\d_]))*\.?")
+_CYRILLIC_PATRONYMIC = re.compile("(ович|евич|йович|ьич|ич|овна|евна|ична|івна|ївна)$")
+_LATIN_PATRONYMIC = re.compile(
+    "(ovich|evich|ovych|ievych|iovych|yovych|ovič|evič|owitsch|ewitsch|ovitch|evitch|ovics|"
+    "ych|ich|ovna|evna|ichna|ivna|yivna|ïvna|owna|ewna)$"
+)
+_COMMON_GIVEN = 100  # bearers: fewer, and the "given name" may be noise in the source table
+_ROLE_WEIGHT = {"Name": 1.0, "Surn": 1.0, "Patr": 1.0}
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A name split into its parts, each in the nominative, with the sex the parts show."""
+
+    surname: str = ""
+    given_name: str = ""  # may be an initial, "М."
+    patronymic: str = ""  # may be an initial
+    sex: str = ""  # "m", "f" or ""
+
+    def variant(self) -> NameVariant:
+        return NameVariant(self.surname, self.given_name, self.patronymic)
+
+
+def _title(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+def _is_initial(token: str) -> bool:
+    return len(token.rstrip(".")) == 1
+
+
+def _is_patronymic(word: str) -> bool:
+    low = word.lower().replace("ё", "е")
+    if detect_script(low) == "cyrillic":
+        return bool(_CYRILLIC_PATRONYMIC.search(low)) and (
+            low in patronymics() or low.endswith(("вич", "вна", "ична"))
+        )
+    return bool(_LATIN_PATRONYMIC.search(low))
+
+
+def _fit(reading: Reading, case: str, gender: str) -> float:
+    if reading.case != case or (reading.gender and reading.gender != gender):
+        return 0.0
+    weight = 1.0 + sum(_ROLE_WEIGHT.get(role, 0.0) for role in reading.roles)
+    return weight + (0.5 if reading.known else 0.0)
+
+
+def _best_reading(word: str, case: str, gender: str, role: str) -> Reading | None:
+    fitting = [r for r in readings(word) if _fit(r, case, gender) > 0]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda r: (role in r.roles, _fit(r, case, gender), r.score))
+
+
+def _anchored(words: list[str], case: str, gender: str) -> bool:
+    """An oblique case is believed only if a known given name or patronymic is in it."""
+    return any(
+        r.known and r.roles & {"Name", "Patr"} and _fit(r, case, gender) > 0
+        for w in words
+        for r in readings(w)
+    )
+
+
+def _hypothesis(words: list[str], sex_hint: str) -> tuple[str, str]:
+    """The (case, gender) that most words can be read in together."""
+    best = ("nomn", "femn" if sex_hint == "f" else "masc")
+    best_score = -1.0
+    for case in CASES:
+        for gender in GENDERS:
+            if case != "nomn" and not _anchored(words, case, gender):
+                continue
+            score = sum(max((_fit(r, case, gender) for r in readings(w)), default=0) for w in words)
+            score += 0.1 * (case == "nomn") + 0.3 * (gender[0] == sex_hint[:1])
+            if score > best_score:
+                best, best_score = (case, gender), score
+    return best
+
+
+def _given_count(word: str) -> int:
+    """Bearers of the name a given-name form stands for; -1 if it is no known given name."""
+    entry = given_entry(word)
+    if entry is None:
+        return -1
+    frequency = given_name_frequency()
+    return max(entry.count, *(frequency.get(c, 0) for c in entry.canonical)) + 1
+
+
+@cache
+def parse_name(text: str, sex_hint: str = "") -> ParsedName:
+    """Split a full name, in any order, with or without a patronymic, initials allowed.
+
+    Cyrillic names in an oblique case are put back into the nominative ("Кузьминова Максима
+    Сергеевича" -> Кузьминов Максим Сергеевич), keeping a woman's surname as it is
+    ("Кузьминова Анна"). `sex_hint` ("m"/"f") breaks ties, e.g. from "сына" in a letter.
+    """
+    tokens = _TOKEN.findall(text.replace(".", ". "))
+    initials = [t.rstrip(".").upper() + "." for t in tokens if _is_initial(t)]
+    words = [t.rstrip(".") for t in tokens if not _is_initial(t)]
+    cyrillic = [w for w in words if detect_script(w) == "cyrillic"]
+    case, gender = _hypothesis(cyrillic, sex_hint) if cyrillic else ("nomn", "")
+
+    def nominative(word: str, role: str) -> str:
+        if word not in cyrillic or case == "nomn":
+            return _title(word)
+        reading = _best_reading(word, case, gender, role)
+        return _title(reading.nominative if reading else word)
+
+    patronymic = _pick_patronymic(words, [nominative(w, "Patr") for w in words], bool(initials))
+    rest = [w for w in words if w != patronymic]
+    given = _pick_given(rest, [nominative(w, "Name") for w in rest], bool(initials))
+    surname_words = [w for w in rest if w != given]
+    given_out = nominative(given, "Name") if given else ""
+    patronymic_out = nominative(patronymic, "Patr") if patronymic else ""
+    if not given_out and initials:
+        given_out = initials.pop(0)
+    if not patronymic_out and initials:
+        patronymic_out = initials.pop(0)
+    surname = " ".join(nominative(w, "Surn") for w in surname_words)
+    return ParsedName(
+        surname, given_out, patronymic_out, _sex(given_out, patronymic_out, case, gender)
+    )
+
+
+def _pick_patronymic(words: list[str], nominatives: list[str], initials: bool) -> str:
+    """The patronymic: it follows the given name (so never comes first), and a known one wins
+    over a surname that merely ends like one (Турчинович, Танкевич)."""
+    known = patronymics()
+    candidates = [
+        i for i in range(len(words)) if (i > 0 or initials) and _is_patronymic(nominatives[i])
+    ]
+    if not candidates:
+        return ""
+
+    def rank(i: int) -> tuple[bool, bool, int]:
+        folded = nominatives[i].lower().replace("ё", "е")
+        after_given = i > 0 and _given_count(nominatives[i - 1]) > _COMMON_GIVEN
+        return (folded in known, after_given, i)
+
+    best = max(candidates, key=rank)
+    unknown = nominatives[best].lower().replace("ё", "е") not in known
+    if unknown and len(words) == 2 and not initials:
+        return ""  # "Владимир Афанасович": a surname more likely than a lone patronymic
+    return words[best]
+
+
+def _pick_given(words: list[str], nominatives: list[str], initials: bool) -> str:
+    """Which word is the given name: the best-attested one, else by the usual order."""
+    counts = [_given_count(n) for n in nominatives]
+    if len(words) == 1:
+        return words[0] if counts[0] > 0 and not initials else ""
+    if not words:
+        return ""
+    best = max(range(len(words)), key=lambda i: (counts[i], i > 0))
+    if counts[best] > 0:
+        return words[best]
+    # Unknown names: Latin letters put the given name first, registries the surname first.
+    return words[0] if detect_script(words[0]) == "latin" else words[1]
+
+
+def _sex(given: str, patronymic: str, case: str, gender: str) -> str:
+    if patronymic and not _is_initial(patronymic):
+        return patronymic_sex(patronymic)
+    entry = given_entry(given) if given and not _is_initial(given) else None
+    if entry is not None and entry.sex:
+        return entry.sex
+    if case != "nomn" and gender:
+        return gender[0]
+    return ""
+
+
+def parse_parts(surname: str, given_name: str, patronymic: str, sex_hint: str = "") -> ParsedName:
+    """Name parts typed into their own fields, put back into the nominative, roles kept."""
+    parts = {"Surn": surname.strip(), "Name": given_name.strip(), "Patr": patronymic.strip()}
+    cyrillic = [w for w in parts.values() if w and detect_script(w) == "cyrillic"]
+    case, gender = _hypothesis(cyrillic, sex_hint) if cyrillic else ("nomn", "")
+    out = {}
+    for role, word in parts.items():
+        if not word or _is_initial(word) or case == "nomn" or word not in cyrillic:
+            out[role] = _title(word) if word and not _is_initial(word) else word
+            continue
+        reading = _best_reading(word, case, gender, role)
+        out[role] = _title(reading.nominative if reading else word)
+    return ParsedName(
+        out["Surn"], out["Name"], out["Patr"], _sex(out["Name"], out["Patr"], case, gender)
+    )

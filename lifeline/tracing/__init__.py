@@ -1,0 +1,1 @@
+"""Family tracing: enquiries, match candidates and their review, disclosures, de-duplication."""

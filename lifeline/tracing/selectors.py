@@ -1,0 +1,128 @@
+"""Reads of tracing for a staff user: each checks access; each person shown is audited.
+
+The enquiry page shows registry persons (the candidates): every one shown counts as a read
+of that person's record, audited as "person.view" with the purpose "candidate".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.audit import audit_record
+from lifeline.registry.models import Person
+from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
+
+MINE = "mine"
+UNASSIGNED = "unassigned"
+SHOWN_CANDIDATES = 10
+SHOWN_DUPLICATES = 50
+
+
+def _audit_person_reads(*, user: Any, persons: Iterable[int], purpose: str, **context: Any) -> None:
+    for person_id in persons:
+        audit_record(
+            actor=user,
+            action="person.view",
+            obj=Person(pk=person_id),
+            detail={"purpose": purpose, **context},
+        )
+
+
+def enquiry_queue_for(*, user: Any, who: str = "") -> QuerySet[Enquiry]:
+    """Open enquiries: those back for review first, then the oldest. `who`: mine, unassigned."""
+    require_perm(user, Perm.ENQUIRY_VIEW)
+    enquiries = Enquiry.objects.filter(
+        status__in=[Enquiry.Status.OPEN, Enquiry.Status.MATCHED]
+    ).select_related("case", "case__assignee")
+    if who == MINE:
+        enquiries = enquiries.filter(case__assignee=user)
+    elif who == UNASSIGNED:
+        enquiries = enquiries.filter(case__assignee__isnull=True)
+    return enquiries.annotate(
+        proposed=Count("candidates", filter=Q(candidates__state=MatchCandidate.State.PROPOSED)),
+        awaiting_approval=Count("disclosures", filter=Q(disclosures__state=Disclosure.State.DRAFT)),
+    ).order_by("-needs_review", "created_at", "id")
+
+
+def enquiry_age(enquiry: Enquiry) -> timedelta:
+    return timezone.now() - enquiry.created_at
+
+
+@transaction.atomic
+def enquiry_get_for(*, user: Any, pk: int, purpose: str = "view") -> Enquiry:
+    """The enquiry (raises Http404); reading it is audited, since it holds what a family said."""
+    require_perm(user, Perm.ENQUIRY_VIEW)
+    enquiry = get_object_or_404(
+        Enquiry.objects.select_related("case", "person", "verified_by"), pk=pk
+    )
+    audit_record(actor=user, action="enquiry.view", obj=enquiry, detail={"purpose": purpose})
+    return enquiry
+
+
+@dataclass(frozen=True)
+class CandidateRows:
+    shown: list[MatchCandidate]  # confirmed first, then proposed by score; at most ten
+    rejected: list[MatchCandidate]
+
+
+@transaction.atomic
+def candidate_list_for(*, user: Any, enquiry: Enquiry) -> CandidateRows:
+    """The candidates to show on the enquiry page; each person shown is an audited read."""
+    require_perm(user, Perm.ENQUIRY_VIEW)
+    rows = list(enquiry.candidates.select_related("person", "reviewed_by"))
+    confirmed = [r for r in rows if r.state == MatchCandidate.State.CONFIRMED]
+    proposed = [r for r in rows if r.state == MatchCandidate.State.PROPOSED]
+    shown = (confirmed + proposed)[:SHOWN_CANDIDATES]
+    rejected = [r for r in rows if r.state == MatchCandidate.State.REJECTED]
+    _audit_person_reads(
+        user=user,
+        persons=[r.person_id for r in shown + rejected],
+        purpose="candidate",
+        enquiry=enquiry.pk,
+    )
+    return CandidateRows(shown=shown, rejected=rejected)
+
+
+def candidate_get_for(*, user: Any, pk: int) -> MatchCandidate:
+    require_perm(user, Perm.ENQUIRY_VIEW)
+    return get_object_or_404(MatchCandidate.objects.select_related("enquiry"), pk=pk)
+
+
+def disclosure_list_for(*, user: Any, enquiry: Enquiry) -> QuerySet[Disclosure]:
+    require_perm(user, Perm.ENQUIRY_VIEW)
+    return enquiry.disclosures.select_related("drafted_by", "decided_by", "contact")
+
+
+def disclosure_get_for(*, user: Any, pk: int) -> Disclosure:
+    require_perm(user, Perm.ENQUIRY_VIEW)
+    return get_object_or_404(Disclosure.objects.select_related("enquiry"), pk=pk)
+
+
+@transaction.atomic
+def duplicate_list_for(*, user: Any) -> list[DuplicatePair]:
+    """Open duplicate pairs, most likely first; each person shown is an audited read."""
+    require_perm(user, Perm.REGISTRY_MERGE)
+    pairs = list(
+        DuplicatePair.objects.filter(
+            state=DuplicatePair.State.OPEN,
+            left__merged_into__isnull=True,
+            right__merged_into__isnull=True,
+        ).select_related("left", "right")[:SHOWN_DUPLICATES]
+    )
+    persons = dict.fromkeys(p for pair in pairs for p in (pair.left_id, pair.right_id))
+    _audit_person_reads(user=user, persons=persons, purpose="duplicate")
+    return pairs
+
+
+def duplicate_get_for(*, user: Any, pk: int) -> DuplicatePair:
+    require_perm(user, Perm.REGISTRY_MERGE)
+    return get_object_or_404(DuplicatePair.objects.select_related("left", "right"), pk=pk)

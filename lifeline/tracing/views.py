@@ -1,0 +1,276 @@
+"""Tracing console: the enquiries queue, an enquiry's page and its actions, duplicates."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from lifeline.accounts.models import User
+from lifeline.cases.selectors import case_get_for
+from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.tracing import engine, selectors, services
+from lifeline.tracing.forms import (
+    DecisionNoteForm,
+    DisclosureForm,
+    EnquiryCreateForm,
+    EnquiryForm,
+    MergeForm,
+    QueueFilterForm,
+    ReviewForm,
+    VerifyForm,
+)
+from lifeline.tracing.models import Enquiry
+from lifeline.tracing.services import TracingRefused
+
+PAGE_SIZE = 50
+
+
+def _back(enquiry: Enquiry | int) -> HttpResponse:
+    return redirect("tracing:enquiry", pk=getattr(enquiry, "pk", enquiry))
+
+
+@staff_view(Perm.ENQUIRY_VIEW)
+@require_GET
+def enquiries(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    who = form.cleaned_data["who"] if form.is_valid() else ""
+    queue = selectors.enquiry_queue_for(user=request.user, who=who)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tracing/enquiries.html", {"form": form, "page": page})
+
+
+def _render_enquiry(
+    request: HttpRequest, enquiry: Enquiry, forms: dict[str, Form] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "enquiry": enquiry,
+        "candidates": selectors.candidate_list_for(user=user, enquiry=enquiry),
+        "disclosures": selectors.disclosure_list_for(user=user, enquiry=enquiry),
+        "threshold": engine.threshold(),
+        "engine_available": engine.available(),
+        "can_work": has_perm(user, Perm.ENQUIRY_WORK),
+        "can_approve": has_perm(user, Perm.DISCLOSURE_APPROVE),
+        "verify_form": VerifyForm(),
+        "disclosure_form": DisclosureForm(),
+        "reject_form": DecisionNoteForm(),
+        **(forms or {}),
+    }
+    return render(request, "tracing/enquiry_detail.html", context, status=status)
+
+
+@staff_view(Perm.ENQUIRY_VIEW)
+@require_GET
+def enquiry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_enquiry(request, selectors.enquiry_get_for(user=request.user, pk=pk))
+
+
+@staff_view(Perm.ENQUIRY_WORK)
+def enquiry_create(request: HttpRequest) -> HttpResponse:
+    form = EnquiryCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_get_for(user=cast(User, request.user), key=form.cleaned_data["case"])
+            created = services.enquiry_open(actor=request.user, case=case, data=form.enquiry_data())
+        except Http404:
+            form.add_error("case", _("No case has this reference."))
+        except TracingRefused as refused:
+            form.add_error("case", refused.message)
+        else:
+            messages.success(request, _("Enquiry opened."))
+            return _back(created)
+    return render(request, "tracing/enquiry_form.html", {"form": form, "enquiry": None})
+
+
+@staff_view(Perm.ENQUIRY_WORK)
+def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="edit")
+    form = EnquiryForm(request.POST or None, initial=EnquiryForm.initial_for(current))
+    if request.method == "POST" and form.is_valid():
+        changed = services.enquiry_update(
+            actor=request.user, enquiry=current, data=form.enquiry_data()
+        )
+        messages.success(request, _("Saved.") if changed else _("Nothing changed."))
+        return _back(current)
+    return render(request, "tracing/enquiry_form.html", {"form": form, "enquiry": current})
+
+
+@staff_view(Perm.ENQUIRY_WORK)
+@require_POST
+def enquiry_match(request: HttpRequest, pk: int) -> HttpResponse:
+    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="match")
+    try:
+        summary = services.enquiry_match(actor=request.user, enquiry=current)
+    except TracingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Matched: %(n)d candidates, %(new)d new above the threshold.")
+            % {"n": summary.shown, "new": summary.new_above_threshold},
+        )
+    return _back(current)
+
+
+_REVIEWS = {
+    "confirm": (
+        services.candidate_confirm,
+        gettext_lazy("Candidate confirmed: the enquiry is linked to him."),
+    ),
+    "reject": (
+        services.candidate_reject,
+        gettext_lazy("Candidate rejected: he will not be proposed again."),
+    ),
+    "reopen": (services.candidate_reopen, gettext_lazy("The decision is taken back.")),
+}
+
+
+@staff_view(Perm.ENQUIRY_WORK)
+@require_POST
+def candidate_review(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = selectors.candidate_get_for(user=request.user, pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose confirm or reject."))
+        return _back(candidate.enquiry_id)
+    service, done = _REVIEWS[form.cleaned_data["action"]]
+    try:
+        service(actor=request.user, candidate=candidate)
+    except TracingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, done)
+    return _back(candidate.enquiry_id)
+
+
+@staff_view(Perm.ENQUIRY_WORK)
+@require_POST
+def enquirer_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="verify")
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enquirer_verify(actor=request.user, enquiry=current, **form.cleaned_data)
+        except TracingRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The enquirer is marked verified."))
+            return _back(current)
+    return _render_enquiry(request, current, {"verify_form": form}, status=400)
+
+
+@staff_view(Perm.ENQUIRY_WORK)
+@require_POST
+def disclosure_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="disclosure")
+    form = DisclosureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.disclosure_draft(
+                actor=request.user, enquiry=current, text=form.cleaned_data["text"]
+            )
+        except TracingRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Answer drafted: a supervisor must approve it."))
+            return _back(current)
+    return _render_enquiry(request, current, {"disclosure_form": form}, status=400)
+
+
+@staff_view(Perm.DISCLOSURE_APPROVE)
+@require_POST
+def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = selectors.disclosure_get_for(user=request.user, pk=pk)
+    try:
+        services.disclosure_approve(actor=request.user, disclosure=disclosure)
+    except TracingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Approved: the answer is on the enquirer's status page."))
+    return _back(disclosure.enquiry_id)
+
+
+@staff_view(Perm.DISCLOSURE_APPROVE)
+@require_POST
+def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = selectors.disclosure_get_for(user=request.user, pk=pk)
+    form = DecisionNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say in the note why the answer is rejected."))
+        return _back(disclosure.enquiry_id)
+    try:
+        services.disclosure_reject(
+            actor=request.user, disclosure=disclosure, note=form.cleaned_data["note"]
+        )
+    except TracingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The answer is sent back to the officer."))
+    return _back(disclosure.enquiry_id)
+
+
+@staff_view(Perm.REGISTRY_MERGE)
+@require_GET
+def duplicates(request: HttpRequest) -> HttpResponse:
+    pairs = selectors.duplicate_list_for(user=request.user)
+    return render(
+        request,
+        "tracing/duplicates.html",
+        {"pairs": pairs, "engine_available": engine.available()},
+    )
+
+
+@staff_view(Perm.REGISTRY_MERGE)
+@require_POST
+def duplicates_find(request: HttpRequest) -> HttpResponse:
+    if not engine.available():
+        messages.error(request, _("The matching engine is not installed."))
+        return redirect("tracing:duplicates")
+    run = services.duplicates_find(actor=request.user)
+    messages.success(
+        request,
+        _("%(persons)d persons compared: %(pairs)d likely duplicate pairs, %(new)d new.")
+        % {"persons": run.persons, "pairs": run.pairs, "new": run.new},
+    )
+    return redirect("tracing:duplicates")
+
+
+@staff_view(Perm.REGISTRY_MERGE)
+@require_POST
+def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = selectors.duplicate_get_for(user=request.user, pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose which record to keep."))
+        return redirect("tracing:duplicates")
+    keep, merge = (pair.left, pair.right)
+    if form.cleaned_data["keep"] == "right":
+        keep, merge = merge, keep
+    try:
+        services.person_merge(actor=request.user, keep=keep, merge=merge)
+    except TracingRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("tracing:duplicates")
+    messages.success(request, _("Merged: the record kept holds both histories."))
+    return redirect("registry:person", pk=keep.pk)
+
+
+@staff_view(Perm.REGISTRY_MERGE)
+@require_POST
+def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    pair = selectors.duplicate_get_for(user=request.user, pk=pk)
+    try:
+        services.duplicate_dismiss(actor=request.user, pair=pair)
+    except TracingRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Marked as two different persons."))
+    return redirect("tracing:duplicates")

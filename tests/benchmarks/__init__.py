@@ -1,0 +1,1 @@
+"""Tests for the benchmarks' evaluation-set generator and transliteration tables."""

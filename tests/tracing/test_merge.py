@@ -1,0 +1,105 @@
+"""Merging duplicate persons: everything moves to the record kept, nothing is lost."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from lifeline.core.models import AuditEvent
+from lifeline.registry.models import Person, StatusEvent
+from lifeline.registry.services import name_form_add, status_event_add
+from lifeline.tracing import services
+from lifeline.tracing.models import Enquiry, MatchCandidate
+from lifeline.tracing.services import TracingRefused
+from tests.registry.conftest import create_person, create_source
+from tests.tracing.conftest import create_enquiry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def twins(db: Any) -> tuple[Person, Person]:
+    source = create_source()
+    keep = create_person(birth_year=1995)
+    merge = create_person(
+        surname="Kuzminov", given_name="Maksim", birth_year=1995, birth_month=3, birth_day=14,
+        unit="в/ч 12345",
+    )  # fmt: skip
+    name_form_add(actor=None, person=merge, surname="Kusminow", given_name="Maxim")
+    status_event_add(
+        actor=None, person=keep, status="captured", verification="confirmed", source=source,
+        occurred_on=date(2024, 5, 1),
+    )  # fmt: skip
+    status_event_add(
+        actor=None, person=merge, status="held", verification="probable", source=source,
+        occurred_on=date(2024, 6, 1), place="Лагерь №3",
+    )  # fmt: skip
+    return keep, merge
+
+
+def test_merge_keeps_both_histories_on_the_record_kept(
+    dave: Any, twins: tuple[Person, Person]
+) -> None:
+    keep, merge = twins
+    events_before = StatusEvent.objects.count()
+    services.person_merge(actor=dave, keep=keep, merge=merge)
+
+    keep.refresh_from_db()
+    merge.refresh_from_db()
+    assert merge.merged_into == keep and merge.merged_at is not None
+    assert StatusEvent.objects.count() == events_before
+    assert sorted(e.status for e in keep.status_events.all()) == ["captured", "held"]
+    assert keep.current_status == "held"  # the newest event, whichever record it came from
+    spellings = {f.surname for f in keep.name_forms.all()}
+    assert {"Кузьминов", "Kuzminov", "Kusminow"} <= spellings
+    assert keep.name_forms.filter(is_primary=True).get().surname == "Кузьминов"
+    assert (keep.birth_month, keep.unit) == (None, "в/ч 12345")  # only empty fields filled
+    assert not merge.name_forms.exists()
+
+    event = AuditEvent.objects.get(action="person.merge")
+    assert event.object_id == str(keep.pk)
+    assert event.detail["merged"] == merge.pk
+    assert len(event.detail["status_events"]) == 1
+    assert "Kuzminov" not in str(event.detail)
+
+
+def test_merge_moves_enquiry_links_and_folds_candidates(
+    dave: Any, bob: Any, twins: tuple[Person, Person]
+) -> None:
+    keep, merge = twins
+    enquiry = create_enquiry()
+    rows = {c.person_id: c for c in enquiry.candidates.all()}
+    assert {keep.pk, merge.pk} <= set(rows)
+    services.candidate_confirm(actor=bob, candidate=rows[merge.pk])
+
+    services.person_merge(actor=dave, keep=keep, merge=merge)
+    enquiry.refresh_from_db()
+    assert enquiry.person == keep
+    folded = MatchCandidate.objects.get(enquiry=enquiry, person=keep)
+    assert folded.state == MatchCandidate.State.CONFIRMED
+    assert not MatchCandidate.objects.filter(person=merge).exists()
+    assert Enquiry.objects.filter(person=merge).count() == 0
+
+
+def test_a_merged_person_is_matched_no_more(dave: Any, twins: tuple[Person, Person]) -> None:
+    keep, merge = twins
+    services.person_merge(actor=dave, keep=keep, merge=merge)
+    enquiry = create_enquiry()
+    assert merge.pk not in set(enquiry.candidates.values_list("person_id", flat=True))
+    with pytest.raises(TracingRefused):
+        services.person_merge(actor=dave, keep=keep, merge=merge)
+
+
+def test_merge_is_refused_to_those_without_the_right_and_for_one_person(
+    bob: Any, alice: Any, dave: Any, twins: tuple[Person, Person]
+) -> None:
+    keep, merge = twins
+    for user in (bob, alice):
+        with pytest.raises(PermissionDenied):
+            services.person_merge(actor=user, keep=keep, merge=merge)
+    with pytest.raises(TracingRefused):
+        services.person_merge(actor=dave, keep=keep, merge=keep)
+    assert not AuditEvent.objects.filter(action="person.merge").exists()
