@@ -264,6 +264,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.server": {"level": "WARNING"},
+        "pymorphy3": {"level": "WARNING"},
     },
 }
 

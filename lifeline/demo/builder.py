@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from lifeline.accounts.models import User
@@ -36,6 +37,7 @@ from lifeline.demo.messages import generate_thread
 from lifeline.demo.names import SyntheticPerson, generate_persons
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.registry.models import NameForm, Person, PersonStatus, Source, StatusEvent
+from lifeline.tracing.services import enquiry_open_from_contact
 
 T = TypeVar("T")
 
@@ -866,6 +868,24 @@ def _demo_receipts(drafts: Sequence[_CaseDraft]) -> list[tuple[str, str, str]]:
     return receipts
 
 
+def _enquiries_open() -> int:
+    """Turn the web family enquiries into matched enquiries, as the worker does for new ones."""
+    first_messages = (
+        Contact.objects.filter(
+            case__kind=CaseKind.FAMILY_ENQUIRY,
+            channel=Channel.WEB,
+            direction=Contact.Direction.IN,
+        )
+        .values("case_id")
+        .annotate(first=Min("id"))
+    )
+    opened = 0
+    for row in first_messages:
+        if enquiry_open_from_contact(actor=None, contact_id=row["first"]) is not None:
+            opened += 1
+    return opened
+
+
 # --- The whole load --------------------------------------------------------------------------
 
 
@@ -886,6 +906,7 @@ def demo_load(
         drafts, case_counts = _CaseBuilder(rng, now, staff, registry, outsiders).build(cases)
         receipts = _demo_receipts(drafts)
         counts = {**registry_counts, **case_counts, "users": len(users)}
+        counts["enquiries"] = _enquiries_open()
         audit_record(actor=None, action="demo.load", detail={"counts": counts, "seed": seed})
     path = credentials_path()
     passwords = {username: password for username, (_, password) in users.items()}

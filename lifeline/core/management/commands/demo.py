@@ -47,7 +47,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['persons']} persons, "
             f"{counts['status_events']} status events, {counts['sources']} sources, "
-            f"{counts['cases']} cases, {counts['contacts']} messages, {counts['users']} users."
+            f"{counts['cases']} cases, {counts['contacts']} messages, "
+            f"{counts['enquiries']} enquiries matched, {counts['users']} users."
         )
         self._print_credentials()
 
