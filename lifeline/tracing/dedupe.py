@@ -6,8 +6,10 @@ date part, sex or initial must be equal; any other column (a spelling, a phoneti
 compared by Jaro-Winkler similarity. Pairs are only generated within a block (same surname key,
 or same birth year).
 
-Splink's training needs data: below `MIN_FOR_U` persons the model keeps its priors, and only
-from `MIN_FOR_EM` persons are the m probabilities estimated by expectation maximisation.
+Training: from `MIN_FOR_U` persons the u probabilities are estimated by random sampling; the m
+probabilities stay at their priors unless `train_m=True`. Expectation maximisation needs real
+duplicates to learn from: on a registry with few of them (the demo has none) it converges on
+"same surname" as the match class and proposes every pair of namesakes.
 """
 
 from __future__ import annotations
@@ -26,14 +28,34 @@ logging.getLogger("splink").setLevel(logging.WARNING)
 
 DEFAULT_THRESHOLD = 0.9
 MIN_FOR_U = 50
-MIN_FOR_EM = 1000
+MIN_FOR_EM = 1000  # with train_m, EM runs only on a registry at least this large
 SEED = 42
 ID = "unique_id"
 
-# Priors per level, best level first and "else" last (null levels take none).
-_EXACT_M, _EXACT_U = [0.9, 0.1], [0.02, 0.98]
-_FUZZY_THRESHOLDS = [0.95, 0.85]
-_FUZZY_M, _FUZZY_U = [0.75, 0.12, 0.08, 0.05], [0.005, 0.01, 0.04, 0.945]
+# One comparison per fact, each with priors for its levels (best first, "else" last): the
+# engine's several spellings of one surname are levels of one comparison, not separate
+# comparisons, or the same evidence would be counted three times.
+_COMPARISONS: list[tuple[str, list[tuple[str, str, float]], float]] = [
+    # (column whose null means "unknown", [(level kind, column, m)], m of "else"); u is
+    # estimated by random sampling.
+    (
+        "surname_key",
+        [
+            ("exact", "surname_key", 0.85),
+            ("exact", "surname_phonetic", 0.08),
+            ("jaro", "surname_exact", 0.05),
+        ],
+        0.02,
+    ),
+    ("given_key", [("exact", "given_key", 0.85), ("exact", "given_initial", 0.1)], 0.05),
+    ("patronymic_key", [("exact", "patronymic_key", 0.85)], 0.15),
+    ("birth_year", [("exact", "birth_year", 0.85)], 0.15),
+    ("birth_month", [("exact", "birth_month", 0.9)], 0.1),
+    ("birth_day", [("exact", "birth_day", 0.9)], 0.1),
+    ("unit_key", [("exact", "unit_key", 0.7)], 0.3),
+    ("place_key", [("jaro", "place_key", 0.6)], 0.4),
+]
+_JARO_THRESHOLD = 0.9
 
 
 @dataclass(frozen=True)
@@ -41,18 +63,6 @@ class Pair:
     left_id: int  # always the lower id
     right_id: int
     probability: float
-
-
-_EXACT_MARKS = ("key", "year", "month", "day", "sex", "initial", "_code", "_id")
-
-
-def _is_exact(column: str) -> bool:
-    """Keys, date parts and single letters are equal or not; spellings may be near."""
-    return any(mark in column for mark in _EXACT_MARKS)
-
-
-def _is_blocking(column: str) -> bool:
-    return ("surname" in column and "key" in column) or column == "birth_year"
 
 
 def _text(value: Any) -> str | None:
@@ -74,25 +84,29 @@ def rows(records: Sequence[PersonRecord]) -> list[dict[str, Any]]:
 
 
 def _settings(columns: list[str], n: int) -> Any:
+    import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
+    present = set(columns)
     comparisons: list[Any] = []
-    for column in columns:
-        if _is_exact(column):
-            comparisons.append(
-                cl.ExactMatch(column).configure(m_probabilities=_EXACT_M, u_probabilities=_EXACT_U)
+    for null_column, levels, else_m in _COMPARISONS:
+        usable = [level for level in levels if level[1] in present]
+        if null_column not in present or not usable:
+            continue
+        creators: list[Any] = [cll.NullLevel(null_column)]
+        for kind, column, m in usable:
+            level = (
+                cll.ExactMatchLevel(column)
+                if kind == "exact"
+                else cll.JaroWinklerLevel(column, _JARO_THRESHOLD)
             )
-        else:
-            comparisons.append(
-                cl.JaroWinklerAtThresholds(column, _FUZZY_THRESHOLDS).configure(
-                    m_probabilities=_FUZZY_M, u_probabilities=_FUZZY_U
-                )
-            )
-    blocking = [c for c in columns if _is_blocking(c)] or [c for c in columns if _is_exact(c)]
-    if not blocking:
-        # No key column: the first letters of the surname will do.
-        blocking = [f"substr({c}, 1, 3)" for c in columns if "surname" in c][:1]
+            creators.append(level.configure(m_probability=m))
+        creators.append(cll.ElseLevel().configure(m_probability=else_m))
+        comparisons.append(
+            cl.CustomComparison(comparison_levels=creators, output_column_name=null_column)
+        )
+    blocking = [c for c in ("surname_key", "birth_year") if c in present]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=ID,
@@ -105,7 +119,7 @@ def _settings(columns: list[str], n: int) -> Any:
 
 
 def find_duplicates(
-    records: Sequence[PersonRecord], *, threshold: float = DEFAULT_THRESHOLD
+    records: Sequence[PersonRecord], *, threshold: float = DEFAULT_THRESHOLD, train_m: bool = False
 ) -> list[Pair]:
     """Pairs of records that are likely one person, most likely first."""
     if len(records) < 2:
@@ -129,7 +143,7 @@ def find_duplicates(
         linker.training.estimate_u_using_random_sampling(
             max_pairs=min(pairs, 1e7), seed=SEED, min_count_per_level=None, num_chunks=1
         )
-    if len(table) >= MIN_FOR_EM:
+    if train_m and len(table) >= MIN_FOR_EM:
         _train_m(linker, blocking)
     result = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"

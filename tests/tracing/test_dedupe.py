@@ -125,3 +125,20 @@ def test_the_command_lists_duplicates() -> None:
     text = out.getvalue()
     assert "2 persons compared: 1 likely duplicate pairs, 1 new." in text
     assert "Kuzminov Maksim" in text
+
+
+def test_namesakes_are_not_duplicates_in_a_large_registry() -> None:
+    """1,500 distinct persons, many sharing a surname: none is proposed as a duplicate.
+
+    A model that counted the engine's several surname spellings as separate evidence, or let
+    EM learn "same surname" as the match class, proposed hundreds of pairs here.
+    """
+    from lifeline.tracing.dedupe import find_duplicates
+    from lifeline.tracing.engine import records
+
+    people = generate_persons(1500, seed=23)
+    seen = {(p.surname, p.given_name, p.patronymic, p.birth_year) for p in people}
+    assert len(seen) == len(people)
+    Person.objects.bulk_create(_save(p, p.surname, p.given_name, p.patronymic) for p in people)
+    pairs = find_duplicates(records())
+    assert len(pairs) <= 3, pairs[:5]
