@@ -38,7 +38,8 @@ class PersonSearch:
 
 
 def _matching(criteria: PersonSearch) -> QuerySet[Person]:
-    people = Person.objects.all()
+    # A record merged into another is history: it is reached through the one it joined.
+    people = Person.objects.filter(merged_into__isnull=True)
     names: dict[str, str] = {}
     for part in ("surname", "given_name", "patronymic"):
         folded = fold(getattr(criteria, part))

@@ -103,3 +103,21 @@ def test_merge_is_refused_to_those_without_the_right_and_for_one_person(
     with pytest.raises(TracingRefused):
         services.person_merge(actor=dave, keep=keep, merge=keep)
     assert not AuditEvent.objects.filter(action="person.merge").exists()
+
+
+def test_registry_pages_lead_from_the_merged_record_to_the_kept_one(
+    dave: Any, twins: tuple[Person, Person], client: Any
+) -> None:
+    from lifeline.registry.selectors import PersonSearch, person_search_for
+    from tests.factories import login_staff
+
+    keep, merge = twins
+    services.person_merge(actor=dave, keep=keep, merge=merge)
+    found = person_search_for(user=dave, criteria=PersonSearch(birth_year=1995))
+    assert [p.pk for p in found] == [keep.pk]
+
+    login_staff(client, dave)
+    merged_page = client.get(f"/console/registry/{merge.pk}/").content.decode()
+    assert "merged into" in merged_page and f'href="/console/registry/{keep.pk}/"' in merged_page
+    kept_page = client.get(f"/console/registry/{keep.pk}/").content.decode()
+    assert f'href="/console/registry/{merge.pk}/"' in kept_page
