@@ -88,6 +88,31 @@ def by_variant(evalset: EvalSet, results: Sequence[Ranked], threshold: float) ->
     return table
 
 
+def calibration(queries: Sequence[EvalQuery], results: Sequence[Ranked]) -> list[dict]:
+    """For every proposed (query, candidate) pair, by score decile: how often it is the truth.
+
+    A calibrated score reads as a probability: pairs scored about 0.8 are right about 80 % of
+    the time. Negative queries count too: each of their candidates is a false pair.
+    """
+    bins = [{"low": i / 10, "pairs": 0, "true": 0, "score_sum": 0.0} for i in range(10)]
+    for query, ranked in zip(queries, results, strict=True):
+        for record_id, score in ranked:
+            row = bins[min(int(score * 10), 9)]
+            row["pairs"] += 1
+            row["true"] += record_id == query.truth_id
+            row["score_sum"] += score
+    return [
+        {
+            "scores": f"{row['low']:.1f}-{row['low'] + 0.1:.1f}",
+            "pairs": row["pairs"],
+            "mean_score": row["score_sum"] / row["pairs"],
+            "observed_true": row["true"] / row["pairs"],
+        }
+        for row in bins
+        if row["pairs"]
+    ]
+
+
 # --- The engine --------------------------------------------------------------------------------
 
 
@@ -269,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     engine_threshold: float | None = None
     engine_timing: dict[str, float] = {}
     engine_misses: list[dict] = []
+    engine_calibration: list[dict] = []
     try:
         engine_results, engine_threshold, engine_timing = run_engine(evalset)
     except ImportError as error:
@@ -276,7 +302,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         engine = by_variant(evalset, engine_results, engine_threshold)
         engine_misses = misses(evalset, engine_results)
+        engine_calibration = calibration(evalset.queries, engine_results)
     report(engine, baseline, engine_threshold, base_threshold)
+    if engine_calibration:
+        print("\ncalibration of the engine's score (every top-10 pair, by score decile):")
+        print("  scores    pairs  mean score  observed share that is the truth")
+        for row in engine_calibration:
+            print(
+                f"  {row['scores']}  {row['pairs']:6d}  {row['mean_score']:10.3f}"
+                f"  {row['observed_true']:.3f}"
+            )
     if engine_timing:
         print(
             f"\nengine: index built in {engine_timing['build_seconds']:.1f} s, "
@@ -301,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "timing": engine_timing,
                     "figures": {k: asdict(v) for k, v in engine.items()} if engine else None,
                     "misses": engine_misses,
+                    "calibration": engine_calibration,
                 },
                 "baseline": {
                     "method": "rapidfuzz token_sort_ratio on unidecode'd strings, top 10",

@@ -11,6 +11,7 @@ from lifeline.matching.keys import phonetic
 from lifeline.matching.names import NameFeatures, alternatives
 from lifeline.matching.score import (
     Features,
+    Scorer,
     candidate,
     query_features,
     record_features,
@@ -122,7 +123,9 @@ class MatchIndex:
                 for near in (features.date[0] - 1, features.date[0] + 1):
                     keys |= {k for k in _name_keys(name, near) if k.startswith(("gy:", "sy:"))}
         hits: dict[int, float] = {}
-        for key in keys:
+        # Sorted, and ties broken by id, so that the same query always gathers the same
+        # candidates whatever the process's hash seed: "match again" must not change its mind.
+        for key in sorted(keys):
             ids = self._postings.get(key)
             if ids is None or len(ids) > MAX_POSTINGS:
                 continue
@@ -130,18 +133,21 @@ class MatchIndex:
             get = hits.get
             for record_id in ids:
                 hits[record_id] = get(record_id, 0.0) + weight
+
+        def rank(record_id: int) -> tuple[float, int]:
+            return hits[record_id], -record_id
+
         if len(hits) <= limit:
-            return sorted(hits, key=lambda i: -hits[i])
-        return heapq.nlargest(limit, hits, key=hits.__getitem__)
+            return sorted(hits, key=rank, reverse=True)
+        return heapq.nlargest(limit, hits, key=rank)
 
     def search(self, query: Query, k: int = 10) -> list[Candidate]:
         """The top `k` candidates for a query, best first, each with its explanation."""
         features = query_features(query)
-        scored = []
-        for record_id in self.candidate_ids(query):
-            total, _fields = score_features(features, self._features[record_id], explain=False)
-            scored.append((total, record_id))
-        best = heapq.nlargest(k, scored)
+        total_of = Scorer(features).total
+        records = self._features
+        scored = [(total_of(records[i]), i) for i in self.candidate_ids(query)]
+        best = heapq.nlargest(k, scored, key=lambda pair: (pair[0], -pair[1]))
         out = []
         for _total, record_id in best:
             total, fields = score_features(features, self._features[record_id])

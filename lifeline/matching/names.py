@@ -30,6 +30,7 @@ class SurnameFeatures:
     phonetic: frozenset[str]
     family: frozenset[str]
     count: int
+    slip_forms: tuple[str, ...]  # keys and folded form long enough for a slip to tell
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ def surname_features(text: str) -> SurnameFeatures | None:
     keys = surname_keys(folded)
     if not keys:
         return None
+    long_forms = tuple(sorted(f for f in keys | {folded} if len(f) >= w.SLIP_MIN_LENGTH))
     return SurnameFeatures(
         text.strip(),
         folded,
@@ -68,7 +70,11 @@ def surname_features(text: str) -> SurnameFeatures | None:
         frozenset(phonetic(k) for k in keys),
         family_keys(folded),
         surname_count(folded),
+        long_forms or _NO_FORMS,
     )
+
+
+_NO_FORMS: tuple[str, ...] = ()
 
 
 @cache
@@ -132,6 +138,13 @@ def _one_slip(a: frozenset[str], b: frozenset[str], min_length: int = 5) -> bool
     )
 
 
+def _any_slip(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """`_one_slip` on forms already long enough; lengths more than one apart cannot be one slip."""
+    return any(
+        -1 <= len(x) - len(y) <= 1 and OSA.distance(x, y, score_cutoff=1) <= 1 for x in a for y in b
+    )
+
+
 def alternatives(name: NameFeatures) -> list[NameFeatures]:
     """Readings of a query's name: as parsed, with surname and given name swapped, and with a
     lone "patronymic" read as the surname ("Михаил Богданович" may be Mr Bogdanovich)."""
@@ -177,14 +190,25 @@ def compare_surnames(
     if q.family & r.family:
         return w.SURNAME_FAMILY - penalty, f"{shown}: male and female forms of one family name"
     similarity = _similarity(q.keys, r.keys)
-    slip = _one_slip(q.keys | {q.folded}, r.keys | {r.folded}, w.SLIP_MIN_LENGTH)
-    if similarity >= w.FUZZY_HIGH or slip:
+    # One slip in a long name (as _one_slip with SLIP_MIN_LENGTH, on forms kept long enough).
+    if similarity >= w.FUZZY_HIGH or _any_slip(q.slip_forms, r.slip_forms):
         return w.SURNAME_FUZZY_HIGH - penalty, f"{shown}: nearly the same spelling"
     if q.phonetic & r.phonetic and similarity >= w.FUZZY_LOW:
         return w.SURNAME_PHONETIC - penalty, f"{shown}: sounds the same"
     if similarity >= w.FUZZY_LOW:
         return w.SURNAME_FUZZY_LOW, f"{shown}: similar spelling"
     return w.SURNAME_DISAGREE, f"{q.text} ≠ {r.text}: different surnames"
+
+
+def surname_needs_fuzzy(q: SurnameFeatures, r: SurnameFeatures) -> bool:
+    """Whether `compare_surnames` must go past its key checks to the fuzzy ones, whose weight
+    is at most `fuzzy_surname_bound()`."""
+    return q.folded != r.folded and not q.keys & r.keys and not q.family & r.family
+
+
+def fuzzy_surname_bound() -> float:
+    """The most a surname agreeing by no key can weigh in `compare_surnames` (penalties ≥ 0)."""
+    return max(w.SURNAME_FUZZY_HIGH, w.SURNAME_PHONETIC, w.SURNAME_FUZZY_LOW, w.SURNAME_DISAGREE)
 
 
 def compare_given(q: GivenFeatures, r: GivenFeatures, explain: bool = True) -> tuple[float, str]:

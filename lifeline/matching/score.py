@@ -13,7 +13,9 @@ from lifeline.matching.names import (
     compare_given,
     compare_patronymics,
     compare_surnames,
+    fuzzy_surname_bound,
     name_features,
+    surname_needs_fuzzy,
 )
 from lifeline.matching.places import compare_places, place_key
 from lifeline.matching.types import Candidate, FieldScore, PersonRecord, Query
@@ -115,6 +117,98 @@ def score_features(
     if qf.place and rf.place:
         fields.append(FieldScore("place", *compare_places(qf.place, rf.place)))
     return sum(f.contribution for f in fields), fields
+
+
+class Scorer:
+    """One query's summed log-odds against many records: exactly `score_features`'s total,
+    without explanations. Records share their name parts (and dates, units and places) through
+    the feature caches, so each distinct part is compared with the query's only once."""
+
+    __slots__ = (
+        "_dates",
+        "_fuzzy_bound",
+        "_given",
+        "_patronymics",
+        "_places",
+        "_readings",
+        "_surnames",
+        "_units",
+        "query",
+    )
+
+    def __init__(self, query: Features) -> None:
+        self.query = query
+        # Each reading of the query's names, as `_best_names` tries them, with its penalty.
+        self._readings = [
+            (q, w.SWAPPED_ORDER_PENALTY if n else 0.0, n > 0)
+            for q_name in query.names
+            for n, q in enumerate(alternatives(q_name))
+        ]
+        self._fuzzy_bound = fuzzy_surname_bound()
+        self._surnames: dict[tuple[int, int, int], float] = {}
+        self._given: dict[tuple[int, int], float] = {}
+        self._patronymics: dict[tuple[int, int], float] = {}
+        self._dates: dict[Date, float] = {}
+        self._units: dict[str, float] = {}
+        self._places: dict[str, float] = {}
+
+    def total(self, rf: Features) -> float:
+        """`score_features(self.query, rf)[0]`, summed in the same order (so equal, not close).
+
+        A reading whose surnames agree by no key is skipped, without the costly fuzzy surname
+        comparison, when even the best fuzzy weight could not make it the best reading.
+        """
+        surnames, given_names, patronymics = self._surnames, self._given, self._patronymics
+        fuzzy_bound = self._fuzzy_bound
+        best_total = float("-inf")
+        surname = given = patronymic = 0.0
+        count = rf.surname_count
+        for q, penalty, swapped in self._readings:
+            qs, qg, qp = q.surname, q.given, q.patronymic
+            for r in rf.names:
+                rs, rg, rp = r.surname, r.given, r.patronymic
+                g = p = s = 0.0
+                if qg is not None and rg is not None:
+                    pair = (id(qg), id(rg))
+                    found = given_names.get(pair)
+                    if found is None:
+                        found = given_names[pair] = compare_given(qg, rg, False)[0]
+                    g = found
+                if qp is not None and rp is not None:
+                    pair = (id(qp), id(rp))
+                    found = patronymics.get(pair)
+                    if found is None:
+                        found = patronymics[pair] = compare_patronymics(qp, rp)[0]
+                    p = found
+                if qs is not None and rs is not None:
+                    key = (id(qs), id(rs), count)
+                    found = surnames.get(key)
+                    if found is None:
+                        bound = fuzzy_bound + g + p - penalty
+                        if bound <= best_total and surname_needs_fuzzy(qs, rs):
+                            continue  # cannot beat the best reading so far
+                        found = surnames[key] = compare_surnames(qs, rs, False, count)[0]
+                    s = found
+                total = s + g + p - penalty
+                if total > best_total:
+                    best_total = total
+                    surname, given, patronymic = (s - penalty if swapped else s), g, p
+        query = self.query
+        found = self._dates.get(rf.date)
+        if found is None:
+            found = self._dates[rf.date] = compare_dates(query.date, rf.date)[0]
+        total = surname + given + patronymic + found
+        if query.unit and rf.unit:
+            found = self._units.get(rf.unit)
+            if found is None:
+                found = self._units[rf.unit] = compare_units(query.unit, rf.unit)[0]
+            total += found
+        if query.place and rf.place:
+            found = self._places.get(rf.place)
+            if found is None:
+                found = self._places[rf.place] = compare_places(query.place, rf.place)[0]
+            total += found
+        return total
 
 
 def score(query: Query, record: PersonRecord) -> Candidate:

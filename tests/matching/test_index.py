@@ -15,6 +15,7 @@ from lifeline.matching import (
     parse_free_text,
     query_from_fields,
 )
+from lifeline.matching.score import Scorer, query_features, record_features, score_features
 
 TARGET = PersonRecord(
     10**6,
@@ -90,6 +91,26 @@ def test_search_finds_synthetic_persons_by_their_latin_and_partial_forms() -> No
     assert misses == 0
 
 
+def test_search_totals_are_exactly_the_scores() -> None:
+    """The search's fast totals equal `score_features`'s, so ranking by them changes nothing."""
+    records = [TARGET, NAMESAKE, *(as_record(i, p) for i, p in enumerate(persons()[:300]))]
+    queries = [
+        query_from_fields(surname="Кузьминов", given_name="Максим", birth_year=1995),
+        query_from_fields(surname="Максим", given_name="Кузьминов", birth_month=3),
+        parse_free_text("Ищу сына, Кузьминов Максим Сергеевич 1995 г.р., в/ч 12345, г. Херсон"),
+        *(
+            query_from_fields(surname=p.surname, given_name=p.given_name, patronymic=p.patronymic)
+            for p in persons()[300:320]
+        ),
+    ]
+    for query in queries:
+        features = query_features(query)
+        total_of = Scorer(features).total
+        for record in records:
+            expected, _fields = score_features(features, record_features(record), explain=False)
+            assert total_of(record_features(record)) == expected
+
+
 def test_add_and_remove() -> None:
     small = MatchIndex([NAMESAKE])
     query = query_from_fields(surname="Кузьминов", given_name="Максим", birth_year=1995)
@@ -116,3 +137,40 @@ def test_normalised_columns() -> None:
         "surname_key", "surname_phonetic", "given_key", "patronymic_key",
         "birth_year", "birth_month", "birth_day", "unit_key", "place_key",
     }  # fmt: skip
+
+
+_SEARCH_IN_A_FRESH_PROCESS = """
+from lifeline.demo.names import generate_persons
+from lifeline.matching import MatchIndex, parse_free_text
+from lifeline.matching.types import NameVariant, PersonRecord
+people = generate_persons(3000, seed=5)
+index = MatchIndex([
+    PersonRecord(id=i, names=(NameVariant(p.surname, p.given_name, p.patronymic),),
+                 birth_year=p.birth_year)
+    for i, p in enumerate(people)
+])
+for text in ("Иванов Александр 1990", "Kovalenko Oleksandr", "Сергей 1985"):
+    query = parse_free_text(text)
+    print([(c.record_id, round(c.score, 9)) for c in index.search(query)])
+    # A small limit forces a cut among candidates with equal key weight.
+    print(index.candidate_ids(query, limit=15))
+"""
+
+
+def test_the_same_query_finds_the_same_candidates_whatever_the_hash_seed() -> None:
+    """An officer's "match again" must not change its mind between processes."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = {
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-c", _SEARCH_IN_A_FRESH_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1

@@ -122,3 +122,20 @@ def test_slips_of_the_pen() -> None:
     other = query_from_fields(surname="Зотин", given_name="Максим", birth_year=1995)
     zorin = PersonRecord(5, (NameVariant("Зорин", "Максим"),), birth_year=1995, birth_month=3)
     assert surname_weight(score(other, zorin)) < 0 < surname_weight(score(typo, MAXIM))
+
+
+def test_surname_slips_on_precomputed_forms() -> None:
+    """The surname's slip check on its stored long forms says what `_one_slip` says."""
+    from lifeline.matching import weights as w
+    from lifeline.matching.names import _any_slip, _one_slip, surname_features
+
+    names = [
+        "Кузьминов", "Кузьминв", "Кузьмивон", "Kuzminov", "Kusminow", "Кузьминова", "Зорин",
+        "Сорин", "Богданович", "Bogdanowicz", "Богдановмч", "Шевченко", "Shevchenko", "Шевчеенко",
+        "Ли", "Александров", "Aleksandrow", "Олександров",
+    ]  # fmt: skip
+    features = [f for f in map(surname_features, names) if f is not None]
+    for a in features:
+        for b in features:
+            expected = _one_slip(a.keys | {a.folded}, b.keys | {b.folded}, w.SLIP_MIN_LENGTH)
+            assert _any_slip(a.slip_forms, b.slip_forms) == expected, (a.text, b.text)
