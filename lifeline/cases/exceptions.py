@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from lifeline.core.exceptions import ActionRefused
 
-class CaseActionRefused(Exception):
-    """The rules forbid this action on this case; `message` says why, in words for the officer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CaseActionRefused(ActionRefused):
+    """The rules forbid this action on this case."""
 
 
 class TransitionNotAllowed(CaseActionRefused):

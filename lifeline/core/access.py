@@ -120,6 +120,12 @@ def require_perm(user: Any, perm: str) -> None:
         raise PermissionDenied(perm)
 
 
+def require_perm_or_system(actor: Any, perm: str) -> None:
+    """As require_perm, but None stands for the system itself (a task, an import, the demo)."""
+    if actor is not None:
+        require_perm(actor, perm)
+
+
 def second_factor_passed(request: HttpRequest) -> bool:
     user = request.user
     if not settings.LIFELINE_REQUIRE_2FA or getattr(user, "two_factor_exempt", False):

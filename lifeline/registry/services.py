@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from lifeline.core.access import Perm, require_perm
+from lifeline.core.access import Perm, require_perm_or_system
 from lifeline.core.audit import audit_record
 from lifeline.registry.models import NameForm, Person, Source, StatusEvent
 from lifeline.registry.text import script_of
@@ -45,12 +45,6 @@ NAME_LANGUAGE = "name_language"
 SOURCE_FIELDS = ("kind", "title", "reliability", "details", "received_on")
 
 
-def _require_editor(actor: Any) -> None:
-    # None is the system itself (imports, the demo); a staff actor needs the registry edit right.
-    if actor is not None:
-        require_perm(actor, Perm.REGISTRY_EDIT)
-
-
 def _user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
@@ -79,7 +73,7 @@ def _sync_primary_name_form(person: Person, language: str | None) -> None:
 @transaction.atomic
 def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
     """Create a person and his primary name form from `data` (PERSON_FIELDS, name_language)."""
-    _require_editor(actor)
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
     person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
     person.refresh_search_fields()
@@ -94,7 +88,7 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> list[str]:
     """Apply `data` to the person; return the names of the fields that changed."""
-    _require_editor(actor)
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
     person = Person.objects.select_for_update().get(pk=person.pk)
     changed = [f for f in PERSON_FIELDS if f in data and getattr(person, f) != data[f]]
@@ -132,7 +126,7 @@ def name_form_add(
     make_primary: bool = False,
 ) -> NameForm:
     """Record another spelling of the person's name; `make_primary` makes it his main name."""
-    _require_editor(actor)
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     person = Person.objects.select_for_update().get(pk=person.pk)
     form = NameForm(
         person=person,
@@ -193,7 +187,7 @@ def source_create(
     received_on: date | None = None,
 ) -> Source:
     """Record a document or report that facts in the registry rest on."""
-    _require_editor(actor)
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     return _source_create(
         actor=actor,
         data={
@@ -228,7 +222,7 @@ def status_event_add(
     The person's current status follows the newest event by date, so entering an older event
     later fills in his history without changing where he is now.
     """
-    _require_editor(actor)
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     if source is not None and new_source is not None:
         raise ValueError("give either an existing source or the fields of a new one, not both")
     person = Person.objects.select_for_update().get(pk=person.pk)

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lifeline.core.access import Perm, require_perm
-from lifeline.core.audit import audit_record
+from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.registry.models import Person
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
 
@@ -28,13 +28,12 @@ SHOWN_DUPLICATES = 50
 
 
 def _audit_person_reads(*, user: Any, persons: Iterable[int], purpose: str, **context: Any) -> None:
-    for person_id in persons:
-        audit_record(
-            actor=user,
-            action="person.view",
-            obj=Person(pk=person_id),
-            detail={"purpose": purpose, **context},
-        )
+    audit_record_many(
+        actor=user,
+        action="person.view",
+        objs=[Person(pk=person_id) for person_id in persons],
+        detail={"purpose": purpose, **context},
+    )
 
 
 def enquiry_queue_for(*, user: Any, who: str = "") -> QuerySet[Enquiry]:

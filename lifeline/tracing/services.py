@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.models import Case, CaseKind
-from lifeline.core.access import Perm, require_perm
+from lifeline.core.access import Perm, require_perm, require_perm_or_system
 from lifeline.core.audit import audit_record
+from lifeline.core.exceptions import ActionRefused
 from lifeline.intake.models import Channel, Contact
 from lifeline.registry.models import NameForm, Person, StatusEvent
 from lifeline.tracing import engine
@@ -42,18 +42,8 @@ SOUGHT_FIELDS = (
 ENQUIRY_FIELDS = (*ENQUIRER_FIELDS, *SOUGHT_FIELDS)
 
 
-class TracingRefused(Exception):
-    """The rules forbid this action; `message` says why, in words for the officer."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _require(actor: Any, perm: str) -> None:
-    # None is the system itself (a background task); staff need the permission.
-    if actor is not None:
-        require_perm(actor, perm)
+class TracingRefused(ActionRefused):
+    """The rules forbid this tracing action."""
 
 
 def _user_or_none(actor: Any) -> Any:
@@ -84,7 +74,7 @@ def enquiry_open(
     *, actor: Any, case: Case, data: Mapping[str, Any], source_contact: Contact | None = None
 ) -> Enquiry:
     """Open an enquiry on a family-enquiry case and match it, if the engine is there."""
-    _require(actor, Perm.ENQUIRY_WORK)
+    require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     _check_keys(data)
     if case.kind != CaseKind.FAMILY_ENQUIRY:
         raise TracingRefused(gettext("Enquiries belong to family-enquiry cases only."))
@@ -153,7 +143,7 @@ def enquiry_open_from_contact(*, actor: Any, contact_id: int) -> Enquiry | None:
 @transaction.atomic
 def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> list[str]:
     """Change what the enquiry says; a changed description is matched again."""
-    _require(actor, Perm.ENQUIRY_WORK)
+    require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     _check_keys(data)
     enquiry = _lock(enquiry)
     changed = [f for f in data if getattr(enquiry, f) != data[f]]
@@ -172,7 +162,7 @@ def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> 
 @transaction.atomic
 def enquiry_match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
     """Match the enquiry against the registry: the top candidates, rejections left out."""
-    _require(actor, Perm.ENQUIRY_WORK)
+    require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     if not engine.available():
         raise TracingRefused(gettext("The matching engine is not installed."))
     return _match(actor=actor, enquiry=_lock(enquiry))
@@ -442,7 +432,7 @@ def disclosure_approve(*, actor: Any, disclosure: Disclosure) -> Disclosure:
         raise TracingRefused(gettext("The enquirer is not verified."))
     try:
         contact = case_reply(actor=actor, case=enquiry.case, body=disclosure.text)
-    except CaseActionRefused as refused:
+    except ActionRefused as refused:
         raise TracingRefused(refused.message) from refused
     now = timezone.now()
     disclosure.state = Disclosure.State.SENT
@@ -628,7 +618,7 @@ def duplicates_find(*, actor: Any, threshold: float | None = None) -> DedupeRun:
     """
     from lifeline.tracing import dedupe  # Splink is heavy to import; only this needs it
 
-    _require(actor, Perm.REGISTRY_MERGE)
+    require_perm_or_system(actor, Perm.REGISTRY_MERGE)
     records = engine.records()
     pairs = dedupe.find_duplicates(
         records, threshold=dedupe.DEFAULT_THRESHOLD if threshold is None else threshold

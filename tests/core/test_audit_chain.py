@@ -52,3 +52,20 @@ def test_a_deleted_event_breaks_the_chain(alice) -> None:  # type: ignore[no-unt
 def test_audit_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError):
         audit_record(actor=None, action="x")
+
+
+def test_many_reads_chain_as_separate_events_in_few_queries(
+    alice, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from lifeline.core.audit import audit_record_many
+
+    people = [Person.objects.create(surname=f"Тестов{i}") for i in range(50)]
+    _three_events(alice)
+    with transaction.atomic(), django_assert_max_num_queries(4):
+        events = audit_record_many(
+            actor=alice, action="person.view", objs=people, detail={"purpose": "candidate"}
+        )
+    assert [e.object_id for e in events] == [str(p.pk) for p in people]
+    assert AuditEvent.objects.filter(action="person.view").count() == 51
+    report = audit_verify()
+    assert report.intact and report.checked == 53
