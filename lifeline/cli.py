@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args[:1] == ["serve"]:
         sys.exit(_serve(args[1:]))
     if args[:1] == ["worker"]:
-        args = ["db_worker", "--queue-name", "*", *args[1:]]
+        args = ["worker", "--queue-name", "*", *args[1:]]
     elif args[:2] == ["audit", "verify"]:
         args = ["audit_verify", *args[2:]]
     from django.core.management import execute_from_command_line

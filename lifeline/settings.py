@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lifeline.core.middleware.NoStoreMiddleware",
+    "lifeline.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lifeline.urls"
@@ -162,6 +163,42 @@ TASKS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Channels and the inbox ------------------------------------------------------------------
+# One adapter per channel (lifeline/intake/channels/<kind>/); see docs/operations.md.
+LIFELINE_CHANNELS = {
+    "web": "lifeline.intake.channels.web.adapter.WebAdapter",
+    "telegram": "lifeline.intake.channels.telegram.adapter.TelegramAdapter",
+    "email": "lifeline.intake.channels.email.adapter.EmailAdapter",
+    "phone": "lifeline.intake.channels.phone.adapter.PhoneAdapter",
+}
+# Failed processing or sending is retried after 30 s, 1, 2, 4 ... min (at most an hour);
+# after INBOX_MAX_ATTEMPTS it waits in the console's failed-intake list.
+INBOX_RETRY_BASE_SECONDS = envint("LIFELINE_INBOX_RETRY_BASE_SECONDS", 30)
+INBOX_MAX_ATTEMPTS = envint("LIFELINE_INBOX_MAX_ATTEMPTS", 8)
+# Work still not done this long after it was due is queued again by the worker's sweep.
+INBOX_LEASE_SECONDS = envint("LIFELINE_INBOX_LEASE_SECONDS", 120)
+INBOX_SWEEP_SECONDS = envint("LIFELINE_INBOX_SWEEP_SECONDS", 30)
+INBOX_SWEEP_BATCH = 1000
+# Files that come with a message; larger ones are refused with a note to the sender.
+ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The address people reach the public site at; used in bot messages and provider signatures.
+PUBLIC_BASE_URL = os.environ.get("LIFELINE_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+TELEGRAM_BOT_TOKEN = envstr("TELEGRAM_BOT_TOKEN")
+TELEGRAM_WEBHOOK_SECRET = envstr("TELEGRAM_WEBHOOK_SECRET")
+TELEGRAM_API_BASE = os.environ.get("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+
+# Inbound mail: `lifeline smtpd` listens here; a mail server relays the hotline address to it.
+SMTPD_HOST = os.environ.get("LIFELINE_SMTPD_HOST", "127.0.0.1")
+SMTPD_PORT = envint("LIFELINE_SMTPD_PORT", 8025)
+# The addresses mail is accepted for; empty accepts any recipient the relay hands over.
+HOTLINE_EMAIL_ADDRESSES = [
+    a.strip().lower() for a in os.environ.get("LIFELINE_HOTLINE_EMAILS", "").split(",") if a.strip()
+]
+
+# Voice provider (Twilio-style call status webhooks), verified by X-Twilio-Signature.
+VOICE_AUTH_TOKEN = envstr("LIFELINE_VOICE_AUTH_TOKEN")
 
 # --- Passwords, login, two-factor -----------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -265,8 +302,26 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "pymorphy3": {"level": "WARNING"},
+        # aiosmtpd logs every sender and recipient address at INFO.
+        "mail.log": {"level": "WARNING"},
+        # httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token.
+        "httpx": {"level": "WARNING"},
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Replies by e-mail go out over SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER/PASSWORD,
+# EMAIL_USE_TLS). The demo has no mail server: it writes them into DATA_DIR/outbox instead.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEV_KEYS
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lifeline@localhost")

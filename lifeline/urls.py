@@ -11,6 +11,10 @@ urlpatterns = [
     path("console/registry/", include("lifeline.registry.urls")),
     path("console/tracing/", include("lifeline.tracing.urls")),
     path("console/account/", include("lifeline.accounts.urls")),
+    path("console/inbox/", include("lifeline.intake.console_urls")),
+    path("console/attachments/", include("lifeline.intake.attachment_urls")),
+    path("console/calls/", include("lifeline.intake.channels.phone.console_urls")),
+    path("channels/", include("lifeline.intake.channels.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("lifeline.intake.urls")), prefix_default_language=False

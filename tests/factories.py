@@ -41,8 +41,8 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     from django.utils import timezone
 
     from lifeline.cases.models import Case, CaseEvent
-    from lifeline.core.fields import EncryptedJSONField, EncryptedTextField
-    from lifeline.intake.models import Contact, Conversation
+    from lifeline.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
+    from lifeline.intake.models import Attachment, Contact, Conversation
     from lifeline.registry.models import Person, Source, StatusEvent
     from lifeline.tracing.models import Disclosure, Enquiry, MatchCandidate
 
@@ -64,7 +64,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         case,
         CaseEvent(case=case, kind="note", at=now),
         conversation,
-        Contact(
+        contact := Contact(
             channel="web",
             external_id="canary",
             direction="in",
@@ -73,6 +73,9 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
             received_at=now,
             body="x",
             state="pending",
+        ),
+        Attachment(
+            contact=contact, content_type="text/plain", size=1, cleaning="none", created_at=now
         ),
         enquiry,
         MatchCandidate(enquiry=enquiry, person=person, score=0.5, proposed_at=now, scored_at=now),
@@ -85,6 +88,8 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
                 setattr(row, field.attname, {"canary": canary})
             elif isinstance(field, EncryptedTextField):
                 setattr(row, field.attname, f"{canary} {field.name}")
+            elif isinstance(field, EncryptedBinaryField):
+                setattr(row, field.attname, f"{canary} {field.name}".encode())
             else:
                 continue
             written.add((type(row), field.name))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -116,12 +116,19 @@ class TimelineEntry:
 
 def case_timeline_for(*, user: User, case: Case) -> list[TimelineEntry]:
     """Messages and case events of `case`, oldest first."""
-    from lifeline.intake.selectors import contact_list_for_case  # intake imports cases
+    # intake imports cases, so import late.
+    from lifeline.intake.models import Attachment
+    from lifeline.intake.selectors import contact_list_for_case
 
     require_perm(user, Perm.CASE_VIEW)
     entries = [
         TimelineEntry(at=c.received_at, kind=c.direction, contact=c)
-        for c in contact_list_for_case(case=case).select_related("author")
+        for c in contact_list_for_case(case=case)
+        .select_related("author")
+        .prefetch_related(
+            # The list needs names and sizes, not the files: don't load and decrypt them.
+            Prefetch("attachments", queryset=Attachment.objects.defer("data").order_by("id"))
+        )
     ]
     for event in CaseEvent.objects.filter(case=case).select_related("actor"):
         kind = "note" if event.kind == CaseEvent.Kind.NOTE else "event"

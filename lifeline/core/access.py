@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -58,6 +59,7 @@ class Perm:
     DISCLOSURE_APPROVE = "disclosure.approve"  # the second person who lets an answer go out
     AUDIT_VIEW = "audit.view"
     USERS_MANAGE = "users.manage"
+    INTAKE_MANAGE = "intake.manage"  # the failed-intake list (no message content) and retry
 
 
 _STAFF = {Perm.CONSOLE}
@@ -69,7 +71,7 @@ _ENQUIRIES = {Perm.ENQUIRY_VIEW, Perm.ENQUIRY_WORK}
 # enquiries; a disclosure needs a supervisor as the second person. Registrars and supervisors
 # merge duplicate persons.
 PERMISSION_MATRIX: dict[str, frozenset[str]] = {
-    Role.OPERATOR: frozenset(_STAFF | _CASES),
+    Role.OPERATOR: frozenset(_STAFF | _CASES | {Perm.INTAKE_MANAGE}),
     Role.CASEWORKER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
     Role.TRACING_OFFICER: frozenset(_STAFF | _CASES | _ENQUIRIES | {Perm.REGISTRY_VIEW}),
     Role.REGISTRAR: frozenset(
@@ -85,9 +87,10 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
             Perm.REGISTRY_MERGE,
             Perm.DISCLOSURE_APPROVE,
             Perm.AUDIT_VIEW,
+            Perm.INTAKE_MANAGE,
         }
     ),
-    Role.ADMIN: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_MANAGE}),
+    Role.ADMIN: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_MANAGE, Perm.INTAKE_MANAGE}),
 }
 
 
@@ -170,3 +173,14 @@ def public_view(view: View) -> View:
     """Mark a view as open to anonymous visitors: it must store nothing that identifies them."""
     view.lifeline_access = ("public", None)  # type: ignore[attr-defined]
     return view
+
+
+def channel_view(view: View) -> View:
+    """Mark a provider's webhook (Telegram, a voice provider): no user, no session, no CSRF.
+
+    The view itself must prove the request comes from the provider (a shared secret header or
+    a request signature) before it writes anything, and answer 403 when it cannot.
+    """
+    exempt = csrf_exempt(view)
+    exempt.lifeline_access = ("channel", None)  # type: ignore[attr-defined]
+    return exempt

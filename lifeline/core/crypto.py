@@ -41,22 +41,40 @@ def _ring() -> tuple[str, dict[str, AESGCM]]:
 
 def encrypt(plaintext: str, *, context: str) -> str:
     """Encrypt text under the primary key; `context` binds the ciphertext to its column."""
-    key_id, ring = _ring()
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = ring[key_id].encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
-    return key_id + _SEPARATOR + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+    key_id, sealed = _seal(plaintext.encode("utf-8"), context=context)
+    return key_id + _SEPARATOR + base64.urlsafe_b64encode(sealed).decode("ascii")
 
 
 def decrypt(token: str, *, context: str) -> str:
     """Decrypt a value written by `encrypt` with any key still in the ring."""
     key_id, _, payload = token.partition(_SEPARATOR)
+    return _open(key_id, _b64decode(payload), context=context).decode("utf-8")
+
+
+def encrypt_bytes(plaintext: bytes, *, context: str) -> bytes:
+    """Encrypt a file's bytes: "<key id>$" followed by nonce and ciphertext, unencoded."""
+    key_id, sealed = _seal(plaintext, context=context)
+    return key_id.encode("ascii") + _SEPARATOR.encode("ascii") + sealed
+
+
+def decrypt_bytes(token: bytes, *, context: str) -> bytes:
+    key_id, _, sealed = token.partition(_SEPARATOR.encode("ascii"))
+    return _open(key_id.decode("ascii"), sealed, context=context)
+
+
+def _seal(plaintext: bytes, *, context: str) -> tuple[str, bytes]:
+    key_id, ring = _ring()
+    nonce = os.urandom(_NONCE_BYTES)
+    return key_id, nonce + ring[key_id].encrypt(nonce, plaintext, context.encode("utf-8"))
+
+
+def _open(key_id: str, raw: bytes, *, context: str) -> bytes:
     _, ring = _ring()
     try:
         aead = ring[key_id]
     except KeyError as exc:
         raise ImproperlyConfigured(f"No field key with id {key_id!r} is configured.") from exc
-    raw = _b64decode(payload)
-    return aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode("utf-8")).decode()
+    return aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode("utf-8"))
 
 
 def generate_key_spec(key_id: str = "k1") -> str:

@@ -60,3 +60,27 @@ class EncryptedJSONField(EncryptedTextField):
 
     def to_python(self, value: Any) -> Any:
         return value
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes (an attachment) sealed with AES-GCM and bound to their table and column."""
+
+    description = "Encrypted bytes"
+
+    def _context(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.attname}"
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is not None:
+            value = crypto.encrypt_bytes(bytes(value), context=self._context())
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return value
+        return crypto.decrypt_bytes(bytes(value), context=self._context())
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != "isnull":
+            raise TypeError(f"Encrypted fields cannot be queried with '{lookup_name}'.")
+        return super().get_lookup(lookup_name)

@@ -1,12 +1,14 @@
-"""Middleware for body-size limits and no-store caching."""
+"""Middleware for body-size limits, no-store caching and a database that is down."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 class RequestSizeLimitMiddleware:
@@ -37,4 +39,28 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with Retry-After when the database cannot be reached, instead of a 500.
+
+    A provider (Telegram, a mail relay, a voice provider) retries on 503, so nothing it was
+    sending is lost; every write runs in a transaction, so nothing is half-written either.
+    The page is rendered without the request: its context would reach for the database.
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        response = HttpResponse(render_to_string("core/unavailable.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

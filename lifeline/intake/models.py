@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedJSONField, EncryptedTextField
+from lifeline.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
 
 
 class Channel(models.TextChoices):
@@ -30,6 +30,10 @@ class Conversation(models.Model):
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
     )
     created_at = models.DateTimeField()
+    # The language the person chose or his client reported; the bot answers in it.
+    language = models.CharField(max_length=10, blank=True)
+    # Outbound pacing per chat: nothing is sent on this conversation before this time.
+    next_send_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -45,7 +49,13 @@ class Conversation(models.Model):
 
 
 class Contact(models.Model):
-    """One inbound or outbound item. Committed before the channel is told it arrived."""
+    """One inbound or outbound item: the inbox row and the outbound queue.
+
+    An inbound item is committed, unique on (channel, external id), before the channel is told
+    it arrived. Its raw `payload` is then interpreted by the channel's adapter in a background
+    task, which files it under a conversation and a case; the payload is dropped once that has
+    succeeded. An outbound item waits QUEUED until its adapter has sent it.
+    """
 
     class Direction(models.TextChoices):
         IN = "in", _("inbound")
@@ -61,8 +71,9 @@ class Contact(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     external_id = models.CharField(max_length=128)
     direction = models.CharField(max_length=3, choices=Direction.choices)
+    # Unknown until the adapter has read the payload (a Telegram update names its chat).
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.PROTECT, related_name="contacts"
+        Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
     )
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
@@ -75,10 +86,16 @@ class Contact(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # What the channel delivered, as it delivered it; emptied once processed.
+    payload = EncryptedJSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # When the next attempt to process or send is due; the sweeper re-queues what is overdue.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The provider's id of a sent message (Telegram message id, SMTP Message-ID).
+    provider_id = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]
@@ -87,7 +104,27 @@ class Contact(models.Model):
                 fields=["channel", "external_id"], name="contact_unique_per_channel"
             )
         ]
-        indexes = [models.Index(fields=["state", "direction"])]
+        indexes = [
+            models.Index(fields=["state", "direction"]),
+            models.Index(fields=["state", "next_attempt_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"
+
+
+class Attachment(models.Model):
+    """A file that came with a contact: metadata stripped, then stored encrypted."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="attachments")
+    filename = EncryptedTextField(blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()  # of the stored, cleaned file
+    data = EncryptedBinaryField()
+    # What the cleaning did: "stripped" (metadata removed), "none" (a type that carries none),
+    # or "unchecked" (a type we cannot clean; staff are warned before opening it).
+    cleaning = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk} of contact {self.contact_id}"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 
 from lifeline.cases.models import Case
@@ -137,3 +139,23 @@ def case_get_for_receipt(*, reference: str, secret: str) -> ReceiptCheck:
         scope=THROTTLE_SCOPE, subject=reference, window_seconds=settings.STATUS_THROTTLE_WINDOW
     )
     return ReceiptCheck(case=None)
+
+
+def contact_list_troubled(*, now: datetime | None = None) -> QuerySet[Contact]:
+    """Items that need a person's eye: failed for good, being retried, or overdue.
+
+    Overdue: due longer ago than the sweep's lease, so no worker is taking them (is the
+    worker running?). Newest trouble first.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.INBOX_LEASE_SECONDS)
+    waiting = Q(state__in=[Contact.State.PENDING, Contact.State.QUEUED])
+    return (
+        Contact.objects.filter(
+            Q(state=Contact.State.FAILED)
+            | (waiting & Q(attempts__gt=0))
+            | (waiting & Q(next_attempt_at__lt=cutoff))
+        )
+        .select_related("case")
+        .order_by("-received_at", "-id")
+    )

@@ -20,7 +20,7 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm, require_perm_or_system
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
-from lifeline.intake.models import Channel, Contact
+from lifeline.intake.models import Contact
 from lifeline.registry.models import NameForm, Person, StatusEvent
 from lifeline.tracing import engine
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
@@ -118,16 +118,12 @@ def _contact_answers(contact: Contact) -> dict[str, Any]:
 
 @transaction.atomic
 def enquiry_open_from_contact(*, actor: Any, contact_id: int) -> Enquiry | None:
-    """Open the enquiry of a public "looking for a relative" submission; None for others.
+    """Open the enquiry of a "looking for a relative" message on any channel; None for others.
 
     Idempotent: a case that has an enquiry already gets no second one.
     """
     contact = Contact.objects.get(pk=contact_id)
-    if (
-        contact.case_id is None
-        or contact.channel != Channel.WEB
-        or contact.direction != Contact.Direction.IN
-    ):
+    if contact.case_id is None or contact.direction != Contact.Direction.IN:
         return None
     case = Case.objects.select_for_update().get(pk=contact.case_id)
     if case.kind != CaseKind.FAMILY_ENQUIRY:

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from lifeline.core import crypto
 from lifeline.core.crypto import generate_key_spec
-from lifeline.core.fields import EncryptedTextField
+from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField
 from lifeline.registry.models import Person
 from tests.factories import fill_every_encrypted_field
 
@@ -60,12 +60,12 @@ def test_encrypted_columns_cannot_be_searched() -> None:
         list(Person.objects.filter(health__icontains="x"))
 
 
-def _encrypted_fields() -> list[tuple[type, EncryptedTextField]]:
+def _encrypted_fields() -> list[tuple[type, EncryptedTextField | EncryptedBinaryField]]:
     return [
         (model, field)
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedTextField)
+        if isinstance(field, EncryptedTextField | EncryptedBinaryField)
     ]
 
 
@@ -94,4 +94,5 @@ def test_no_canary_plaintext_in_any_table_or_the_database_file() -> None:
     # ...while the application reads every value back.
     for model, field in _encrypted_fields():
         values = list(model._default_manager.values_list(field.name, flat=True))
-        assert any(CANARY in str(v) for v in values), f"{model._meta.label}.{field.name}"
+        texts = [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+        assert any(CANARY in text for text in texts), f"{model._meta.label}.{field.name}"

@@ -30,7 +30,7 @@ USERS = {
     "frank": [Role.ADMIN],
     "mallory": [],
 }
-RULES = {"public", "login", "staff"}
+RULES = {"public", "login", "staff", "channel"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[Ro
 
 ROUTES = _walk(get_resolver().url_patterns)
 STAFF_ROUTES = [r for r in ROUTES if r.access and r.access[0] == "staff"]
+CHANNEL_ROUTES = [r for r in ROUTES if r.access and r.access[0] == "channel"]
 
 
 def test_the_walk_finds_the_console_and_the_public_site() -> None:
@@ -79,7 +80,8 @@ def test_the_walk_finds_the_console_and_the_public_site() -> None:
 def test_every_view_carries_one_access_rule(route: Route) -> None:
     assert route.access is not None, (
         f"{route.route} ({route.name}) has no access rule: decorate its view with "
-        "@public_view, @login_step_view or @staff_view(Perm.X) from lifeline/core/access.py"
+        "@public_view, @login_step_view, @channel_view or @staff_view(Perm.X) from "
+        "lifeline/core/access.py"
     )
     kind, perm = route.access
     assert kind in RULES
@@ -157,3 +159,24 @@ def test_staff_urls_need_the_second_factor(objects: dict[str, Any], client: Any,
         response = client.get(_url(route, objects))
         assert response.status_code == 302, route.name
         assert response["Location"] == reverse("accounts:two_factor"), route.name
+
+
+@pytest.mark.parametrize("route", CHANNEL_ROUTES, ids=lambda r: r.name)
+def test_channel_url_refuses_a_request_it_cannot_authenticate(
+    route: Route, objects: dict[str, Any], client: Any, settings: Any
+) -> None:
+    from lifeline.core.models import AuditEvent
+    from lifeline.intake.models import Contact
+
+    # Even with every channel configured, a request without the provider's proof is refused.
+    settings.TELEGRAM_WEBHOOK_SECRET = "configured-secret"
+    settings.TELEGRAM_BOT_TOKEN = "123:configured"
+    settings.VOICE_AUTH_TOKEN = "configured-token"
+    before = (Contact.objects.count(), AuditEvent.objects.count())
+    url = _url(route, objects)
+    body = '{"update_id": 1}'
+    response = client.post(url, data=body, content_type="application/json")
+    assert response.status_code == 403, route.name
+    form = client.post(url, {"CallSid": "CA1", "From": "+0001", "CallStatus": "ringing"})
+    assert form.status_code == 403, route.name
+    assert (Contact.objects.count(), AuditEvent.objects.count()) == before

@@ -58,24 +58,31 @@ def test_processing_links_the_case_of_the_conversation() -> None:
     assert Contact.objects.get().case == case
 
 
-def test_a_failure_is_recorded_without_content_and_raised(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_failure_is_retried_later_and_recorded_without_content(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     open_case(body="Тайное сообщение")
     contact = Contact.objects.get()
+    DBTaskResult.objects.all().delete()
 
     def broken(case: Any, **kwargs: Any) -> None:
         raise RuntimeError("Тайное сообщение could not be parsed")
 
     real_save = Case.save
     monkeypatch.setattr(Case, "save", broken)
-    with pytest.raises(RuntimeError):
+    with django_capture_on_commit_callbacks(execute=True):
         contact_process.call(contact.pk)
     contact.refresh_from_db()
-    assert (contact.state, contact.attempts, contact.last_error) == ("failed", 1, "RuntimeError")
+    assert (contact.state, contact.attempts, contact.last_error) == ("pending", 1, "RuntimeError")
     assert contact.processed_at is None
-    failure = AuditEvent.objects.get(action="contact.fail")
-    assert failure.detail == {"error": "RuntimeError"}
+    delay = contact.next_attempt_at - timezone.now()
+    assert timedelta(seconds=settings.INBOX_RETRY_BASE_SECONDS - 5) < delay
+    retry = AuditEvent.objects.get(action="contact.retry")
+    assert retry.detail == {"error": "RuntimeError", "attempts": 1}
+    # The retry is queued for later, and the task's own record holds no message text.
+    queued = DBTaskResult.objects.get()
+    assert queued.run_after > timezone.now()
+    assert "Тайное" not in str(queued.args_kwargs)
 
     # A later run, once the fault is gone, processes it.
     monkeypatch.setattr(Case, "save", real_save)
@@ -84,9 +91,30 @@ def test_a_failure_is_recorded_without_content_and_raised(
     assert (contact.state, contact.attempts, contact.last_error) == ("processed", 2, "")
 
 
-def test_an_unknown_contact_fails_loudly() -> None:
-    with pytest.raises(Contact.DoesNotExist):
-        contact_process.call(999_999)
+def test_a_contact_that_keeps_failing_is_marked_failed_for_a_person(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.INBOX_MAX_ATTEMPTS = 3
+    open_case()
+    contact = Contact.objects.get()
+
+    def broken(case: Any, **kwargs: Any) -> None:
+        raise RuntimeError("still broken")
+
+    monkeypatch.setattr(Case, "save", broken)
+    for _ in range(3):
+        contact_process.call(contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts, contact.next_attempt_at) == ("failed", 3, None)
+    assert AuditEvent.objects.filter(action="contact.fail").count() == 1
+    # A failed contact is not processed again by a stray task; only the retry button does that.
+    contact_process.call(contact.pk)
+    contact.refresh_from_db()
+    assert contact.attempts == 3
+
+
+def test_an_unknown_contact_is_a_no_op() -> None:
+    assert contact_process.call(999_999) is None
 
 
 def test_outbound_contacts_are_left_alone(alice: Any) -> None:

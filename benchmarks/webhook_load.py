@@ -1,0 +1,229 @@
+"""Load the Telegram webhook: 10,000 deliveries, 10 % of them repeats, gunicorn + PostgreSQL.
+
+Run: `.venv/bin/python benchmarks/webhook_load.py [--deliveries 10000] [--concurrency 32]`
+
+It creates a throw-away PostgreSQL database (`lifeline_bench_webhook` on 127.0.0.1:5432, or
+--database-url), migrates it, starts `gunicorn lifeline.wsgi` on a loopback port with
+production settings (DEBUG off, real argon2, no test shortcuts), and drives it from one
+asyncio process with aiohttp over keep-alive connections. Repeats are real re-deliveries: the
+same update, byte for byte, sent again later, as Telegram does after a timeout.
+
+It prints the sustained rate, p50/p90/p99 latency, the answers by status code, and the number
+of inbox rows, which must equal the number of distinct updates. The worker is not running:
+this measures what the provider waits for, the commit-then-acknowledge path.
+Everything goes to 127.0.0.1 only and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PATH = "/channels/telegram/webhook/"
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "lifeline_bench_webhook"
+# Words for message texts: synthetic, nobody's words.
+WORDS = "добрый день ищу брата сына мужа где он жив ли хочу сдаться помогите пожалуйста".split()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _update(update_id: int, rng: random.Random) -> bytes:
+    chat = 10_000_000 + rng.randrange(2_000)
+    update = {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_790_000_000 + update_id,
+            "chat": {"id": chat, "type": "private", "first_name": "Synthetic"},
+            "from": {
+                "id": chat,
+                "is_bot": False,
+                "first_name": "Synthetic",
+                "language_code": rng.choice(["ru", "uk", "en"]),
+            },
+            "text": " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 30))),
+        },
+    }
+    return json.dumps(update, ensure_ascii=False).encode()
+
+
+FIRST_ID = 100_000
+WARM_UP_FIRST_ID = 9_000_000
+
+
+def deliveries(
+    count: int, repeat_share: float, seed: int, first_id: int = FIRST_ID
+) -> tuple[list[bytes], int]:
+    """`count` request bodies: distinct updates, plus repeats of ones sent earlier."""
+    rng = random.Random(seed)
+    repeats = int(count * repeat_share)
+    distinct = [_update(first_id + n, rng) for n in range(count - repeats)]
+    bodies = list(distinct)
+    for _ in range(repeats):
+        # A repeat comes after its original: insert it somewhere later in the stream.
+        original = rng.randrange(len(distinct))
+        bodies.insert(rng.randrange(original + 1, len(bodies) + 1), distinct[original])
+    return bodies, len(distinct)
+
+
+def _database(url: str | None) -> str:
+    if url:
+        return url
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    return f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+
+
+def _environment(database_url: str, secret: str, data_dir: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LIFELINE_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        LIFELINE_DEV_KEYS="1",  # keys generated into the throw-away data folder
+        LIFELINE_DATA_DIR=data_dir,
+        LIFELINE_HTTPS="0",
+        TELEGRAM_WEBHOOK_SECRET=secret,
+        TELEGRAM_BOT_TOKEN="123456:bench",  # noqa: S106 (a made-up token; nothing is sent)
+        TELEGRAM_API_BASE="http://127.0.0.1:9",  # nothing is sent: the worker is not running
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+async def _drive(
+    url: str, secret: str, bodies: list[bytes], concurrency: int
+) -> tuple[list[float], dict[int, int], float]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    headers = {
+        "Content-Type": "application/json",
+        "X-Telegram-Bot-Api-Secret-Token": secret,
+    }
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            while not queue.empty():
+                body = queue.get_nowait()
+                started = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                latencies.append(time.perf_counter() - started)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return latencies, statuses, elapsed
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn exited before it served a request")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback only)
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not come up within 60 s")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--deliveries", type=int, default=10_000)
+    parser.add_argument("--repeats", type=float, default=0.10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--database-url", help="an empty database to use instead of a new one")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    bodies, distinct = deliveries(args.deliveries, args.repeats, args.seed)
+    secret = secrets.token_urlsafe(24)
+    database_url = _database(args.database_url)
+    env = _environment(database_url, secret, tempfile.mkdtemp(prefix="lifeline-bench-"))
+    lifeline = [sys.executable, "-m", "lifeline.cli"]
+    subprocess.run([*lifeline, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)  # noqa: S603
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable, "-m", "gunicorn", "lifeline.wsgi",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(args.web_workers),
+            "--keep-alive", "30",
+            "--log-level", "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )  # fmt: skip
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+        url = f"http://127.0.0.1:{port}{PATH}"
+        # A short warm-up on other update ids, so imports and connections are not timed.
+        warm, _ = deliveries(200, 0.0, seed=args.seed + 1000, first_id=WARM_UP_FIRST_ID)
+        asyncio.run(_drive(url, secret, warm, args.concurrency))
+        latencies, statuses, elapsed = asyncio.run(_drive(url, secret, bodies, args.concurrency))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM intake_contact WHERE channel = 'telegram' "
+            "AND external_id::bigint < %s",
+            (WARM_UP_FIRST_ID,),
+        ).fetchone()
+    rows = int(row[0]) if row else -1
+    ms = [value * 1000 for value in latencies]
+    print(f"deliveries: {len(bodies)} ({distinct} distinct, {len(bodies) - distinct} repeats)")
+    print(f"concurrency: {args.concurrency} connections; gunicorn workers: {args.web_workers}")
+    print(f"answers: {dict(sorted(statuses.items()))}")
+    print(f"sustained rate: {len(bodies) / elapsed:.0f} deliveries/s over {elapsed:.1f} s")
+    print(
+        f"latency ms: p50 {statistics.median(ms):.1f}  p90 {_percentile(ms, 0.90):.1f}  "
+        f"p99 {_percentile(ms, 0.99):.1f}  max {max(ms):.1f}"
+    )
+    verdict = "equal" if rows == distinct else "NOT EQUAL"
+    print(f"inbox rows: {rows}; distinct updates: {distinct} -> {verdict}")
+    if rows != distinct or set(statuses) != {200}:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

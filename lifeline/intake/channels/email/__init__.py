@@ -1,0 +1,1 @@
+"""The e-mail channel: received over SMTP (server), read (parse), filed and answered (adapter)."""

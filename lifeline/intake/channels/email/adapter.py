@@ -1,0 +1,278 @@
+"""The e-mail channel: file inbound mail under its case, send replies over SMTP.
+
+Mail reaches us through `lifeline smtpd` (see `server.py`), which commits the raw message
+to the inbox. `interpret` reads it and decides its case:
+
+- a reply to one of our messages, or a subject naming a case's reference, goes to that case,
+  but only if the sender already writes on it: a reference is not a secret, so a stranger
+  naming one gets a case of his own, which notes the reference he claims;
+- anything else goes to the sender's open case, or opens a new one and answers with its
+  receipt (reference and secret), unless the mail was itself sent automatically.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import smtplib
+from email.utils import make_msgid, parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
+
+from lifeline.cases.models import Case, CaseKind
+from lifeline.cases.workflows import workflow_for
+from lifeline.core.receipts import Receipt
+from lifeline.intake.attachments import AttachmentRefused, attachment_store
+from lifeline.intake.channels.base import ChannelAdapter, SendRefused
+from lifeline.intake.channels.email.parse import (
+    ParsedMail,
+    guess_language,
+    parse_mail,
+    references_in,
+)
+from lifeline.intake.inbox import (
+    SECRET_PLACEHOLDER,
+    conversation_case_open,
+    conversation_for,
+    message_queue,
+)
+from lifeline.intake.models import Channel, Contact, Conversation
+
+logger = logging.getLogger(__name__)
+
+# An SMTP server that neither answers nor hangs up must not hold a worker for ever.
+SEND_TIMEOUT_SECONDS = 60
+_MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>$")
+
+
+class EmailAdapter(ChannelAdapter):
+    channel = Channel.EMAIL
+
+    def interpret(self, contact: Contact, fetched: Any) -> None:
+        raw = base64.b64decode(contact.payload.get("raw", ""))
+        mail = parse_mail(raw)
+        envelope_sender = str(contact.payload.get("mail_from") or "")
+        sender = mail.sender or _plain_address(envelope_sender)
+        language = guess_language(f"{mail.subject}\n{mail.text}")
+        contact.fields = _fields(mail)
+        if sender:
+            conversation = conversation_for(
+                channel=Channel.EMAIL, identity=sender, language=language
+            )
+        else:
+            # Nobody to answer; the message is still kept, on a conversation of its own.
+            conversation = Conversation.objects.create(
+                channel=Channel.EMAIL, language=language, created_at=timezone.now()
+            )
+        case = _case_for(mail=mail, conversation=conversation, contact=contact)
+        receipt = None
+        if case is None:
+            case, receipt = conversation_case_open(
+                conversation=conversation, kind=CaseKind.OTHER, language=language
+            )
+        elif conversation.case_id != case.pk:
+            # Replies from the case page go to the conversation last heard on that case.
+            conversation.case = case
+            conversation.save(update_fields=["case"])
+        contact.conversation = conversation
+        contact.case = case
+        contact.language = language
+        contact.body = mail.text[: settings.PUBLIC_MESSAGE_MAX_CHARS]
+        _store_files(contact, mail)
+        contact.save(update_fields=["conversation", "case", "language", "body", "fields"])
+        # An empty envelope sender ("MAIL FROM:<>") marks a bounce: answering it could loop.
+        bounce = "mail_from" in contact.payload and not envelope_sender.strip("<> ")
+        if receipt is not None and sender and not (mail.automatic or bounce):
+            _acknowledge(conversation=conversation, case=case, receipt=receipt, language=language)
+
+    def send(self, contact: Contact, text: str) -> str:
+        conversation = contact.conversation
+        address = conversation.identity if conversation is not None else ""
+        if conversation is None or not address:
+            raise SendRefused("the conversation has no address to write to")
+        case = contact.case or conversation.case
+        language = contact.language or conversation.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            title = pgettext("email", "Your message to the hotline")
+        subject = f"Re: [{case.reference}] {title}" if case else title
+        message_id = make_msgid(domain=_our_domain())
+        headers = {"Message-ID": message_id}
+        replied_to = _last_inbound_message_id(conversation)
+        if replied_to:
+            headers["In-Reply-To"] = replied_to
+            headers["References"] = replied_to
+        if contact.fields.get("acknowledgement"):
+            headers["Auto-Submitted"] = "auto-replied"
+        connection = get_connection(
+            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT_SECONDS
+        )
+        message = EmailMessage(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            headers=headers,
+            connection=connection,
+        )
+        try:
+            sent = message.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            raise SendRefused("the mail server refused the address") from error
+        except ValueError as error:  # Django refuses an address it cannot write
+            raise SendRefused("the address cannot be written to") from error
+        if not sent:
+            raise RuntimeError("the mail backend sent nothing")
+        return message_id
+
+
+# --- Inbound -------------------------------------------------------------------------------
+
+
+def _plain_address(envelope_sender: str) -> str:
+    address = parseaddr(envelope_sender)[1].strip().lower()
+    return address if "@" in address and " " not in address else ""
+
+
+def _fields(mail: ParsedMail) -> dict[str, Any]:
+    fields: dict[str, Any] = {"subject": mail.subject[:500]}
+    if mail.message_id:
+        fields["message_id"] = mail.message_id
+    return fields
+
+
+def _case_for(*, mail: ParsedMail, conversation: Conversation, contact: Contact) -> Case | None:
+    """The open case this mail belongs to, or None to open one. Notes claims on `contact`."""
+    threaded = _threaded_cases(mail)
+    claimed = []
+    for case in threaded:
+        if not _writes_on(conversation, case):
+            claimed.append(case.reference)
+        elif _is_open(case):
+            return case
+        else:
+            # A reply on a closed case would sit there unseen: it goes to an open case.
+            contact.fields.setdefault("closed_reference", case.reference)
+    # A reference that names no case is noted like any other: the sender learns nothing.
+    existing = {case.reference for case in threaded}
+    claimed += [ref for ref in references_in(mail.subject) if ref not in existing]
+    if claimed:
+        contact.fields["claims_reference"] = claimed[0]
+    current = conversation.case
+    return current if current is not None and _is_open(current) else None
+
+
+def _threaded_cases(mail: ParsedMail) -> list[Case]:
+    """Cases named by the reply headers (our Message-IDs) and by the subject, in that order."""
+    cases: list[Case] = []
+    if mail.references:
+        sent = (
+            Contact.objects.filter(
+                channel=Channel.EMAIL,
+                direction=Contact.Direction.OUT,
+                provider_id__in=mail.references,
+            )
+            .exclude(case=None)
+            .select_related("case")
+            .order_by("-id")
+        )
+        cases += [c.case for c in sent if c.case is not None]
+    references = references_in(mail.subject)
+    if references:
+        by_reference = {c.reference: c for c in Case.objects.filter(reference__in=references)}
+        cases += [by_reference[r] for r in references if r in by_reference]
+    unique: dict[int, Case] = {}
+    for case in cases:
+        unique.setdefault(case.pk, case)
+    return list(unique.values())
+
+
+def _writes_on(conversation: Conversation, case: Case) -> bool:
+    """Whether this address already writes on `case`: its conversation, now or before."""
+    if conversation.pk is None or not conversation.identity_hash:
+        return False
+    if conversation.case_id == case.pk:
+        return True
+    return Contact.objects.filter(case=case, conversation=conversation).exists()
+
+
+def _is_open(case: Case) -> bool:
+    return case.status not in workflow_for(case.kind).terminal
+
+
+def _store_files(contact: Contact, mail: ParsedMail) -> None:
+    refused = []
+    for file in mail.files:
+        try:
+            attachment_store(
+                contact=contact,
+                filename=file.filename,
+                content_type=file.content_type,
+                data=file.data,
+            )
+        except AttachmentRefused as error:
+            refused.append({"filename": file.filename, "reason": str(error)})
+    if refused:
+        contact.fields["attachments_refused"] = refused
+
+
+def _acknowledge(
+    *, conversation: Conversation, case: Case, receipt: Receipt, language: str
+) -> None:
+    """Queue the receipt of a new case; its secret is filled in only when it is sent."""
+    with translation.override(language):
+        paragraphs = [
+            pgettext("email", "Your message has been received. This is your receipt:"),
+            "\n".join(
+                [
+                    pgettext("email", "Reference: %(reference)s")
+                    % {"reference": receipt.reference},
+                    pgettext("email", "Secret code: %(secret)s") % {"secret": SECRET_PLACEHOLDER},
+                ]
+            ),
+            pgettext(
+                "email",
+                "Keep them safe: write the reference and the code down on paper, keep the "
+                "paper somewhere safe, then delete this e-mail. Anyone who has them can read "
+                "our replies. We cannot recover a lost code: we do not keep it.",
+            ),
+            pgettext("email", "With them you can read our reply on the status page: %(url)s")
+            % {"url": settings.PUBLIC_BASE_URL + "/status/"},
+            pgettext(
+                "email",
+                "But you do not need them to write to us: simply reply to this e-mail, and we "
+                "will answer by e-mail.",
+            ),
+        ]
+    message_queue(
+        actor=None,
+        conversation=conversation,
+        case=case,
+        body="\n\n".join(paragraphs),
+        language=language,
+        secret=receipt.secret,
+        fields={"acknowledgement": True},
+    )
+
+
+# --- Outbound ------------------------------------------------------------------------------
+
+
+def _our_domain() -> str:
+    # Not the host's name (socket.getfqdn): it may be slow to look up and says where we run.
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "lifeline.invalid"
+
+
+def _last_inbound_message_id(conversation: Conversation) -> str:
+    last = (
+        Contact.objects.filter(conversation=conversation, direction=Contact.Direction.IN)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+    message_id = str(last.fields.get("message_id", "")) if last is not None else ""
+    return message_id if _MESSAGE_ID.match(message_id) else ""

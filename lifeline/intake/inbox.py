@@ -1,0 +1,451 @@
+"""The durable inbox and the outbound queue: the services every channel shares.
+
+Inbound: a channel's endpoint calls `inbox_receive`, which commits the raw item (unique on
+channel + external id) before the endpoint acknowledges it. A background task then runs
+`contact_process`: the channel's adapter files the item under a conversation and a case in one
+transaction, so a worker killed half-way leaves nothing half-written and the item is simply
+processed again. Failures are retried with backoff; when the attempts run out the item is
+FAILED and waits in the console's failed-intake list for someone to press retry.
+
+Outbound: `message_queue` commits a QUEUED contact; `contact_deliver` sends it through the
+adapter, pacing each conversation and retrying like inbound work. A message may be sent twice if
+the worker dies between the provider's answer and our commit; it is never silently dropped.
+
+`inbox_sweep` re-queues whatever is overdue: a task lost with a dead worker or a queue that
+could not be written to. Processing is idempotent, so an extra task costs only a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lifeline.cases.models import Case
+from lifeline.cases.services import case_open
+from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.receipts import Receipt, hash_secret, new_receipt
+from lifeline.intake.channels import adapter_for
+from lifeline.intake.channels.base import SendLater, SendRefused
+from lifeline.intake.models import Channel, Contact, Conversation
+
+logger = logging.getLogger(__name__)
+
+# Outbound text may carry a receipt's secret, which we keep only until it has been sent.
+SECRET_PLACEHOLDER = "[[secret]]"  # noqa: S105 (a marker, not a secret)
+SECRET_SENT = "••••-••••-••••-••••"  # noqa: S105 (what is left once it is sent)
+# The tasks (in intake.tasks, which imports this module) that carry the work.
+PROCESS_TASK = "lifeline.intake.tasks.contact_process"
+DELIVER_TASK = "lifeline.intake.tasks.contact_deliver"
+
+
+# --- Conversations and receipts ------------------------------------------------------------
+
+
+def identity_hash(*, channel: str, identity: str) -> str:
+    """A keyed hash that finds a conversation by its identity without storing it in clear."""
+    message = f"{channel}:{identity}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def conversation_for(*, channel: str, identity: str, language: str = "") -> Conversation:
+    """The conversation of a channel identity (chat id, address, number), made on first use.
+
+    Call inside a transaction. Two first messages racing on one identity end in one
+    conversation: the loser's insert fails on the unique constraint and it reads the winner's.
+    """
+    key = identity_hash(channel=channel, identity=identity)
+    found = Conversation.objects.filter(channel=channel, identity_hash=key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(
+                channel=channel,
+                identity_hash=key,
+                identity=identity,
+                language=language,
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        return Conversation.objects.get(channel=channel, identity_hash=key)
+
+
+def free_receipt() -> Receipt:
+    # A clash in 32^8 references is very unlikely, but a retry is cheaper than an error.
+    for _ in range(20):
+        receipt = new_receipt()
+        if not Case.objects.filter(reference=receipt.reference).exists():
+            return receipt
+    raise RuntimeError("could not draw a free case reference")
+
+
+def conversation_case_open(
+    *, conversation: Conversation, kind: str, language: str, summary: str = ""
+) -> tuple[Case, Receipt]:
+    """Open a case for a channel conversation, with a receipt like the web form's.
+
+    Call inside the processing transaction. The receipt's secret is only in the returned
+    value; pass it to `message_queue(secret=...)` to send it, and it is gone once sent.
+    """
+    receipt = free_receipt()
+    case = case_open(
+        actor=SYSTEM,
+        kind=kind,
+        language=language,
+        summary=summary,
+        secret_hash=hash_secret(receipt.secret),
+        reference=receipt.reference,
+        waiting=True,
+    )
+    conversation.case = case
+    conversation.save(update_fields=["case"])
+    return case, receipt
+
+
+# --- Inbound -------------------------------------------------------------------------------
+
+
+def inbox_receive(
+    *, channel: str, external_id: str, payload: dict[str, Any], language: str = ""
+) -> Contact | None:
+    """Commit one delivery from a channel; None if it was delivered before.
+
+    Returns only once the row is committed, so the caller may then acknowledge the delivery.
+    A duplicate (the same channel and external id, even delivered concurrently) writes nothing.
+    Raises the database's error if the row could not be written: answer the channel with a
+    temporary failure (503) so that it delivers again.
+    """
+    now = timezone.now()
+    try:
+        with transaction.atomic(durable=True):
+            contact = Contact.objects.create(
+                channel=channel,
+                external_id=external_id[:128],
+                direction=Contact.Direction.IN,
+                received_at=now,
+                language=language,
+                payload=payload,
+                state=Contact.State.PENDING,
+                next_attempt_at=now,
+            )
+            audit_record(
+                actor=SYSTEM, action="contact.receive", obj=contact, detail={"channel": channel}
+            )
+    except IntegrityError:
+        if Contact.objects.filter(channel=channel, external_id=external_id[:128]).exists():
+            return None
+        raise
+    _enqueue(PROCESS_TASK, contact.pk)
+    return contact
+
+
+def _enqueue(task_path: str, contact_id: int, *, at: datetime | None = None) -> None:
+    """Queue background work for a committed contact; a failure only delays it (the sweep)."""
+    from django.utils.module_loading import import_string
+
+    task = import_string(task_path)
+    try:
+        (task.using(run_after=at) if at else task).enqueue(contact_id)
+    except Exception:
+        # The row is committed and due, so `inbox_sweep` queues it again; say so, no content.
+        logger.warning("could not queue %s for contact %s", task_path, contact_id, exc_info=True)
+
+
+def enqueue_after_commit(task_path: str, contact_id: int, *, at: datetime | None = None) -> None:
+    transaction.on_commit(lambda: _enqueue(task_path, contact_id, at=at))
+
+
+def contact_process(*, contact_id: int) -> Contact | None:
+    """Process one inbound contact through its channel's adapter. Running it twice is a no-op.
+
+    Returns the contact, or None if it does not exist. An error in the adapter is not raised:
+    it is recorded on the contact (its type only, since its text may quote the message) and a
+    retry is scheduled, or the contact is marked FAILED when the attempts are used up.
+    """
+    contact = Contact.objects.filter(pk=contact_id, direction=Contact.Direction.IN).first()
+    if contact is None or contact.state != Contact.State.PENDING:
+        return contact
+    try:
+        adapter = adapter_for(contact.channel)
+        fetched = adapter.fetch(contact)
+        with transaction.atomic(durable=True):
+            contact = Contact.objects.select_for_update().get(pk=contact_id)
+            if contact.state != Contact.State.PENDING:
+                return contact
+            adapter.interpret(contact, fetched)
+            _processed(contact, awaits_reply=adapter.awaits_reply(contact))
+    except Exception as error:
+        logger.warning("processing contact %s failed: %s", contact_id, type(error).__name__)
+        return _attempt_failed(contact_id=contact_id, error=error, task=PROCESS_TASK)
+    return contact
+
+
+def _processed(contact: Contact, *, awaits_reply: bool) -> None:
+    # Imported here: tracing imports intake's models, and intake must load first.
+    from lifeline.tracing.services import enquiry_open_from_contact
+
+    now = timezone.now()
+    if contact.case_id is None and contact.conversation_id is not None:
+        contact.case_id = (
+            Conversation.objects.filter(pk=contact.conversation_id)
+            .values_list("case_id", flat=True)
+            .first()
+        )
+    contact.state = Contact.State.PROCESSED
+    contact.attempts += 1
+    contact.processed_at = now
+    contact.next_attempt_at = None
+    contact.last_error = ""
+    contact.payload = {}  # collect the minimum: what we need is now in the contact's fields
+    contact.save(
+        update_fields=[
+            "case",
+            "state",
+            "attempts",
+            "processed_at",
+            "next_attempt_at",
+            "last_error",
+            "payload",
+        ]
+    )
+    if contact.case_id is not None:
+        case = Case.objects.select_for_update().get(pk=contact.case_id)
+        case.updated_at = now
+        update = ["updated_at"]
+        if awaits_reply and case.waiting_since is None:
+            case.waiting_since = contact.received_at
+            update.append("waiting_since")
+        case.save(update_fields=update)
+    audit_record(
+        actor=SYSTEM,
+        action="contact.process",
+        obj=contact,
+        detail={"attempts": contact.attempts, "case": contact.case_id},
+    )
+    if awaits_reply:  # a message, not a button press: it may describe the one sought
+        enquiry_open_from_contact(actor=SYSTEM, contact_id=contact.pk)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the `attempts`-th failure: 30 s, 1 min, 2 min, ... up to an hour."""
+    base = settings.INBOX_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _attempt_failed(
+    *, contact_id: int, error: BaseException, task: str, give_up: bool = False
+) -> Contact | None:
+    with transaction.atomic(durable=True):
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None or contact.state not in (Contact.State.PENDING, Contact.State.QUEUED):
+            return contact
+        contact.attempts += 1
+        contact.last_error = type(error).__name__[:500]
+        if give_up or contact.attempts >= settings.INBOX_MAX_ATTEMPTS:
+            contact.state = Contact.State.FAILED
+            contact.next_attempt_at = None
+        else:
+            contact.next_attempt_at = timezone.now() + retry_delay(contact.attempts)
+            enqueue_after_commit(task, contact.pk, at=contact.next_attempt_at)
+        contact.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        audit_record(
+            actor=SYSTEM,
+            action="contact.fail" if contact.state == Contact.State.FAILED else "contact.retry",
+            obj=contact,
+            detail={"error": contact.last_error, "attempts": contact.attempts},
+        )
+    return contact
+
+
+def contact_retry(*, actor: Any, contact: Contact) -> Contact:
+    """Put a FAILED contact back in its queue (the console's retry button)."""
+    require_perm(actor, Perm.INTAKE_MANAGE)
+    with transaction.atomic(durable=True):
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.state != Contact.State.FAILED:
+            return contact
+        inbound = contact.direction == Contact.Direction.IN
+        contact.state = Contact.State.PENDING if inbound else Contact.State.QUEUED
+        contact.next_attempt_at = timezone.now()
+        contact.save(update_fields=["state", "next_attempt_at"])
+        audit_record(actor=actor, action="contact.requeue", obj=contact)
+        task = PROCESS_TASK if inbound else DELIVER_TASK
+        enqueue_after_commit(task, contact.pk)
+    return contact
+
+
+# --- Outbound ------------------------------------------------------------------------------
+
+
+def message_queue(
+    *,
+    actor: Any,
+    conversation: Conversation,
+    case: Case | None,
+    body: str,
+    language: str = "",
+    secret: str = "",
+    fields: dict[str, Any] | None = None,
+) -> Contact:
+    """Queue a message to the person on `conversation`; it is sent once this transaction commits.
+
+    `actor` is the staff user replying, or None for the system (a bot's receipt or menu).
+    `secret` replaces SECRET_PLACEHOLDER in `body` when sending and is erased once sent.
+    A web conversation needs no sending: its status page shows the message at once.
+    """
+    require_perm_or_system(actor, Perm.CASE_WORK)
+    now = timezone.now()
+    web = conversation.channel == Channel.WEB
+    stored_fields = dict(fields or {})
+    if secret:
+        stored_fields["secret"] = secret
+    contact = Contact.objects.create(
+        channel=conversation.channel,
+        external_id=uuid.uuid4().hex,
+        direction=Contact.Direction.OUT,
+        conversation=conversation,
+        case=case,
+        received_at=now,
+        language=language or conversation.language or (case.language if case else ""),
+        body=body,
+        fields=stored_fields,
+        author=actor if getattr(actor, "pk", None) else None,
+        state=Contact.State.SENT if web else Contact.State.QUEUED,
+        processed_at=now if web else None,
+        next_attempt_at=None if web else now,
+    )
+    audit_record(
+        actor=actor,
+        action="contact.send",
+        obj=contact,
+        detail={"channel": conversation.channel, "case": case.pk if case else None},
+    )
+    if not web:
+        enqueue_after_commit(DELIVER_TASK, contact.pk)
+    return contact
+
+
+def _outbound_text(contact: Contact) -> str:
+    return contact.body.replace(SECRET_PLACEHOLDER, str(contact.fields.get("secret", "")))
+
+
+def contact_deliver(*, contact_id: int) -> Contact | None:
+    """Send one QUEUED outbound contact through its adapter; a no-op for anything else.
+
+    Each conversation is paced by its adapter's `send_interval_seconds`: a message that comes
+    too soon is put off until the conversation's next free slot, not sent early.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(pk=contact_id, direction=Contact.Direction.OUT)
+            .first()
+        )
+        if contact is None or contact.state != Contact.State.QUEUED:
+            return contact
+        adapter = adapter_for(contact.channel)
+        conversation = Conversation.objects.select_for_update().get(contacts=contact)
+        if conversation.next_send_at and conversation.next_send_at > now:
+            contact.next_attempt_at = conversation.next_send_at
+            contact.save(update_fields=["next_attempt_at"])
+            enqueue_after_commit(DELIVER_TASK, contact.pk, at=contact.next_attempt_at)
+            return contact
+        conversation.next_send_at = now + timedelta(seconds=adapter.send_interval_seconds)
+        conversation.save(update_fields=["next_send_at"])
+        # While we are sending, the sweep must not think the message is lost.
+        contact.next_attempt_at = now + timedelta(seconds=settings.INBOX_LEASE_SECONDS)
+        contact.save(update_fields=["next_attempt_at"])
+    try:
+        provider_id = adapter.send(contact, _outbound_text(contact))
+    except SendLater as later:
+        return _send_postponed(contact_id=contact_id, seconds=later.seconds)
+    except SendRefused as refused:
+        logger.warning("contact %s was refused by its channel", contact_id)
+        return _attempt_failed(
+            contact_id=contact_id, error=refused, task=DELIVER_TASK, give_up=True
+        )
+    except Exception as error:
+        logger.warning("sending contact %s failed: %s", contact_id, type(error).__name__)
+        return _attempt_failed(contact_id=contact_id, error=error, task=DELIVER_TASK)
+    return _sent(contact_id=contact_id, provider_id=provider_id)
+
+
+def _send_postponed(*, contact_id: int, seconds: float) -> Contact:
+    with transaction.atomic(durable=True):
+        contact = Contact.objects.select_for_update().get(pk=contact_id)
+        at = timezone.now() + timedelta(seconds=max(seconds, 1.0))
+        contact.next_attempt_at = at
+        contact.save(update_fields=["next_attempt_at"])
+        Conversation.objects.filter(contacts=contact).update(next_send_at=at)
+        enqueue_after_commit(DELIVER_TASK, contact.pk, at=at)
+    return contact
+
+
+def _sent(*, contact_id: int, provider_id: str) -> Contact:
+    with transaction.atomic(durable=True):
+        contact = Contact.objects.select_for_update().get(pk=contact_id)
+        contact.state = Contact.State.SENT
+        contact.attempts += 1
+        contact.processed_at = timezone.now()
+        contact.next_attempt_at = None
+        contact.last_error = ""
+        contact.provider_id = provider_id[:255]
+        update = ["state", "attempts", "processed_at", "next_attempt_at", "last_error"]
+        if "secret" in contact.fields:
+            contact.body = contact.body.replace(SECRET_PLACEHOLDER, SECRET_SENT)
+            contact.fields = {k: v for k, v in contact.fields.items() if k != "secret"}
+            update += ["body", "fields"]
+        contact.save(update_fields=[*update, "provider_id"])
+        audit_record(
+            actor=SYSTEM,
+            action="contact.sent",
+            obj=contact,
+            detail={"channel": contact.channel, "attempts": contact.attempts},
+        )
+    return contact
+
+
+# --- Recovery ------------------------------------------------------------------------------
+
+
+def inbox_sweep(*, now: datetime | None = None) -> int:
+    """Queue again every contact whose work is overdue by more than the lease; return how many.
+
+    Overdue means: due for processing or sending, and not done INBOX_LEASE_SECONDS later, which
+    happens when a worker died mid-task or the task could not be queued.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.INBOX_LEASE_SECONDS)
+    overdue = Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True)
+    work = [
+        (Contact.State.PENDING, Contact.Direction.IN, PROCESS_TASK),
+        (Contact.State.QUEUED, Contact.Direction.OUT, DELIVER_TASK),
+    ]
+    count = 0
+    for state, direction, task in work:
+        ids = list(
+            Contact.objects.filter(overdue, state=state, direction=direction)
+            .order_by("id")
+            .values_list("id", flat=True)[: settings.INBOX_SWEEP_BATCH]
+        )
+        if not ids:
+            continue
+        # Pushing next_attempt_at forward first keeps two sweeps from queueing it twice.
+        Contact.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        for contact_id in ids:
+            _enqueue(task, contact_id)
+        count += len(ids)
+    if count:
+        logger.info("inbox sweep queued %d overdue contacts", count)
+    return count

@@ -1,0 +1,249 @@
+"""The durable inbox every channel shares: commit, de-duplicate, retry, sweep, send, pace."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from lifeline.cases.models import Case
+from lifeline.core.models import AuditEvent
+from lifeline.core.receipts import verify_secret
+from lifeline.intake import inbox
+from lifeline.intake.channels.base import ChannelAdapter, SendLater, SendRefused
+from lifeline.intake.models import Contact, Conversation
+from tests.factories import login_staff
+
+pytestmark = pytest.mark.django_db
+
+FAKE = "tests.intake.test_inbox.FakeAdapter"
+
+
+class FakeAdapter(ChannelAdapter):
+    """A channel whose payload is {"chat": ..., "text": ...}; it can be told to fail."""
+
+    channel = "telegram"
+    send_interval_seconds = 60.0
+    failures: ClassVar[list[BaseException]] = []
+    sent: ClassVar[list[tuple[int, str]]] = []
+
+    def interpret(self, contact: Contact, fetched: Any) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        conversation = inbox.conversation_for(channel="telegram", identity=contact.payload["chat"])
+        if conversation.case is None:
+            case, receipt = inbox.conversation_case_open(
+                conversation=conversation, kind="other", language="en"
+            )
+            inbox.message_queue(
+                actor=None,
+                conversation=conversation,
+                case=case,
+                body=f"Your reference {case.reference}, secret {inbox.SECRET_PLACEHOLDER}",
+                secret=receipt.secret,
+            )
+        contact.conversation = conversation
+        contact.case = conversation.case
+        contact.body = contact.payload["text"]
+        contact.save(update_fields=["conversation", "case", "body"])
+
+    def send(self, contact: Contact, text: str) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((contact.pk, text))
+        return f"m{len(self.sent)}"
+
+
+@pytest.fixture(autouse=True)
+def fake_channel(settings: Any) -> Any:
+    settings.LIFELINE_CHANNELS = {**settings.LIFELINE_CHANNELS, "telegram": FAKE}
+    FakeAdapter.failures.clear()
+    FakeAdapter.sent.clear()
+    return FakeAdapter
+
+
+def receive(external_id: str = "1", chat: str = "chat-1", text: str = "hello") -> Contact | None:
+    return inbox.inbox_receive(
+        channel="telegram", external_id=external_id, payload={"chat": chat, "text": text}
+    )
+
+
+def test_a_delivery_is_committed_pending_with_its_task_queued() -> None:
+    contact = receive()
+    assert contact is not None
+    contact.refresh_from_db()
+    assert (contact.state, contact.conversation, contact.body) == ("pending", None, "")
+    assert contact.payload == {"chat": "chat-1", "text": "hello"}
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs == {"args": [contact.pk], "kwargs": {}}
+    assert AuditEvent.objects.filter(action="contact.receive").count() == 1
+
+
+def test_a_duplicate_delivery_writes_nothing() -> None:
+    assert receive() is not None
+    assert receive() is None
+    assert (Contact.objects.count(), DBTaskResult.objects.count()) == (1, 1)
+
+
+def test_processing_files_the_item_and_drops_the_raw_payload() -> None:
+    contact = receive()
+    assert contact is not None
+    inbox.contact_process(contact_id=contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.body, contact.payload) == ("processed", "hello", {})
+    assert contact.case is not None and contact.case.waiting_since is not None
+    # Processing twice changes nothing: no second case, no second receipt.
+    inbox.contact_process(contact_id=contact.pk)
+    assert (Case.objects.count(), Contact.objects.filter(direction="out").count()) == (1, 1)
+
+
+def test_a_second_message_of_the_chat_lands_on_its_case() -> None:
+    first, second = receive("1"), receive("2", text="again")
+    assert first is not None and second is not None
+    inbox.contact_process(contact_id=first.pk)
+    inbox.contact_process(contact_id=second.pk)
+    assert Case.objects.count() == 1
+    assert Conversation.objects.count() == 1
+
+
+def test_the_sweep_requeues_work_a_dead_worker_left_behind(settings: Any) -> None:
+    contact = receive()
+    assert contact is not None
+    DBTaskResult.objects.all().delete()  # the task died with its worker
+    assert inbox.inbox_sweep() == 0  # not overdue yet: a worker may still be on it
+    later = timezone.now() + timedelta(seconds=settings.INBOX_LEASE_SECONDS + 1)
+    assert inbox.inbox_sweep(now=later) == 1
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [contact.pk]
+    # Queued once: the next sweep at the same moment finds nothing overdue.
+    assert inbox.inbox_sweep(now=later) == 0
+
+
+def test_the_receipt_secret_is_sent_then_forgotten(django_capture_on_commit_callbacks: Any) -> None:
+    contact = receive()
+    assert contact is not None
+    inbox.contact_process(contact_id=contact.pk)
+    reply = Contact.objects.get(direction="out")
+    assert reply.state == "queued" and inbox.SECRET_PLACEHOLDER in reply.body
+    inbox.contact_deliver(contact_id=reply.pk)
+    [(_, text)] = FakeAdapter.sent
+    secret = text.rsplit(" ", 1)[1]
+    case = Case.objects.get()
+    assert verify_secret(case.secret_hash, secret)
+    reply.refresh_from_db()
+    assert (reply.state, reply.provider_id) == ("sent", "m1")
+    assert secret not in reply.body and "secret" not in reply.fields
+    assert AuditEvent.objects.filter(action="contact.sent").count() == 1
+
+
+def _queued_reply(alice: Any) -> Contact:
+    contact = receive()
+    assert contact is not None
+    inbox.contact_process(contact_id=contact.pk)
+    Contact.objects.filter(direction="out").update(state="sent")  # the receipt went already
+    from lifeline.cases.services import case_reply
+
+    return case_reply(actor=alice, case=Case.objects.get(), body="We read you.")
+
+
+def test_a_conversation_is_paced(alice: Any) -> None:
+    first = _queued_reply(alice)
+    second = Contact.objects.create(
+        channel="telegram",
+        external_id="second",
+        direction="out",
+        conversation=first.conversation,
+        case=first.case,
+        received_at=timezone.now(),
+        body="And another thing.",
+        state="queued",
+    )
+    inbox.contact_deliver(contact_id=first.pk)
+    inbox.contact_deliver(contact_id=second.pk)
+    assert [pk for pk, _ in FakeAdapter.sent] == [first.pk]
+    second.refresh_from_db()
+    assert second.state == "queued"
+    assert second.next_attempt_at > timezone.now() + timedelta(seconds=50)
+
+
+def test_a_provider_that_asks_us_to_wait_is_waited_for(alice: Any) -> None:
+    reply = _queued_reply(alice)
+    FakeAdapter.failures.append(SendLater(90))
+    inbox.contact_deliver(contact_id=reply.pk)
+    reply.refresh_from_db()
+    assert (reply.state, reply.attempts) == ("queued", 0)
+    assert reply.next_attempt_at > timezone.now() + timedelta(seconds=80)
+
+
+def test_a_refused_message_fails_at_once_and_a_broken_send_is_retried(alice: Any) -> None:
+    reply = _queued_reply(alice)
+    FakeAdapter.failures.append(ConnectionError("network down"))
+    inbox.contact_deliver(contact_id=reply.pk)
+    reply.refresh_from_db()
+    assert (reply.state, reply.attempts, reply.last_error) == ("queued", 1, "ConnectionError")
+    Conversation.objects.update(next_send_at=None)
+    FakeAdapter.failures.append(SendRefused("blocked"))
+    inbox.contact_deliver(contact_id=reply.pk)
+    reply.refresh_from_db()
+    assert (reply.state, reply.last_error) == ("failed", "SendRefused")
+
+
+def test_failed_intake_is_listed_and_retried_from_the_console(
+    client: Client, alice: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.INBOX_MAX_ATTEMPTS = 1
+    contact = receive()
+    assert contact is not None
+    FakeAdapter.failures.append(ValueError("unreadable"))
+    inbox.contact_process(contact_id=contact.pk)
+    login_staff(client, alice)
+    page = client.get("/console/inbox/troubled/").content.decode()
+    assert f"#{contact.pk}" in page and "ValueError" in page and "hello" not in page
+
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/console/inbox/troubled/{contact.pk}/retry/")
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.state == "pending"
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [contact.pk]
+    assert AuditEvent.objects.get(action="contact.requeue").actor_id == alice.pk
+    inbox.contact_process(contact_id=contact.pk)
+    contact.refresh_from_db()
+    assert contact.state == "processed"
+    assert f"#{contact.pk}" not in client.get("/console/inbox/troubled/").content.decode()
+
+
+def test_retry_all_requeues_every_failed_item(client: Client, carol: Any, settings: Any) -> None:
+    settings.INBOX_MAX_ATTEMPTS = 1
+    for n in range(3):
+        contact = receive(str(n), chat=f"chat-{n}")
+        assert contact is not None
+        FakeAdapter.failures.append(ValueError("unreadable"))
+        inbox.contact_process(contact_id=contact.pk)
+    login_staff(client, carol)
+    client.post("/console/inbox/troubled/retry-all/")
+    assert set(Contact.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def test_an_unreachable_database_answers_503_and_writes_nothing(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(**kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # The database goes away in the middle of the web form's transaction.
+    monkeypatch.setattr("lifeline.intake.services.audit_record", down)
+    response = client.post("/en/write/other/", {"message": "Hello"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "try again" in response.content.decode()
+    assert (Case.objects.count(), Contact.objects.count(), Conversation.objects.count()) == (
+        0,
+        0,
+        0,
+    )
