@@ -7,13 +7,10 @@ is left to finish. Bounded: at most a few dozen seconds, loopback only.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,30 +22,16 @@ from lifeline.core.audit import audit_verify
 from lifeline.core.models import AuditEvent
 from lifeline.intake import inbox
 from lifeline.intake.models import Contact
+from tests.processes import lifeline, shared_database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 CHATS = 12
 MESSAGES_PER_CHAT = 4
 KILLS = 5
 FINISH_WITHIN_SECONDS = 90
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT")
-    return f"postgres://{user}@{host}:{port or 5432}/{db['NAME']}"
-
-
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable, "-m", "lifeline.cli", "worker",
-        "--no-startup-delay", "--interval", "0.05",
-    ]  # fmt: skip
-    return subprocess.Popen(  # noqa: S603
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    return lifeline("worker", "--no-startup-delay", "--interval", "0.05", env=env)
 
 
 def _update(update_id: int, chat: int) -> dict[str, Any]:
@@ -86,13 +69,11 @@ def test_killing_the_worker_mid_task_loses_and_duplicates_nothing() -> None:
             )
     total = CHATS * MESSAGES_PER_CHAT
     env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": shared_database_url(),
         "LIFELINE_INBOX_LEASE_SECONDS": "1",
         "LIFELINE_INBOX_SWEEP_SECONDS": "1",
         "TELEGRAM_BOT_TOKEN": "123:synthetic",
         "TELEGRAM_API_BASE": "http://127.0.0.1:9",  # replies fail fast and wait for a retry
-        "LOG_LEVEL": "ERROR",
     }
     connection.close()  # the worker must not wait on a lock this process holds
 
