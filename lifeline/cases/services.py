@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.models import Case, CaseEvent, Priority
 from lifeline.cases.workflows import transition_check, workflow_for
-from lifeline.core.access import Perm, has_perm, require_perm
+from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import new_reference
 
@@ -86,7 +86,7 @@ def _lock(case: Case) -> None:
     case.refresh_from_db(fields=_MUTABLE_FIELDS)
 
 
-def _event(*, case: Case, actor: User, kind: str, at: datetime, **values: str) -> CaseEvent:
+def _event(*, case: Case, actor: User | None, kind: str, at: datetime, **values: str) -> CaseEvent:
     return CaseEvent.objects.create(case=case, kind=kind, at=at, actor=actor, **values)
 
 
@@ -128,6 +128,41 @@ def case_transition(*, actor: User, case: Case, to_status: str, note: str = "") 
         detail={"from": from_status, "to": to_status, "event": event.pk},
     )
     return case
+
+
+@transaction.atomic
+def case_reopen_for_message(*, case: Case) -> bool:
+    """Reopen a closed case because its person wrote again; the system does it, no one else.
+
+    A closed case is out of the queue, so a new message on it would wait unseen. It goes back
+    to the state the workflow reopens into. Returns whether the case was reopened.
+    """
+    _lock(case)
+    if case.status not in workflow_for(case.kind).terminal:
+        return False
+    from_status = case.status
+    to_status = workflow_for(case.kind).transitions[from_status][0]
+    now = timezone.now()
+    case.status, case.closed_at, case.updated_at = to_status, None, now
+    case.save(update_fields=["status", "closed_at", "updated_at"])
+    with translation.override(CONSOLE_LANGUAGE):  # the worker has no console user's language
+        text = gettext("Reopened: the person wrote again.")
+    event = _event(
+        case=case,
+        actor=None,
+        kind=CaseEvent.Kind.STATUS,
+        at=now,
+        from_value=from_status,
+        to_value=to_status,
+        text=text,
+    )
+    audit_record(
+        actor=None,
+        action="case.reopen",
+        obj=case,
+        detail={"from": from_status, "to": to_status, "event": event.pk},
+    )
+    return True
 
 
 @transaction.atomic

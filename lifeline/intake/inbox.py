@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lifeline.cases.models import Case
-from lifeline.cases.services import case_open
+from lifeline.cases.services import case_open, case_reopen_for_message
 from lifeline.core.access import Perm, require_perm, require_perm_or_system
 from lifeline.core.audit import SYSTEM, audit_record
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
@@ -220,6 +220,8 @@ def _processed(contact: Contact, *, awaits_reply: bool) -> None:
     )
     if contact.case_id is not None:
         case = Case.objects.select_for_update().get(pk=contact.case_id)
+        if awaits_reply:
+            case_reopen_for_message(case=case)  # a closed case would hide the new message
         case.updated_at = now
         update = ["updated_at"]
         if awaits_reply and case.waiting_since is None:

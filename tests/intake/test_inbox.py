@@ -247,3 +247,23 @@ def test_an_unreachable_database_answers_503_and_writes_nothing(
         0,
         0,
     )
+
+
+def test_a_message_on_a_closed_case_reopens_it() -> None:
+    first = receive("1")
+    assert first is not None
+    inbox.contact_process(contact_id=first.pk)
+    Case.objects.update(status="closed", closed_at=timezone.now(), waiting_since=None)
+    later = receive("2", text="I am writing again")
+    assert later is not None
+    inbox.contact_process(contact_id=later.pk)
+    case = Case.objects.get()
+    assert (case.status, case.closed_at) == ("in_progress", None)
+    assert case.waiting_since == later.received_at
+    reopened = case.events.get(kind="status")
+    assert (reopened.from_value, reopened.to_value, reopened.actor) == (
+        "closed",
+        "in_progress",
+        None,
+    )
+    assert AuditEvent.objects.filter(action="case.reopen").count() == 1
