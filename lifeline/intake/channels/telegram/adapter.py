@@ -242,8 +242,12 @@ class TelegramAdapter(ChannelAdapter):
     def send(self, contact: Contact, text: str) -> str:
         conversation = contact.conversation
         chat_id = conversation.identity if conversation is not None else ""
-        if not chat_id:
-            raise SendRefused("the conversation has no chat")
+        if not chat_id.lstrip("-").isdigit():
+            raise SendRefused("the conversation has no Telegram chat")
+        if not settings.TELEGRAM_BOT_TOKEN:
+            # Shown at once on the case page and in Failed intake, rather than retried for
+            # hours; once the bot is configured, the retry button sends it.
+            raise SendRefused("the Telegram bot is not configured")
         params: dict[str, Any] = {"chat_id": int(chat_id), "text": text}
         markup = (contact.fields or {}).get("reply_markup")
         if markup:

@@ -1,7 +1,7 @@
 """The webhook Telegram posts updates to: authenticated, committed to the inbox, answered fast.
 
-Nothing here touches the network or does more than one insert: Telegram waits for our answer
-before it sends the chat's next update, and a busy hour brings hundreds a second.
+Nothing here touches the network, and the database sees one short transaction: Telegram waits
+for our answer before it sends the chat's next update, and a busy hour brings hundreds a second.
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def bot_api(settings: Any) -> Iterator[FakeBotApi]:
     """The stand-in Bot API, with the bot configured to use it."""
     api = FakeBotApi()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     api.base = f"http://127.0.0.1:{server.server_address[1]}"
     settings.TELEGRAM_API_BASE = api.base

@@ -13,6 +13,7 @@ from lifeline.cases.models import Case
 from lifeline.cases.services import case_reply
 from lifeline.intake.inbox import contact_deliver
 from lifeline.intake.models import Contact, Conversation
+from tests.cases.helpers import create_case
 from tests.intake.channels.telegram.conftest import FakeBotApi, deliver_all, receive, update
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,13 @@ def test_a_receipt_that_could_not_be_sent_keeps_its_secret_until_it_is(
     deliver_all()
     receipt.refresh_from_db()
     assert receipt.state == "sent" and "secret" not in receipt.fields
+
+
+def test_a_reply_without_a_configured_bot_fails_visibly_at_once(alice: Any, settings: Any) -> None:
+    settings.TELEGRAM_BOT_TOKEN = ""
+    case = create_case(inbound="Привет", channel="telegram")
+    Conversation.objects.filter(case=case).update(identity="123456")
+    reply = case_reply(actor=alice, case=case, body="Ответ")
+    contact_deliver(contact_id=reply.pk)
+    reply.refresh_from_db()
+    assert (reply.state, reply.last_error) == ("failed", "SendRefused")
