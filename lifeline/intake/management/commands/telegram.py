@@ -35,6 +35,14 @@ class Command(BaseCommand):
             action="store_true",
             help="discard the updates Telegram holds for the bot (they are lost)",
         )
+        register.add_argument(
+            "--max-connections",
+            type=int,
+            default=40,
+            choices=range(1, 101),
+            metavar="1-100",
+            help="parallel deliveries Telegram may make (default 40; see docs/operations.md)",
+        )
         actions.add_parser("info", help="show what Telegram has registered (getWebhookInfo)")
         actions.add_parser("delete-webhook", help="stop Telegram from posting updates")
 
@@ -43,14 +51,17 @@ class Command(BaseCommand):
             raise CommandError("TELEGRAM_BOT_TOKEN is not set.")
         action = options["action"]
         if action == "set-webhook":
-            self._set(drop_pending=options.get("drop_pending_updates", False))
+            self._set(
+                drop_pending=options.get("drop_pending_updates", False),
+                max_connections=options.get("max_connections", 40),
+            )
         elif action == "info":
             self._info()
         else:
             _call("deleteWebhook", {})
             self.stdout.write("Webhook removed.")
 
-    def _set(self, *, drop_pending: bool) -> None:
+    def _set(self, *, drop_pending: bool, max_connections: int) -> None:
         secret = settings.TELEGRAM_WEBHOOK_SECRET
         if not SECRET_RE.match(secret):
             raise CommandError(
@@ -66,6 +77,7 @@ class Command(BaseCommand):
                 "secret_token": secret,
                 "allowed_updates": ALLOWED_UPDATES,
                 "drop_pending_updates": drop_pending,
+                "max_connections": max_connections,
             },
         )
         self.stdout.write(f"Webhook set: {url}")

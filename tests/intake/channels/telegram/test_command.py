@@ -21,10 +21,18 @@ def test_set_webhook_registers_the_url_and_the_secret(bot_api: FakeBotApi) -> No
             "secret_token": SECRET,
             "allowed_updates": ["message", "edited_message", "callback_query"],
             "drop_pending_updates": False,
+            "max_connections": 40,
         }
     ]
     assert "https://lifeline.example/channels/telegram/webhook/" in out.getvalue()
     assert SECRET not in out.getvalue() and TOKEN not in out.getvalue()
+
+
+def test_set_webhook_can_limit_parallel_deliveries(bot_api: FakeBotApi) -> None:
+    call_command("telegram", "set-webhook", "--max-connections", "16", stdout=io.StringIO())
+    assert bot_api.sent("setWebhook")[0]["max_connections"] == 16
+    with pytest.raises(CommandError):
+        call_command("telegram", "set-webhook", "--max-connections", "500")
 
 
 def test_set_webhook_needs_a_secret_telegram_accepts(bot_api: FakeBotApi, settings: Any) -> None:
