@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "lifeline.cases",
     "lifeline.registry",
     "lifeline.tracing",
+    "lifeline.outcomes",
+    "lifeline.reports",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,12 @@ urlpatterns = [
     path("console/inbox/", include("lifeline.intake.console_urls")),
     path("console/attachments/", include("lifeline.intake.attachment_urls")),
     path("console/calls/", include("lifeline.intake.channels.phone.console_urls")),
+    path("console/outcomes/", include("lifeline.outcomes.urls")),
+    path("console/reports/", include("lifeline.reports.urls")),
     path("channels/", include("lifeline.intake.channels.urls")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("lifeline.intake.urls")), prefix_default_language=False
+    path("", include("lifeline.intake.urls")),
+    path("statistics/", include("lifeline.reports.public_urls")),
+    prefix_default_language=False,
 )

@@ -60,6 +60,12 @@ class Perm:
     AUDIT_VIEW = "audit.view"
     USERS_MANAGE = "users.manage"
     INTAKE_MANAGE = "intake.manage"  # the failed-intake list (no message content) and retry
+    OUTCOME_WORK = "outcome.work"  # outcomes, assistance items and handovers on cases
+    EXCHANGE_MANAGE = "exchange.manage"  # exchange batches: add persons, record outcomes
+    CATALOGUE_EDIT = "catalogue.edit"  # the catalogue of assistance types
+    REPORTS_VIEW = "reports.view"  # the staff dashboard and its exports (counts, no names)
+    REGISTRY_EXPORT = "registry.export"  # draft an export for the central tracing agency
+    EXPORT_APPROVE = "export.approve"  # the second person who lets a registry export out
 
 
 _STAFF = {Perm.CONSOLE}
@@ -69,13 +75,26 @@ _ENQUIRIES = {Perm.ENQUIRY_VIEW, Perm.ENQUIRY_WORK}
 # Registrars and admins never see cases: their work needs no one's messages. Only supervisors
 # assign cases to others; everyone who works cases may take a free one. Tracing officers work
 # enquiries; a disclosure needs a supervisor as the second person. Registrars and supervisors
-# merge duplicate persons.
+# merge duplicate persons. Caseworkers and supervisors record outcomes, assistance and
+# handovers; caseworkers, registrars and supervisors keep exchange batches. A registry export
+# for the central tracing agency is drafted by a registrar or supervisor and approved by a
+# supervisor who did not draft it. Supervisors and admins see the dashboard (counts only);
+# admins keep the assistance catalogue.
 PERMISSION_MATRIX: dict[str, frozenset[str]] = {
     Role.OPERATOR: frozenset(_STAFF | _CASES | {Perm.INTAKE_MANAGE}),
-    Role.CASEWORKER: frozenset(_STAFF | _CASES | {Perm.REGISTRY_VIEW}),
+    Role.CASEWORKER: frozenset(
+        _STAFF | _CASES | {Perm.REGISTRY_VIEW, Perm.OUTCOME_WORK, Perm.EXCHANGE_MANAGE}
+    ),
     Role.TRACING_OFFICER: frozenset(_STAFF | _CASES | _ENQUIRIES | {Perm.REGISTRY_VIEW}),
     Role.REGISTRAR: frozenset(
-        _STAFF | {Perm.REGISTRY_VIEW, Perm.REGISTRY_EDIT, Perm.REGISTRY_MERGE}
+        _STAFF
+        | {
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_EDIT,
+            Perm.REGISTRY_MERGE,
+            Perm.EXCHANGE_MANAGE,
+            Perm.REGISTRY_EXPORT,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         _STAFF
@@ -88,9 +107,23 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
             Perm.DISCLOSURE_APPROVE,
             Perm.AUDIT_VIEW,
             Perm.INTAKE_MANAGE,
+            Perm.OUTCOME_WORK,
+            Perm.EXCHANGE_MANAGE,
+            Perm.REPORTS_VIEW,
+            Perm.REGISTRY_EXPORT,
+            Perm.EXPORT_APPROVE,
         }
     ),
-    Role.ADMIN: frozenset(_STAFF | {Perm.AUDIT_VIEW, Perm.USERS_MANAGE, Perm.INTAKE_MANAGE}),
+    Role.ADMIN: frozenset(
+        _STAFF
+        | {
+            Perm.AUDIT_VIEW,
+            Perm.USERS_MANAGE,
+            Perm.INTAKE_MANAGE,
+            Perm.CATALOGUE_EDIT,
+            Perm.REPORTS_VIEW,
+        }
+    ),
 }
 
 

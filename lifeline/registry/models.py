@@ -34,6 +34,7 @@ class PersonStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("transferred")
     HOSPITALISED = "hospitalised", _("hospitalised")
     RELEASED = "released", _("released")
+    REPATRIATED = "repatriated", _("repatriated")
     EXCHANGED = "exchanged", _("exchanged")
     HANDED_OVER = "handed_over", _("handed over")
     RESETTLED = "resettled", _("resettled")

@@ -1,0 +1,1 @@
+"""What happens to a person after the contact: outcomes, assistance, exchanges, handovers."""

@@ -1,0 +1,1 @@
+"""Statistics, the dashboard, exports and capture cards: what the bureau reports."""
