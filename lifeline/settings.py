@@ -308,6 +308,8 @@ LOGGING = {
         "mail.log": {"level": "WARNING"},
         # httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token.
         "httpx": {"level": "WARNING"},
+        # fpdf2's font subsetting logs every capture card at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -43,7 +43,16 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     from lifeline.cases.models import Case, CaseEvent
     from lifeline.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
     from lifeline.intake.models import Attachment, Contact, Conversation
-    from lifeline.registry.models import Person, Source, StatusEvent
+    from lifeline.outcomes.models import (
+        AssistanceEvent,
+        AssistanceItem,
+        AssistanceType,
+        ExchangeBatch,
+        ExchangeEntry,
+        Handover,
+        OutcomeOffer,
+    )
+    from lifeline.registry.models import Person, RegistryExport, Source, StatusEvent
     from lifeline.tracing.models import Disclosure, Enquiry, MatchCandidate
 
     now = timezone.now()
@@ -55,6 +64,10 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     conversation = Conversation.objects.create(channel="web", case=case, created_at=now)
     enquiry = Enquiry(case=case, created_at=now, updated_at=now)
     drafter = create_user("canary-drafter", roles=[])
+    handover_case = Case.objects.create(
+        reference="LF-TEST-0002", kind="handover", created_at=now, updated_at=now
+    )
+    assistance_type = AssistanceType.objects.create(name="canary type")
     rows: list[Any] = [
         person,
         source,
@@ -80,6 +93,17 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         enquiry,
         MatchCandidate(enquiry=enquiry, person=person, score=0.5, proposed_at=now, scored_at=now),
         Disclosure(enquiry=enquiry, text="x", drafted_by=drafter, drafted_at=now),
+        RegistryExport(
+            since=now.date(), until=now, format="csv", drafted_by=drafter, drafted_at=now
+        ),
+        OutcomeOffer(case=case, option="pow", offered_at=now),
+        item := AssistanceItem(case=case, type=assistance_type, created_at=now, updated_at=now),
+        AssistanceEvent(item=item, to_status="requested", at=now),
+        batch := ExchangeBatch(
+            planned_on=now.date(), counterpart="x", created_at=now, updated_at=now
+        ),
+        ExchangeEntry(batch=batch, person=person, added_at=now),
+        Handover(case=handover_case, person=person, created_at=now),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

@@ -1,9 +1,11 @@
-"""Forms of the login flow."""
+"""Forms of the login flow and of the user's own account page."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from lifeline.accounts.models import ConsoleLanguage
 
 
 class LoginForm(forms.Form):
@@ -32,4 +34,10 @@ class TokenForm(forms.Form):
                 "size": 10,
             }
         ),
+    )
+
+
+class ConsoleLanguageForm(forms.Form):
+    console_language = forms.ChoiceField(
+        label=_("Console language"), choices=ConsoleLanguage.choices
     )

@@ -1,4 +1,4 @@
-"""Staff login: the password step, the TOTP step, TOTP enrolment, and their audit and throttle."""
+"""Staff accounts: the login steps, TOTP enrolment, their audit and throttle; own settings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django_otp import match_token, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lifeline.accounts.models import User
+from lifeline.accounts.models import ConsoleLanguage, User
 from lifeline.core.audit import audit_record
 from lifeline.core.throttle import throttle_hit, throttle_is_blocked, throttle_reset
 
@@ -116,3 +116,21 @@ def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> bool:
 @transaction.atomic
 def logout_record(*, actor: User) -> None:
     audit_record(actor=actor, action="user.logout", obj=actor)
+
+
+@transaction.atomic
+def user_console_language_set(*, actor: User, language: str) -> None:
+    """Set the language the console speaks to `actor`; each user sets only his own."""
+    if language not in ConsoleLanguage.values:
+        raise ValueError(f"the console is not translated into {language!r}")
+    previous = actor.console_language
+    if previous == language:
+        return
+    actor.console_language = language
+    actor.save(update_fields=["console_language"])
+    audit_record(
+        actor=actor,
+        action="user.console_language",
+        obj=actor,
+        detail={"from": previous, "to": language},
+    )

@@ -1,4 +1,4 @@
-"""The login flow: password, then TOTP (or enrolment of a TOTP device), and logout."""
+"""The login flow (password, then TOTP or enrolment of a TOTP device), logout, own account."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from lifeline.accounts.forms import LoginForm, TokenForm
+from lifeline.accounts.forms import ConsoleLanguageForm, LoginForm, TokenForm
 from lifeline.accounts.models import User
 from lifeline.accounts.services import (
     LoginThrottled,
@@ -31,6 +33,7 @@ from lifeline.accounts.services import (
     logout_record,
     totp_device_confirm,
     totp_device_pending_for,
+    user_console_language_set,
 )
 from lifeline.core.access import (
     Perm,
@@ -43,6 +46,15 @@ from lifeline.core.access import (
 )
 
 NEXT_SESSION_KEY = "lifeline_login_next"
+# Role.LABELS stay plain English (the demo writes them into names); shown here translated.
+ROLE_NAMES = {
+    Role.OPERATOR: gettext_lazy("Operator"),
+    Role.CASEWORKER: gettext_lazy("Caseworker"),
+    Role.TRACING_OFFICER: gettext_lazy("Tracing officer"),
+    Role.REGISTRAR: gettext_lazy("Registrar"),
+    Role.SUPERVISOR: gettext_lazy("Supervisor"),
+    Role.ADMIN: gettext_lazy("Admin / data-protection officer"),
+}
 
 
 def _throttled_message() -> str:
@@ -185,12 +197,26 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(Perm.CONSOLE)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def me(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's own account: roles and second factor. Every role can open it."""
+    """The signed-in user's own account: roles, second factor, the console's language.
+
+    Every role can open it.
+    """
     user = cast(User, request.user)
+    form = ConsoleLanguageForm(
+        request.POST if request.method == "POST" else None,
+        initial={"console_language": user.console_language},
+    )
+    if form.is_valid():
+        language = form.cleaned_data["console_language"]
+        user_console_language_set(actor=user, language=language)
+        with translation.override(language):
+            messages.success(request, _("Console language saved."))
+        return redirect("accounts:me")
     context = {
-        "roles": sorted(Role.LABELS[role] for role in roles_of(user)),
+        "roles": sorted(str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)),
         "has_device": login_has_confirmed_device(user=user),
+        "language_form": form,
     }
     return render(request, "console/accounts/me.html", context)

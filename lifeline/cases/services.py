@@ -11,7 +11,12 @@ from django.utils.translation import gettext
 
 from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.models import Case, CaseEvent, Priority
-from lifeline.cases.workflows import transition_check, workflow_for
+from lifeline.cases.workflows import (
+    TransitionNotAllowed,
+    state_label,
+    transition_check,
+    workflow_for,
+)
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import new_reference
@@ -91,16 +96,25 @@ def _event(*, case: Case, actor: User | None, kind: str, at: datetime, **values:
 
 
 @transaction.atomic
-def case_transition(*, actor: User, case: Case, to_status: str, note: str = "") -> Case:
+def case_transition(
+    *, actor: User, case: Case, to_status: str, note: str = "", by_owner: bool = False
+) -> Case:
     """Move the case to `to_status` if its kind's workflow allows it from the current status.
 
-    Raises TransitionNotAllowed (with a message for the officer) and changes nothing otherwise.
+    A state the workflow marks as owned (a handover's stages) is entered only with
+    `by_owner=True`, by the service that keeps its record. Raises TransitionNotAllowed (with a
+    message for the officer) and changes nothing otherwise.
     """
     require_perm(actor, Perm.CASE_WORK)
     _lock(case)
     from_status = case.status
     note = note.strip()
     transition_check(kind=case.kind, from_status=from_status, to_status=to_status, note=note)
+    if not by_owner and to_status not in workflow_for(case.kind).manual_from(from_status):
+        raise TransitionNotAllowed(
+            gettext("'%(to)s' is recorded on the case's own page, not with the status buttons.")
+            % {"to": state_label(to_status)}
+        )
     if len(note) > NOTE_MAX_CHARS:
         raise CaseActionRefused(gettext("The note is too long."))
     now = timezone.now()

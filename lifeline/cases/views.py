@@ -95,7 +95,7 @@ def _render_case(
         "timeline": timeline,
         "reply_channel": last_contact.channel if last_contact is not None else "",
         "is_closed": case.status in workflow.terminal,
-        "next_states": workflow.allowed_from(case.status),
+        "next_states": workflow.manual_from(case.status),
         "can_assign": has_perm(user, Perm.CASE_ASSIGN),
         "assignable": user_list_with_perm(perm=Perm.CASE_WORK),
         "urgent": case.priority == Priority.URGENT,

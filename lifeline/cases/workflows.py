@@ -88,6 +88,9 @@ class Workflow:
     case_phrase: Promise
     transitions: Mapping[str, tuple[str, ...]]
     terminal: frozenset[str] = field(default=frozenset({CLOSED}))
+    # States an open case enters only through the service that keeps their record (a handover
+    # is verified, scheduled and completed on its own page), never by the status buttons.
+    owned: frozenset[str] = field(default=frozenset())
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -100,6 +103,12 @@ class Workflow:
     def allowed_from(self, status: str) -> tuple[str, ...]:
         return self.transitions.get(status, ())
 
+    def manual_from(self, status: str) -> tuple[str, ...]:
+        """The states a person may move the case to by hand from `status`."""
+        if status in self.terminal:
+            return self.allowed_from(status)  # reopening is always by hand
+        return tuple(s for s in self.allowed_from(status) if s not in self.owned)
+
     def allows(self, from_status: str, to_status: str) -> bool:
         return to_status in self.allowed_from(from_status)
 
@@ -109,7 +118,12 @@ WORKFLOWS: dict[str, Workflow] = {
     CaseKind.FAMILY_ENQUIRY: Workflow(
         CaseKind.FAMILY_ENQUIRY, _("A family enquiry"), FAMILY_ENQUIRY
     ),
-    CaseKind.HANDOVER: Workflow(CaseKind.HANDOVER, _("A handover case"), HANDOVER),
+    CaseKind.HANDOVER: Workflow(
+        CaseKind.HANDOVER,
+        _("A handover case"),
+        HANDOVER,
+        owned=frozenset({"verifying", "scheduled", "completed"}),
+    ),
     CaseKind.ASSISTANCE: Workflow(CaseKind.ASSISTANCE, _("An assistance case"), ASSISTANCE),
     CaseKind.OTHER: Workflow(CaseKind.OTHER, _("A case of kind 'other'"), OTHER),
 }

@@ -17,13 +17,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
-# The console speaks English whatever the browser asks for, so Django's own form errors and
-# dates match the console's text; the public pages follow the visitor's language.
+# The console speaks the language its user chose on his account page (User.console_language),
+# whatever the browser asks for, so Django's own form errors and dates match the console's text;
+# the public pages follow the visitor's language. Lines the system writes into a case for staff
+# to read (no user's choice applies there) are written in CONSOLE_LANGUAGE.
 CONSOLE_LANGUAGE = "en"
+CONSOLE_LANGUAGES = ("en", "ru")
 
 
 class Role:
@@ -169,6 +173,28 @@ def second_factor_passed(request: HttpRequest) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
+def console_language_for(request: HttpRequest) -> str:
+    """The console's language for this request: the user's choice, else the browser's (en/ru)."""
+    chosen = getattr(request.user, "console_language", None)
+    if request.user.is_authenticated and chosen in CONSOLE_LANGUAGES:
+        return str(chosen)
+    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if (base := tag.split("-")[0]) in CONSOLE_LANGUAGES:
+            return base
+    return CONSOLE_LANGUAGE
+
+
+def _in_console_language(
+    view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    language = console_language_for(request)
+    with translation.override(language):
+        response = view(request, *args, **kwargs)
+    # LocaleMiddleware would otherwise label the page with the public site's language.
+    response.headers.setdefault("Content-Language", language)
+    return response
+
+
 def staff_view(perm: str) -> Callable[[View], View]:
     """Guard a console view: login, then the second factor, then `perm` from the matrix."""
 
@@ -181,8 +207,7 @@ def staff_view(perm: str) -> Callable[[View], View]:
                 return redirect("accounts:two_factor")
             if not has_perm(request.user, perm):
                 raise PermissionDenied(perm)
-            with translation.override(CONSOLE_LANGUAGE):
-                return view(request, *args, **kwargs)
+            return _in_console_language(view, request, *args, **kwargs)
 
         guarded.lifeline_access = ("staff", perm)  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
@@ -195,8 +220,7 @@ def login_step_view(view: View) -> View:
 
     @wraps(view)
     def in_console_language(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with translation.override(CONSOLE_LANGUAGE):
-            return view(request, *args, **kwargs)
+        return _in_console_language(view, request, *args, **kwargs)
 
     in_console_language.lifeline_access = ("login", None)  # type: ignore[attr-defined]
     return in_console_language  # type: ignore[return-value]

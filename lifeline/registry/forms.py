@@ -12,6 +12,7 @@ from lifeline.registry.models import (
     NameForm,
     Person,
     PersonStatus,
+    RegistryExport,
     Source,
     Verification,
     partial_date_errors,
@@ -159,7 +160,22 @@ class StatusEventForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("leave empty when unknown"),
     )
-    place = forms.CharField(label=_("Place"), required=False, max_length=500)
+    place = forms.CharField(
+        label=_("Place"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "where it happened: the place of capture, the camp he is held in or transferred "
+            "to (his place of detention follows), the hospital, the place of release, "
+            "repatriation, escape or death"
+        ),
+    )
+    grave_location = forms.CharField(
+        label=_("Grave location"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("for a death, where he is buried, if known; kept encrypted on his record"),
+    )
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
     source = forms.ModelChoiceField(
         label=_("Existing source"), required=False, queryset=Source.objects.none()
@@ -187,8 +203,13 @@ class StatusEventForm(forms.Form):
             raise forms.ValidationError(_("The date is in the future."))
         return value
 
+    def clean_grave_location(self) -> str:
+        return str(self.cleaned_data.get("grave_location") or "").strip()
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("grave_location") and data.get("status") != PersonStatus.DEAD:
+            self.add_error("grave_location", _("A grave location is recorded with a death."))
         title = (data.get("new_source_title") or "").strip()
         if data.get("source") and title:
             raise forms.ValidationError(
@@ -211,3 +232,20 @@ class StatusEventForm(forms.Form):
             "kind": data["new_source_kind"],
             "reliability": data["new_source_reliability"],
         }
+
+
+class ExportDraftForm(forms.Form):
+    since = forms.DateField(
+        label=_("Changes since"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("from the start of this day until now"),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=RegistryExport.Format.choices, initial="csv"
+    )
+
+    def clean_since(self) -> Any:
+        value = self.cleaned_data.get("since")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return value

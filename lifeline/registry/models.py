@@ -1,4 +1,4 @@
-"""Registry tables: persons, their name forms, status events and the sources behind them."""
+"""Registry tables: persons, name forms, status events, their sources, and agency exports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedTextField
+from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField
 from lifeline.registry.text import fold
 
 
@@ -41,6 +41,11 @@ class PersonStatus(models.TextChoices):
     ESCAPED = "escaped", _("escaped")
     MISSING = "missing", _("missing")
     DEAD = "dead", _("dead")
+
+
+# An event in one of these statuses names, as its place, where the person is now held: when it
+# is his newest event, his record's place of detention follows it.
+DETENTION_PLACE_STATUSES = frozenset({PersonStatus.HELD, PersonStatus.TRANSFERRED})
 
 
 class Verification(models.TextChoices):
@@ -242,3 +247,58 @@ class StatusEvent(models.Model):
     def sort_key(self) -> tuple[date, datetime, int]:
         """Order of events in time; an undated report counts from the day it was recorded."""
         return (self.occurred_on or self.recorded_at.date(), self.recorded_at, self.pk or 0)
+
+
+class RegistryExport(models.Model):
+    """Registry changes since a date, for the central tracing agency (GC III Art. 122-123).
+
+    A registrar or supervisor drafts it; a second person approves it. The file is made at
+    approval, from the changes recorded between `since` and `until`, and kept encrypted, so
+    every download is exactly what was approved: `sha256` and `row_count` describe it.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+
+    since = models.DateField()
+    until = models.DateTimeField()
+    format = models.CharField(max_length=4, choices=Format.choices)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    content = EncryptedBinaryField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    download_count = models.PositiveIntegerField(default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("drafted_by")),
+                name="registry_export_second_person_approves",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_at__isnull=True, approved_by__isnull=True)
+                | models.Q(approved_at__isnull=False, approved_by__isnull=False),
+                name="registry_export_approval_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"registry export {self.pk} since {self.since}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def filename(self) -> str:
+        return f"lifeline-registry-export-{self.pk}-since-{self.since:%Y-%m-%d}.{self.format}"

@@ -14,9 +14,16 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from lifeline.core.access import Perm, require_perm
+from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.audit import audit_record
-from lifeline.registry.models import NameForm, Person, PersonStatus, Source, StatusEvent
+from lifeline.registry.models import (
+    NameForm,
+    Person,
+    PersonStatus,
+    RegistryExport,
+    Source,
+    StatusEvent,
+)
 from lifeline.registry.text import fold
 
 PAGE_SIZE = 25
@@ -82,18 +89,28 @@ def person_get_for(*, user: Any, pk: int, purpose: str = "view") -> Person:
     `purpose` says in the audit why the record was opened: "view", "edit", "status_add"...
     """
     require_perm(user, Perm.REGISTRY_VIEW)
-    person = get_object_or_404(
-        Person.objects.prefetch_related(
-            Prefetch("name_forms", queryset=NameForm.objects.select_related("source")),
-            Prefetch(
-                "status_events",
-                queryset=StatusEvent.objects.select_related("source", "recorded_by"),
-            ),
-        ),
-        pk=pk,
-    )
+    person = get_object_or_404(_person_with_history(), pk=pk)
     audit_record(actor=user, action="person.view", obj=person, detail={"purpose": purpose})
     return person
+
+
+@transaction.atomic
+def person_capture_card_for(*, user: Any, pk: int) -> Person:
+    """The person and his history, to print his capture card (a read of his record, audited)."""
+    require_perm(user, Perm.REGISTRY_VIEW)
+    person = get_object_or_404(_person_with_history(), pk=pk)
+    audit_record(actor=user, action="person.capture_card", obj=person)
+    return person
+
+
+def _person_with_history() -> QuerySet[Person]:
+    return Person.objects.prefetch_related(
+        Prefetch("name_forms", queryset=NameForm.objects.select_related("source")),
+        Prefetch(
+            "status_events",
+            queryset=StatusEvent.objects.select_related("source", "recorded_by"),
+        ),
+    )
 
 
 def status_history(person: Person) -> list[StatusEvent]:
@@ -115,3 +132,25 @@ def registry_counts_for(*, user: Any) -> dict[str, int]:
     for status, n in rows:
         counts[status] = n
     return counts
+
+
+def _require_export_access(user: Any) -> None:
+    if not (has_perm(user, Perm.REGISTRY_EXPORT) or has_perm(user, Perm.EXPORT_APPROVE)):
+        require_perm(user, Perm.REGISTRY_EXPORT)
+
+
+def _exports() -> QuerySet[RegistryExport]:
+    # The file stays in the database until it is downloaded: listing never decrypts it.
+    return RegistryExport.objects.select_related("drafted_by", "approved_by").defer("content")
+
+
+def registry_export_list_for(*, user: Any) -> QuerySet[RegistryExport]:
+    """Exports for the central tracing agency, newest first (their metadata, not their files)."""
+    _require_export_access(user)
+    return _exports()
+
+
+def registry_export_get_for(*, user: Any, pk: int) -> RegistryExport:
+    """One export's metadata; raises Http404 when there is none."""
+    _require_export_access(user)
+    return get_object_or_404(_exports(), pk=pk)

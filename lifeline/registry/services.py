@@ -6,17 +6,38 @@ any other value typed in about a person.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from lifeline.core.access import Perm, require_perm_or_system
-from lifeline.core.audit import audit_record
-from lifeline.registry.models import NameForm, Person, Source, StatusEvent
+from lifeline.core.access import (
+    PERMISSION_MATRIX,
+    Perm,
+    Role,
+    has_perm,
+    require_perm,
+    require_perm_or_system,
+    roles_of,
+)
+from lifeline.core.audit import audit_record, audit_record_many
+from lifeline.core.exceptions import ActionRefused
+from lifeline.registry import exports
+from lifeline.registry.models import (
+    DETENTION_PLACE_STATUSES,
+    NameForm,
+    Person,
+    PersonStatus,
+    RegistryExport,
+    Source,
+    StatusEvent,
+)
 from lifeline.registry.text import script_of
 from lifeline.tracing.tasks import enquiries_rematch
 
@@ -43,6 +64,10 @@ PERSON_FIELDS = (
 # Not a Person column: the language of the primary name form.
 NAME_LANGUAGE = "name_language"
 SOURCE_FIELDS = ("kind", "title", "reliability", "details", "received_on")
+
+
+class RegistryRefused(ActionRefused):
+    """The rules forbid this registry action (an export approved by its own drafter...)."""
 
 
 def _user_or_none(actor: Any) -> Any:
@@ -147,6 +172,9 @@ def name_form_add(
     if make_primary:
         person.surname, person.given_name, person.patronymic = surname, given_name, patronymic
         person.save(update_fields=[*NAME_FIELDS, "updated_at"])
+    else:
+        # A new spelling changes the record too: the next export for the agency carries it.
+        person.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
         action="person.name_form_add",
@@ -216,15 +244,20 @@ def status_event_add(
     occurred_on: date | None = None,
     place: str = "",
     note: str = "",
+    grave_location: str = "",
 ) -> StatusEvent:
     """Record a change of status on an existing source or a new one (`new_source` fields).
 
     The person's current status follows the newest event by date, so entering an older event
-    later fills in his history without changing where he is now.
+    later fills in his history without changing where he is now. When the newest event says
+    where he is held (held, transferred), his place of detention follows it; a death may give
+    his grave location, which is written to his record whatever the order of events.
     """
     require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     if source is not None and new_source is not None:
         raise ValueError("give either an existing source or the fields of a new one, not both")
+    if grave_location and status != PersonStatus.DEAD:
+        raise ValueError("a grave location belongs to a death")
     person = Person.objects.select_for_update().get(pk=person.pk)
     if new_source is not None:
         source = _source_create(actor=actor, data=new_source)
@@ -245,9 +278,18 @@ def status_event_add(
     event.save()
     newest = _newest_event(person)
     became_current = newest is not None and newest.pk == event.pk
+    changes: dict[str, str] = {}
     if newest is not None and person.current_status != newest.status:
-        person.current_status = newest.status
-        person.save(update_fields=["current_status", "updated_at"])
+        changes["current_status"] = newest.status
+    if became_current and status in DETENTION_PLACE_STATUSES and place:
+        changes["place_of_detention"] = place
+    if grave_location:
+        changes["grave_location"] = grave_location
+    changed = [f for f, value in changes.items() if getattr(person, f) != value]
+    for field in changed:
+        setattr(person, field, changes[field])
+    if changed:
+        person.save(update_fields=[*changed, "updated_at"])
     audit_record(
         actor=actor,
         action="person.status_add",
@@ -258,7 +300,117 @@ def status_event_add(
             "verification": verification,
             "source": source.pk,
             "current": became_current,
+            "fields": changed,
         },
     )
     transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
     return event
+
+
+def _role_with(user: Any, perm: str) -> str:
+    """The user's role that grants `perm`, for saying who acted without naming him."""
+    held = roles_of(user)
+    return next((r for r in Role.ALL if r in held and perm in PERMISSION_MATRIX[r]), "")
+
+
+@transaction.atomic
+def registry_export_draft(*, actor: Any, since: date, format: str) -> RegistryExport:
+    """Draft an export of the registry's changes from `since` until now.
+
+    Nothing leaves yet: a second person approves it, and only then is the file made.
+    """
+    require_perm(actor, Perm.REGISTRY_EXPORT)
+    if format not in RegistryExport.Format.values:
+        raise ValueError(f"unknown export format: {format}")
+    now = timezone.now()
+    if since > timezone.localdate(now):
+        raise RegistryRefused(gettext("The start date is in the future."))
+    export = RegistryExport.objects.create(
+        since=since, until=now, format=format, drafted_by=actor, drafted_at=now
+    )
+    audit_record(
+        actor=actor,
+        action="registry_export.draft",
+        obj=export,
+        detail={"since": since.isoformat(), "format": format},
+    )
+    return export
+
+
+@transaction.atomic
+def registry_export_approve(*, actor: Any, export: RegistryExport) -> RegistryExport:
+    """Approve a draft as the second person: the file is made now, frozen and kept encrypted.
+
+    Each person in it gets a `person.export` audit event, so a record's history shows every
+    export that carried it.
+    """
+    require_perm(actor, Perm.EXPORT_APPROVE)
+    export = RegistryExport.objects.select_for_update().get(pk=export.pk)
+    if export.is_approved:
+        raise RegistryRefused(gettext("This export has been approved already."))
+    if export.drafted_by_id == actor.pk:
+        raise RegistryRefused(gettext("A second person must approve: you drafted this export."))
+    now = timezone.now()
+    rows = exports.export_rows(since=export.since, until=export.until)
+    if export.format == RegistryExport.Format.JSON:
+        meta = exports.ExportMeta(
+            export_id=export.pk,
+            since=export.since,
+            until=export.until,
+            generated_at=now,
+            drafted_by_role=_role_with(export.drafted_by, Perm.REGISTRY_EXPORT),
+            approved_by_role=_role_with(actor, Perm.EXPORT_APPROVE),
+        )
+        content = exports.to_json(rows, meta)
+    else:
+        content = exports.to_csv(rows)
+    export.content = content
+    export.sha256 = hashlib.sha256(content).hexdigest()
+    export.row_count = len(rows)
+    export.approved_by = actor
+    export.approved_at = now
+    export.save(update_fields=["content", "sha256", "row_count", "approved_by", "approved_at"])
+    person_ids = sorted({row["registry_id"] for row in rows})
+    audit_record(
+        actor=actor,
+        action="registry_export.approve",
+        obj=export,
+        detail={
+            "drafted_by": export.drafted_by_id,
+            "rows": export.row_count,
+            "persons": len(person_ids),
+            "sha256": export.sha256,
+        },
+    )
+    exported = Person.objects.only("pk").in_bulk(person_ids)
+    audit_record_many(
+        actor=actor,
+        action="person.export",
+        objs=[exported[pk] for pk in person_ids],
+        detail={"export": export.pk},
+    )
+    return export
+
+
+@transaction.atomic
+def registry_export_download(*, actor: Any, export: RegistryExport) -> bytes:
+    """The approved file, exactly as approved; every download is counted and audited."""
+    if not (has_perm(actor, Perm.REGISTRY_EXPORT) or has_perm(actor, Perm.EXPORT_APPROVE)):
+        raise PermissionDenied(Perm.REGISTRY_EXPORT)
+    export = RegistryExport.objects.select_for_update().get(pk=export.pk)
+    if not export.is_approved or export.content is None:
+        raise RegistryRefused(gettext("This export is not approved yet."))
+    content = bytes(export.content)
+    if hashlib.sha256(content).hexdigest() != export.sha256:
+        # The ciphertext is bound to its column, not its row: this finds a swapped file.
+        raise RuntimeError(f"registry export {export.pk} does not match its approved hash")
+    export.download_count += 1
+    export.last_downloaded_at = timezone.now()
+    export.save(update_fields=["download_count", "last_downloaded_at"])
+    audit_record(
+        actor=actor,
+        action="registry_export.download",
+        obj=export,
+        detail={"download": export.download_count, "sha256": export.sha256},
+    )
+    return content

@@ -12,4 +12,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/names/add/", views.name_form_add, name="name_form_add"),
     path("<int:pk>/status/add/", views.status_event_add, name="status_event_add"),
+    path("<int:pk>/capture-card.pdf", views.capture_card_pdf, name="capture_card"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/new/", views.export_draft, name="export_draft"),
+    path("exports/<int:pk>/approve/", views.export_approve, name="export_approve"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

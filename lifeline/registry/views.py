@@ -1,16 +1,29 @@
-"""Registry console: search, a person's record, and the forms that change it."""
+"""Registry console: search, a person's record, the forms that change it, his capture card,
+and the exports for the central tracing agency."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from lifeline.core.access import Perm, staff_view
-from lifeline.registry import selectors, services
-from lifeline.registry.forms import NameFormForm, PersonForm, PersonSearchForm, StatusEventForm
+from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.registry import capture_card, selectors, services
+from lifeline.registry.forms import (
+    ExportDraftForm,
+    NameFormForm,
+    PersonForm,
+    PersonSearchForm,
+    StatusEventForm,
+)
 from lifeline.registry.models import PersonStatus
+from lifeline.registry.services import RegistryRefused
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
 @staff_view(Perm.REGISTRY_VIEW)
@@ -94,7 +107,89 @@ def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
             occurred_on=data["occurred_on"],
             place=data["place"],
             note=data["note"],
+            grave_location=data["grave_location"],
         )
         messages.success(request, _("Status event recorded."))
         return redirect("registry:person", pk=person.pk)
     return render(request, "registry/status_event_form.html", {"form": form, "person": person})
+
+
+def _as_download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_view(Perm.REGISTRY_VIEW)
+@require_GET
+def capture_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_capture_card_for(user=request.user, pk=pk)
+    card = capture_card.card_for(person, selectors.status_history(person), timezone.localdate())
+    pdf = capture_card.render_pdf(card)
+    return _as_download(pdf, "application/pdf", f"capture-card-{person.pk}.pdf")
+
+
+def _render_exports(
+    request: HttpRequest, form: ExportDraftForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "exports": selectors.registry_export_list_for(user=request.user),
+        "form": form or ExportDraftForm(initial={"format": "csv"}),
+        "can_approve": has_perm(request.user, Perm.EXPORT_APPROVE),
+    }
+    return render(request, "registry/exports.html", context, status=status)
+
+
+@staff_view(Perm.REGISTRY_EXPORT)
+@require_GET
+def exports(request: HttpRequest) -> HttpResponse:
+    return _render_exports(request)
+
+
+@staff_view(Perm.REGISTRY_EXPORT)
+@require_POST
+def export_draft(request: HttpRequest) -> HttpResponse:
+    form = ExportDraftForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registry_export_draft(
+                actor=request.user,
+                since=form.cleaned_data["since"],
+                format=form.cleaned_data["format"],
+            )
+        except RegistryRefused as refused:
+            form.add_error("since", refused.message)
+        else:
+            messages.success(
+                request, _("Export drafted: a supervisor other than you must approve it.")
+            )
+            return redirect("registry:exports")
+    return _render_exports(request, form, status=400)
+
+
+@staff_view(Perm.EXPORT_APPROVE)
+@require_POST
+def export_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    export = selectors.registry_export_get_for(user=request.user, pk=pk)
+    try:
+        services.registry_export_approve(actor=request.user, export=export)
+    except RegistryRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Export approved: it may now be downloaded."))
+    return redirect("registry:exports")
+
+
+@staff_view(Perm.REGISTRY_EXPORT)
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = selectors.registry_export_get_for(user=request.user, pk=pk)
+    try:
+        content = services.registry_export_download(actor=request.user, export=export)
+    except RegistryRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("registry:exports")
+    return _as_download(content, EXPORT_TYPES[export.format], export.filename)

@@ -1,6 +1,10 @@
 """Public URLs of lifeline.reports (the statistics page), served in every language."""
 
-from django.urls import path  # noqa: F401 (patterns are being added)
+from django.urls import path
+
+from lifeline.reports import public_views
 
 app_name = "statistics"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", public_views.index, name="index"),
+]

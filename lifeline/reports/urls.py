@@ -1,6 +1,11 @@
-"""Console URLs of lifeline.reports."""
+"""Console URLs of lifeline.reports: the dashboard and its exports."""
 
-from django.urls import path  # noqa: F401 (patterns are being added)
+from django.urls import path
+
+from lifeline.reports import views
 
 app_name = "reports"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/<slug:table>.<slug:fmt>", views.export, name="export"),
+]

@@ -240,3 +240,16 @@ def test_view_is_audited(alice) -> None:
     case_view_record(actor=alice, case=case)
     audit = AuditEvent.objects.get(action="case.view")
     assert (audit.actor, audit.object_id) == (alice, str(case.pk))
+
+
+def test_a_handovers_stages_are_not_set_with_the_status_buttons(erin) -> None:
+    case = create_case("handover")
+    with pytest.raises(CaseActionRefused, match="own page"):
+        case_transition(actor=erin, case=case, to_status="verifying")
+    case.refresh_from_db()
+    assert case.status == "new"
+    # Closing stays a person's decision, and so does reopening.
+    case_transition(actor=erin, case=case, to_status="closed", note="The family withdrew.")
+    case_transition(actor=erin, case=case, to_status="verifying")
+    case.refresh_from_db()
+    assert case.status == "verifying"

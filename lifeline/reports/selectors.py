@@ -1,0 +1,370 @@
+"""The dashboard's tables and the public statistics: counts computed in SQL, never individuals.
+
+Each staff table is one function returning a `Table`; the dashboard page, its charts and its
+CSV/XLSX exports all render that same object, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+
+from lifeline.cases.models import Case, CaseKind
+from lifeline.cases.workflows import terminal_states
+from lifeline.core.access import Perm, require_perm
+from lifeline.intake.models import Channel, Contact
+from lifeline.registry.models import Person, PersonStatus, StatusEvent, Verification
+from lifeline.reports.suppression import SuppressedTable, suppress
+from lifeline.tracing.models import Enquiry
+
+Cell = str | int | float | None
+
+PERIOD_WEEKS = (4, 12, 26, 52)
+DEFAULT_WEEKS = 12
+# A person with no status event at all has a status (the default) but no verification level.
+NOT_RECORDED = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: column headers, body rows and an optional totals row."""
+
+    slug: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    footer: tuple[Cell, ...] | None = None
+
+    def all_rows(self) -> list[tuple[Cell, ...]]:
+        """Header, body and footer: what an export writes."""
+        return [self.columns, *self.rows, *([self.footer] if self.footer else [])]
+
+
+def period_start(weeks: int) -> datetime:
+    """Monday 00:00 (current time zone) of the first of the last `weeks` weeks, this one too."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    return timezone.make_aware(datetime.combine(monday, time.min))
+
+
+def contacts_per_channel_week(*, user: Any, weeks: int = DEFAULT_WEEKS) -> Table:
+    """Inbound messages per channel and week (every state: a failed message still came in)."""
+    require_perm(user, Perm.REPORTS_VIEW)
+    start = period_start(weeks)
+    counts = (
+        Contact.objects.filter(direction=Contact.Direction.IN, received_at__gte=start)
+        .annotate(week=TruncWeek("received_at", output_field=DateField()))
+        .values_list("week", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_week: dict[tuple[date, str], int] = {(w, ch): n for w, ch, n in counts}
+    channels = list(Channel.values)
+    channels += sorted({ch for _w, ch in by_week} - set(channels))
+    mondays = [timezone.localdate(start) + timedelta(weeks=i) for i in range(weeks)]
+    rows: list[tuple[Cell, ...]] = []
+    for monday in mondays:
+        row = [by_week.get((monday, ch), 0) for ch in channels]
+        rows.append((monday.isoformat(), *row, sum(row)))
+    totals = [sum(by_week.get((m, ch), 0) for m in mondays) for ch in channels]
+    return Table(
+        slug="contacts",
+        title=gettext("Messages received per channel and week"),
+        columns=(
+            gettext("Week starting"),
+            *(_channel_label(ch) for ch in channels),
+            gettext("Total"),
+        ),
+        rows=tuple(rows),
+        footer=(gettext("Total"), *totals, sum(totals)),
+    )
+
+
+def cases_opened_closed_per_kind(*, user: Any, weeks: int = DEFAULT_WEEKS) -> Table:
+    """Per case kind: cases opened and closed in the period, and cases open now."""
+    require_perm(user, Perm.REPORTS_VIEW)
+    start = period_start(weeks)
+    terminal = terminal_states()
+    counts = {
+        row["kind"]: row
+        for row in Case.objects.order_by()
+        .values("kind")
+        .annotate(
+            opened=Count("id", filter=Q(created_at__gte=start)),
+            closed=Count("id", filter=Q(closed_at__gte=start, status__in=terminal)),
+            open_now=Count("id", filter=~Q(status__in=terminal)),
+        )
+    }
+    keys = ("opened", "closed", "open_now")
+    rows = [
+        (_kind_label(kind), *(counts.get(kind, {}).get(k, 0) for k in keys))
+        for kind in _with_extras(CaseKind.values, counts)
+    ]
+    return Table(
+        slug="cases",
+        title=gettext("Cases opened and closed per kind"),
+        columns=(gettext("Kind"), gettext("Opened"), gettext("Closed"), gettext("Open now")),
+        rows=tuple(rows),
+        footer=(gettext("Total"), *(sum(int(r[i] or 0) for r in rows) for i in (1, 2, 3))),
+    )
+
+
+def first_response_times(*, user: Any, days: int = 90) -> Table:
+    """Minutes from a case's opening to its first reply: median and 90th percentile per kind.
+
+    Over the cases opened in the last `days` days. Only the durations are read (one number per
+    answered case); SQLite has no percentile function, and the same code must run on both.
+    """
+    require_perm(user, Perm.REPORTS_VIEW)
+    since = timezone.now() - timedelta(days=days)
+    recent = Case.objects.filter(created_at__gte=since).order_by()
+    waiting: dict[str, int] = dict(
+        recent.filter(first_response_at__isnull=True).values_list("kind").annotate(n=Count("id"))
+    )
+    durations: dict[str, list[float]] = {}
+    answered = recent.filter(first_response_at__isnull=False).annotate(
+        took=ExpressionWrapper(F("first_response_at") - F("created_at"), DurationField())
+    )
+    for kind, took in answered.values_list("kind", "took"):
+        durations.setdefault(kind, []).append(took.total_seconds() / 60)
+    rows = [
+        (_kind_label(kind), *_response_row(durations.get(kind, []), waiting.get(kind, 0)))
+        for kind in _with_extras(CaseKind.values, durations.keys() | waiting.keys())
+    ]
+    everything = [minutes for values in durations.values() for minutes in values]
+    return Table(
+        slug="first-response",
+        title=gettext("Time to first response (cases opened in the last %(days)d days)")
+        % {"days": days},
+        columns=(
+            gettext("Kind"),
+            gettext("Answered"),
+            gettext("Median, minutes"),
+            gettext("90th percentile, minutes"),
+            gettext("Not answered yet"),
+        ),
+        rows=tuple(rows),
+        footer=(gettext("All kinds"), *_response_row(everything, sum(waiting.values()))),
+    )
+
+
+def _response_row(minutes: list[float], waiting: int) -> tuple[Cell, ...]:
+    if not minutes:
+        return (0, None, None, waiting)
+    return (
+        len(minutes),
+        round(statistics.median(minutes)),
+        round(percentile(minutes, 90)),
+        waiting,
+    )
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank percentile: the smallest value with at least p% of values at or below."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+# (key, at least this old, younger than this); the last bucket has no upper bound.
+AGE_BUCKETS: tuple[tuple[str, timedelta, timedelta | None], ...] = (
+    ("week", timedelta(0), timedelta(weeks=1)),
+    ("month", timedelta(weeks=1), timedelta(weeks=4)),
+    ("quarter", timedelta(weeks=4), timedelta(days=91)),
+    ("older", timedelta(days=91), None),
+)
+
+
+def open_enquiries_by_age(*, user: Any) -> Table:
+    """Open enquiries (open or matched, not yet answered) by how long they have been open."""
+    require_perm(user, Perm.REPORTS_VIEW)
+    now = timezone.now()
+    aggregates: dict[str, Any] = {}
+    for key, youngest, oldest in AGE_BUCKETS:
+        # The youngest bucket has no lower edge, so a clock a little ahead loses nothing.
+        in_bucket = Q(created_at__lte=now - youngest) if youngest else Q()
+        if oldest is not None:
+            in_bucket &= Q(created_at__gt=now - oldest)
+        aggregates[f"{key}_n"] = Count("id", filter=in_bucket)
+        aggregates[f"{key}_since"] = Min("created_at", filter=in_bucket)
+    aggregates["all_n"] = Count("id")
+    aggregates["all_since"] = Min("created_at")
+    found = Enquiry.objects.filter(
+        status__in=[Enquiry.Status.OPEN, Enquiry.Status.MATCHED]
+    ).aggregate(**aggregates)
+    labels = {
+        "week": gettext("Less than a week"),
+        "month": gettext("1 to 4 weeks"),
+        "quarter": gettext("1 to 3 months"),
+        "older": gettext("More than 3 months"),
+    }
+
+    def days_open(since: datetime | None) -> int | None:
+        return None if since is None else (now - since).days
+
+    rows = [
+        (labels[key], found[f"{key}_n"], days_open(found[f"{key}_since"]))
+        for key, _y, _o in AGE_BUCKETS
+    ]
+    return Table(
+        slug="enquiries",
+        title=gettext("Open enquiries by how long they have been open"),
+        columns=(gettext("Open for"), gettext("Enquiries"), gettext("Oldest, days open")),
+        rows=tuple(rows),
+        footer=(gettext("All open"), found["all_n"], days_open(found["all_since"])),
+    )
+
+
+def registry_counts() -> dict[tuple[str, str], int]:
+    """Persons by (current status, verification of the event that set it); merged ones left out.
+
+    `Person.current_status` is the status of the person's newest status event (by date, then
+    time recorded, then id: `StatusEvent.sort_key`); its verification is not stored on the
+    person, so it is read from that event. A person without events has NOT_RECORDED.
+    Not access-checked: callers check, or publish only suppressed counts.
+    """
+    newest = (
+        StatusEvent.objects.filter(person=OuterRef("pk"), status=OuterRef("current_status"))
+        .annotate(day=Coalesce("occurred_on", TruncDate("recorded_at", tzinfo=UTC)))
+        .order_by("-day", "-recorded_at", "-id")
+        .values("verification")[:1]
+    )
+    rows = (
+        Person.objects.filter(merged_into__isnull=True)
+        .annotate(level=Coalesce(Subquery(newest), Value(NOT_RECORDED)))
+        .order_by()
+        .values_list("current_status", "level")
+        .annotate(n=Count("id"))
+    )
+    return {(status, level): n for status, level, n in rows}
+
+
+def registry_levels() -> list[str]:
+    return [*Verification.values, NOT_RECORDED]
+
+
+def registry_by_status_verification(*, user: Any) -> Table:
+    """Persons in the registry by current status and the verification level of that status."""
+    require_perm(user, Perm.REPORTS_VIEW)
+    counts = registry_counts()
+    statuses = _with_extras(PersonStatus.values, {s for s, _l in counts})
+    levels = registry_levels()
+    rows: list[tuple[Cell, ...]] = []
+    for status in statuses:
+        row = [counts.get((status, level), 0) for level in levels]
+        rows.append((status_label(status), *row, sum(row)))
+    totals = [sum(counts.get((s, level), 0) for s in statuses) for level in levels]
+    return Table(
+        slug="registry",
+        title=gettext("Registry: persons by current status and verification level"),
+        columns=(
+            gettext("Status"),
+            *(level_label(level) for level in levels),
+            gettext("Total"),
+        ),
+        rows=tuple(rows),
+        footer=(gettext("Total"), *totals, sum(totals)),
+    )
+
+
+# The dashboard's tables in page order; also the table names an export accepts.
+DASHBOARD_TABLES: dict[str, Callable[..., Table]] = {
+    "contacts": lambda *, user, weeks: contacts_per_channel_week(user=user, weeks=weeks),
+    "cases": lambda *, user, weeks: cases_opened_closed_per_kind(user=user, weeks=weeks),
+    "first-response": lambda *, user, weeks: first_response_times(user=user, days=weeks * 7),
+    "enquiries": lambda *, user, weeks: open_enquiries_by_age(user=user),
+    "registry": lambda *, user, weeks: registry_by_status_verification(user=user),
+}
+
+
+def dashboard_table(*, user: Any, slug: str, weeks: int = DEFAULT_WEEKS) -> Table:
+    """One table of the dashboard by its name (KeyError for an unknown name)."""
+    return DASHBOARD_TABLES[slug](user=user, weeks=weeks)
+
+
+def dashboard_tables(*, user: Any, weeks: int = DEFAULT_WEEKS) -> list[Table]:
+    require_perm(user, Perm.REPORTS_VIEW)
+    return [make(user=user, weeks=weeks) for make in DASHBOARD_TABLES.values()]
+
+
+# --- Public statistics (GC III Art. 13: counts, never individuals) ------------------------
+
+
+@dataclass(frozen=True)
+class PublicStatistics:
+    """What the public page shows: suppressed counts by status and level, and when computed."""
+
+    computed_at: datetime
+    statuses: tuple[str, ...]  # codes, labelled in the visitor's language when rendered
+    levels: tuple[str, ...]
+    table: SuppressedTable
+
+
+PUBLIC_CACHE_KEY = "reports:public-statistics:v1"
+PUBLIC_CACHE_SECONDS = 300
+
+
+def public_statistics() -> PublicStatistics:
+    """The public counts, computed at most every few minutes: the page is cheap under load.
+
+    Open to anyone by design: it holds suppressed counts only (see suppression.py).
+    """
+    cached: PublicStatistics | None = cache.get(PUBLIC_CACHE_KEY)
+    if cached is None:
+        cached = public_statistics_compute()
+        cache.set(PUBLIC_CACHE_KEY, cached, PUBLIC_CACHE_SECONDS)
+    return cached
+
+
+def public_statistics_compute() -> PublicStatistics:
+    counts = registry_counts()
+    statuses = tuple(_with_extras(PersonStatus.values, {s for s, _l in counts}))
+    levels = tuple(registry_levels())
+    grid = [[counts.get((s, level), 0) for level in levels] for s in statuses]
+    return PublicStatistics(
+        computed_at=timezone.now(), statuses=statuses, levels=levels, table=suppress(grid)
+    )
+
+
+def status_label(status: str) -> str:
+    return str(PersonStatus(status).label) if status in PersonStatus.values else status
+
+
+def level_label(level: str) -> str:
+    if level == NOT_RECORDED:
+        return pgettext("verification level", "not recorded")
+    return str(Verification(level).label) if level in Verification.values else level
+
+
+def _kind_label(kind: str) -> str:
+    return str(CaseKind(kind).label) if kind in CaseKind.values else kind
+
+
+def _channel_label(channel: str) -> str:
+    return str(Channel(channel).label) if channel in Channel.values else channel
+
+
+def _with_extras(known: Sequence[str], seen: Any) -> list[str]:
+    """The known codes in their order, then any other code the data holds (sorted)."""
+    return [*known, *sorted(set(seen) - set(known))]

@@ -1,0 +1,21 @@
+"""Writes of lifeline.reports: the audit record of an export (what was exported, never data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.audit import audit_record
+
+
+@transaction.atomic
+def report_export_record(*, actor: Any, table: str, fmt: str, weeks: int) -> None:
+    """Record that `actor` downloaded a dashboard table: its name, format and period."""
+    require_perm(actor, Perm.REPORTS_VIEW)
+    audit_record(
+        actor=actor,
+        action="report.export",
+        detail={"table": table, "format": fmt, "weeks": weeks},
+    )

@@ -1,0 +1,126 @@
+"""The public statistics page: counts only, small ones suppressed, light, in every language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from lifeline.registry.models import PersonStatus
+from tests.intake.conftest import MAX_PAGE_BYTES, page_bytes
+from tests.reports.helpers import create_people, create_person
+
+pytestmark = pytest.mark.django_db
+
+SURNAMES = ("Zvyagintsevsky", "Щербаконюк", "Quillfeatherby")
+LANGUAGES = ("ru", "uk", "en")
+
+
+def _url(language: str) -> str:
+    with translation.override(language):
+        return reverse("statistics:index")
+
+
+def _cells(html: str, table: int = 2) -> list[list[str]]:
+    """The text of every row of the n-th statistics table (header row left out)."""
+    tables = re.findall(r'<table class="stats">(.*?)</table>', html, re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", tables[table], re.S)[1:]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+@pytest.fixture
+def registry(db: Any) -> None:
+    # held/confirmed: 3 (small); missing: 12 reported, 8 confirmed; dead: 6 reported.
+    create_people(3, "held", "confirmed")
+    create_people(12, "missing", "reported")
+    create_people(8, "missing", "confirmed")
+    create_people(6, "dead", "reported")
+    for surname in SURNAMES:
+        create_person(surname, [("dead", "reported", None)])  # dead/reported: 9 in all
+    create_person("Mergedovich", [("held", "confirmed", None)], merged_into=create_person("Kept"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_page_is_served_in_every_language(
+    registry: None, client: Client, language: str
+) -> None:
+    url = _url(language)
+    assert url == {"ru": "/statistics/", "uk": "/uk/statistics/", "en": "/en/statistics/"}[language]
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert "<script" not in html.lower()
+    assert " style=" not in html
+    assert page_bytes(response) < MAX_PAGE_BYTES
+    for surname in (*SURNAMES, "Mergedovich", "Kept", "Anon"):
+        assert surname not in html
+
+
+def test_small_counts_show_as_fewer_than_5_and_nowhere_as_a_number(
+    registry: None, client: Client
+) -> None:
+    html = client.get(_url("en")).content.decode()
+    assert "fewer than 5" in html
+    every_cell = [cell for table in range(3) for row in _cells(html, table) for cell in row]
+    assert "3" not in every_cell
+    assert not re.search(r">\s*3\s*<", html)
+    cross = _cells(html)
+    held = next(row for row in cross if row[0] == "held")
+    assert held == ["held", "0", "0", "fewer than 5", "0", "fewer than 5"]
+
+
+def test_no_row_or_column_has_a_single_hidden_count(registry: None, client: Client) -> None:
+    cross = [row[1:] for row in _cells(client.get(_url("en")).content.decode())]
+    hidden = [[cell in {"fewer than 5", "withheld"} for cell in row] for row in cross]
+    assert any(any(row) for row in hidden)
+    for row in hidden:
+        assert sum(row) != 1
+    for column in zip(*hidden, strict=True):
+        assert sum(column) != 1
+
+
+def test_merged_persons_are_not_counted(client: Client) -> None:
+    target = create_person("Target", [("released", "confirmed", None)])
+    create_people(5, "released", "confirmed")
+    for i in range(5):
+        create_person(f"Dup{i}", [("released", "confirmed", None)], merged_into=target)
+    html = client.get(_url("en")).content.decode()
+    released = next(row for row in _cells(html) if row[0] == "released")
+    assert released[3] == "6"
+
+
+def test_counts_are_cached_with_the_time_they_were_computed(client: Client) -> None:
+    create_people(7, "exchanged", "probable")
+    first = client.get(_url("en")).content.decode()
+    create_people(7, "exchanged", "probable", prefix="Later")
+    second = client.get(_url("en")).content.decode()
+    assert second == first  # the same computation, the same "computed at"
+    assert re.search(r'<time datetime="[^"]+">', first)
+    from django.core.cache import cache
+
+    cache.clear()
+    third = client.get(_url("en")).content.decode()
+    exchanged = next(row for row in _cells(third) if row[0] == "exchanged")
+    assert exchanged[2] == "14"
+
+
+def test_every_status_is_listed(client: Client) -> None:
+    html = client.get(_url("en")).content.decode()
+    with translation.override("en"):
+        labels = [str(label) for label in PersonStatus.labels]
+    assert [row[0] for row in _cells(html, 0)] == [*labels, "Total"]
+
+
+def test_the_page_accepts_get_only(client: Client) -> None:
+    assert client.post(_url("en")).status_code in {403, 405}
