@@ -1,5 +1,9 @@
 """Loads the demo: a registry of synthetic persons, cases with message threads, and demo users.
 
+With them, some of everything the console works on: outcomes, assistance, exchange batches and
+handovers (see `outcomes.py`), registry exports for the central agency, and a few inbound
+messages that failed, for the failed-intake page.
+
 Everything is written in one transaction with bulk inserts, and audited as a single
 "demo.load" event: the demo is one act of the system, not thousands of staff actions.
 Passwords and receipt secrets are drawn with `secrets` and never fixed; the rest follows the
@@ -24,7 +28,7 @@ from typing import Any, NamedTuple, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from lifeline.accounts.models import User
@@ -34,9 +38,27 @@ from lifeline.core.access import Role
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import hash_secret, new_receipt, new_reference
 from lifeline.demo.messages import generate_thread
-from lifeline.demo.names import SyntheticPerson, generate_persons
+from lifeline.demo.names import SyntheticPerson, feminine_surname, generate_persons
+from lifeline.demo.outcomes import (
+    HANDOVER_PLAN,
+    HandoverTimeline,
+    OutcomesBuilder,
+    PlannedHandover,
+    handover_timeline,
+)
+from lifeline.intake.inbox import retry_delay
 from lifeline.intake.models import Channel, Contact, Conversation
-from lifeline.registry.models import NameForm, Person, PersonStatus, Source, StatusEvent
+from lifeline.outcomes.services import HELD_STATUSES
+from lifeline.registry import exports
+from lifeline.registry.models import (
+    NameForm,
+    Person,
+    PersonStatus,
+    RegistryExport,
+    Source,
+    StatusEvent,
+)
+from lifeline.tracing.models import Enquiry
 from lifeline.tracing.services import enquiry_open_from_contact
 
 T = TypeVar("T")
@@ -166,6 +188,10 @@ CASE_NOTES = (
     "Asked the supervisor for advice.",
 )
 RELATIONSHIPS = ("mother", "mother", "father", "spouse", "sibling", "child", "relative")
+# Inbound Telegram updates that failed: (error, hours ago, still being retried). The error is
+# its type only, as the inbox records it; a failed one has used up every attempt.
+FAILED_INTAKE = (("ValueError", 30, False), ("TimedOut", 75, False), ("NetworkError", 0.2, True))
+RETRIED_ATTEMPTS = 3
 
 
 class DemoRefused(Exception):
@@ -191,6 +217,7 @@ class _RegistryEntry:
     synthetic: SyntheticPerson
     person: Person
     status: str
+    last_day: date  # of his newest status event
 
 
 def _weighted(rng: random.Random, pairs: Sequence[tuple[T, int]]) -> T:
@@ -330,17 +357,6 @@ def _father_name(patronymic: str, given_names: set[str]) -> str:
     return stem if stem in given_names else ""
 
 
-def _feminine(surname: str) -> str:
-    """A surname's female form, for a mother's maiden name."""
-    if surname.endswith(("ский", "цкий", "ской")):
-        return surname[:-2] + "ая"
-    if surname.endswith(("ський", "цький")):
-        return surname[:-2] + "а"
-    if surname.endswith(("ов", "ев", "ёв", "ин", "ын")):
-        return surname + "а"
-    return surname
-
-
 def _place(rng: random.Random, status: str) -> str:
     n = rng.randint(1, 40)
     letter = rng.choice("ABCDEFGHKLMN")
@@ -387,7 +403,8 @@ class _RegistryBuilder:
         NameForm.objects.bulk_create(forms, batch_size=BATCH)
         StatusEvent.objects.bulk_create(events, batch_size=BATCH)
         entries = [
-            _RegistryEntry(s, p, p.current_status) for s, p in zip(people, persons, strict=True)
+            _RegistryEntry(s, p, p.current_status, h[-1].day)
+            for s, p, h in zip(people, persons, histories, strict=True)
         ]
         counts = {
             "persons": len(persons),
@@ -435,7 +452,7 @@ class _RegistryBuilder:
                 else ""
             ),
             mother_maiden_name=(
-                _feminine(mother.surname)
+                feminine_surname(mother.surname)
                 if rng.random() < 0.2 and mother.language == p.language
                 else ""
             ),
@@ -537,6 +554,8 @@ class _CaseDraft:
     conversation: Conversation
     contacts: list[Contact]
     events: list[CaseEvent]
+    subject: _RegistryEntry | None = None
+    handover: HandoverTimeline | None = None
 
 
 class _CaseBuilder:
@@ -557,9 +576,13 @@ class _CaseBuilder:
         self.by_status: dict[str, list[_RegistryEntry]] = {}
         for entry in registry:
             self.by_status.setdefault(entry.status, []).append(entry)
+        self.handover_plans = list(HANDOVER_PLAN)
+        self.handed_over: set[int] = set()  # persons of the planned handovers
 
     def build(self, count: int) -> tuple[list[_CaseDraft], dict[str, int]]:
         kinds = [k for k, _ in CASE_KIND_WEIGHTS]  # every kind at least once
+        # and a handover case for each planned handover, when the demo can spare them
+        kinds += [CaseKind.HANDOVER] * min(len(HANDOVER_PLAN) - 1, (count - len(kinds)) // 5)
         kinds += [_weighted(self.rng, CASE_KIND_WEIGHTS) for _ in range(count - len(kinds))]
         drafts = [self._draft(kind) for kind in kinds[:count]]
         cases = Case.objects.bulk_create([d.case for d in drafts], batch_size=BATCH)
@@ -598,8 +621,10 @@ class _CaseBuilder:
                 self.references.add(reference)
                 return reference
 
-    def _subject(self, kind: str) -> tuple[SyntheticPerson | None, str | None]:
-        """Whom the case is about, and his language when the registry knows him."""
+    def _subject(
+        self, kind: str, handover: HandoverTimeline | None
+    ) -> tuple[SyntheticPerson | None, _RegistryEntry | None]:
+        """Whom the case is about, and his registry entry when the registry knows him."""
         rng = self.rng
 
         def registry_pick(*statuses: str) -> _RegistryEntry | None:
@@ -618,8 +643,10 @@ class _CaseBuilder:
                 return outsider(), None
             else:
                 return None, None
+        elif kind == CaseKind.HANDOVER and handover is not None:
+            entry = self._handover_subject(handover)
         elif kind == CaseKind.HANDOVER:
-            entry = registry_pick("held", "exchanged", "handed_over", "released")
+            entry = registry_pick(*sorted(HELD_STATUSES))  # only one in custody can be collected
         elif kind == CaseKind.ASSISTANCE:
             if roll < 0.6:
                 entry = registry_pick("released", "exchanged", "resettled", "handed_over")
@@ -633,7 +660,21 @@ class _CaseBuilder:
             return (outsider() if roll < 0.3 else None), None
         if entry is None:
             return None, None
-        return entry.synthetic, entry.synthetic.language
+        return entry.synthetic, entry
+
+    def _handover_subject(self, handover: HandoverTimeline) -> _RegistryEntry | None:
+        """One in custody, in no other planned handover, last heard of before the meeting."""
+        before = (handover.meeting or self.now).date()
+        pool = [
+            e
+            for status in sorted(HELD_STATUSES)
+            for e in self.by_status.get(status, [])
+            if e.last_day < before and e.person.pk not in self.handed_over
+        ]
+        entry = self.rng.choice(pool) if pool else None
+        if entry is not None:
+            self.handed_over.add(entry.person.pk)
+        return entry
 
     def _language(self, person_language: str | None) -> str:
         if person_language == "uk":
@@ -662,9 +703,17 @@ class _CaseBuilder:
 
     def _draft(self, kind: str) -> _CaseDraft:
         rng, now = self.rng, self.now
-        person, person_language = self._subject(kind)
-        language = self._language(person_language)
-        created = now - timedelta(seconds=rng.uniform(600, DEMO_DAYS * 86400))
+        handover = None
+        if kind == CaseKind.HANDOVER and self.handover_plans:
+            handover = handover_timeline(rng, now, self.handover_plans.pop(0))
+        person, entry = self._subject(kind, handover)
+        if entry is None:
+            handover = None  # nobody in custody to hand over
+        language = self._language(entry.synthetic.language if entry else None)
+        if handover is not None:  # the family wrote some days before the handover was opened
+            created = handover.opened - timedelta(days=rng.uniform(1, 6))
+        else:
+            created = now - timedelta(seconds=rng.uniform(600, DEMO_DAYS * 86400))
         channel = _weighted(rng, CHANNEL_WEIGHTS)
         thread = [
             m
@@ -673,9 +722,12 @@ class _CaseBuilder:
         ]
         message_times = [created + timedelta(minutes=m.offset_minutes) for m in thread]
         out_times = [t for m, t in zip(thread, message_times, strict=True) if m.direction == "out"]
-        steps = self._steps(kind, created, len(out_times), len(thread))
+        if handover is None:
+            chain = self._chain(kind, created, len(out_times), len(thread))
+        else:
+            chain = [INITIAL]  # it moves on by its handover's stages (`_handover_moves`)
         owner = self.users[OWNER_BY_KIND[kind]]
-        assigned = steps > 0 or rng.random() < 0.35
+        assigned = len(chain) > 1 or handover is not None or rng.random() < 0.35
         case = Case(
             reference=self._reference(),
             kind=kind,
@@ -702,6 +754,7 @@ class _CaseBuilder:
             assigned_at = min(
                 (out_times[0] if out_times else created) + timedelta(minutes=rng.randint(1, 90)),
                 now,
+                handover.opened if handover else now,
             )
             by_supervisor = rng.random() < 0.5
             events.append(
@@ -716,8 +769,10 @@ class _CaseBuilder:
             if rng.random() < 0.6:
                 case.summary = rng.choice(SUMMARIES[kind])
         events.extend(
-            self._status_events(case, steps, out_times, message_times, owner, assigned_at)
+            self._status_events(case, chain, out_times, message_times, owner, assigned_at)
         )
+        if handover is not None:
+            events.extend(self._handover_moves(case, handover, owner))
         if rng.random() < 0.1 and assigned_at is not None:
             events.append(
                 CaseEvent(
@@ -734,31 +789,53 @@ class _CaseBuilder:
         )
         case.waiting_since = message_times[-1] if waiting else None
         case.updated_at = max([created, *message_times, *(e.at for e in events)])
-        return _CaseDraft(case, self._conversation(channel, created), contacts, events)
+        conversation = self._conversation(channel, created)
+        return _CaseDraft(case, conversation, contacts, events, entry, handover)
 
-    def _steps(self, kind: str, created: datetime, answers: int, messages: int) -> int:
-        """How far along its road the case has come: older, talked-through cases further."""
+    def _chain(self, kind: str, created: datetime, answers: int, messages: int) -> list[str]:
+        """The statuses the case went through: older, talked-through cases further along."""
+        rng = self.rng
         if answers == 0:
-            return 1 if self.rng.random() < 0.05 else 0  # closed as spam or a duplicate
-        road = len(_forward_chain(kind)) - 1
+            return [INITIAL, CLOSED] if rng.random() < 0.05 else [INITIAL]  # spam, a duplicate
+        if kind == CaseKind.HANDOVER:
+            # It moves on only on the page of its handover: without one, it waits or is closed.
+            return [INITIAL, CLOSED] if rng.random() < 0.2 else [INITIAL]
+        road = _forward_chain(kind)
         age = (self.now - created) / timedelta(days=DEMO_DAYS)
-        mode = road * min(1.0, age + messages / 12)
-        return min(road, int(self.rng.triangular(0, road + 1, mode)))
+        mode = (len(road) - 1) * min(1.0, age + messages / 12)
+        chain = road[: int(rng.triangular(0, len(road), mode)) + 1]
+        if len(chain) > 1 and chain[-1] != CLOSED and rng.random() < 0.08:
+            chain.append(CLOSED)  # given up early
+        return chain
+
+    def _handover_moves(
+        self, case: Case, handover: HandoverTimeline, owner: User
+    ) -> list[CaseEvent]:
+        """The status moves its handover's page made, each when its stage was done."""
+        events = []
+        for after, at in handover.moves():
+            transition_check(kind=case.kind, from_status=case.status, to_status=after)
+            events.append(
+                CaseEvent(
+                    kind=CaseEvent.Kind.STATUS,
+                    at=at,
+                    actor=owner,
+                    from_value=case.status,
+                    to_value=after,
+                )
+            )
+            case.status = after
+        return events
 
     def _status_events(
         self,
         case: Case,
-        steps: int,
+        chain: list[str],
         out_times: list[datetime],
         message_times: list[datetime],
         owner: User,
         assigned_at: datetime | None,
     ) -> list[CaseEvent]:
-        chain = _forward_chain(case.kind)[: steps + 1]
-        if steps and self.rng.random() < 0.08 and chain[-1] != CLOSED:
-            chain.append(CLOSED)  # given up early
-        if not out_times and steps:
-            chain = [INITIAL, CLOSED]
         events = []
         # The owner moves the case once it is his; an unassigned one only gets closed.
         at = assigned_at or case.created_at
@@ -868,10 +945,15 @@ def _demo_receipts(drafts: Sequence[_CaseDraft]) -> list[tuple[str, str, str]]:
     return receipts
 
 
-def _enquiries_open() -> int:
-    """Turn the web family enquiries into matched enquiries, as the worker does for new ones."""
+def _enquiries_open(cases: Sequence[Case]) -> int:
+    """Turn the web family enquiries into matched enquiries, as the worker does for new ones.
+
+    Each is dated from the message that asked, as if the worker had opened it then: the
+    dashboard's open enquiries have their ages.
+    """
     first_messages = (
         Contact.objects.filter(
+            case__in=cases,
             case__kind=CaseKind.FAMILY_ENQUIRY,
             channel=Channel.WEB,
             direction=Contact.Direction.IN,
@@ -879,11 +961,103 @@ def _enquiries_open() -> int:
         .values("case_id")
         .annotate(first=Min("id"))
     )
-    opened = 0
+    opened = []
     for row in first_messages:
-        if enquiry_open_from_contact(actor=None, contact_id=row["first"]) is not None:
-            opened += 1
-    return opened
+        enquiry = enquiry_open_from_contact(actor=None, contact_id=row["first"])
+        if enquiry is not None:
+            opened.append(enquiry.pk)
+    asked_at = Contact.objects.filter(pk=OuterRef("source_contact_id")).values("received_at")
+    Enquiry.objects.filter(pk__in=opened).update(created_at=Subquery(asked_at[:1]))
+    return len(opened)
+
+
+# --- Outcomes, exports for the agency, failed intake ---------------------------------------
+
+
+def _outcomes(
+    rng: random.Random,
+    now: datetime,
+    staff: dict[str, User],
+    registry: Sequence[_RegistryEntry],
+    drafts: Sequence[_CaseDraft],
+    relatives: Sequence[SyntheticPerson],
+) -> dict[str, int]:
+    """Offers, assistance, the planned handovers, and exchanges of persons no handover holds."""
+    planned = [
+        PlannedHandover(d.case, d.subject.person, d.subject.synthetic.language, d.handover)
+        for d in drafts
+        if d.handover is not None and d.subject is not None
+    ]
+    handed = {p.person.pk for p in planned}
+    held = [
+        (e.person, e.last_day)
+        for e in registry
+        if e.status in HELD_STATUSES and e.person.pk not in handed
+    ]
+    return OutcomesBuilder(rng, now, staff).build(
+        cases=[d.case for d in drafts], handovers=planned, held=held, relatives=relatives
+    )
+
+
+def _registry_exports(rng: random.Random, now: datetime, staff: dict[str, User]) -> int:
+    """An export a second person approved some days ago (downloaded once), and a draft since.
+
+    The registrar drafts both, so that the demo supervisor can approve the draft.
+    """
+    registrar, supervisor = staff["registrar"], staff["supervisor"]
+    until = now - timedelta(days=rng.uniform(2, 5))
+    since = (until - timedelta(days=28)).date()
+    approved_at = until + timedelta(hours=rng.uniform(2, 20))
+    rows = exports.export_rows(since=since, until=until)
+    content = exports.to_csv(rows)
+    approved = RegistryExport(
+        since=since,
+        until=until,
+        format=RegistryExport.Format.CSV,
+        drafted_by=registrar,
+        drafted_at=until,
+        approved_by=supervisor,
+        approved_at=approved_at,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        row_count=len(rows),
+        download_count=1,
+        last_downloaded_at=approved_at + timedelta(minutes=rng.randint(5, 90)),
+    )
+    drafted_at = now - timedelta(hours=rng.uniform(1, 6))
+    draft = RegistryExport(
+        since=until.date(),
+        until=drafted_at,
+        format=RegistryExport.Format.JSON,
+        drafted_by=registrar,
+        drafted_at=drafted_at,
+    )
+    return len(RegistryExport.objects.bulk_create([approved, draft]))
+
+
+def _failed_intake(rng: random.Random, now: datetime) -> int:
+    """Telegram updates the worker could not process, for the failed-intake page."""
+    contacts = []
+    for error, hours, retrying in FAILED_INTAKE:
+        # Not from the seeded generator: a second load must not meet the first one's updates.
+        update_id = 10**8 + secrets.randbelow(9 * 10**8)
+        attempts = RETRIED_ATTEMPTS if retrying else settings.INBOX_MAX_ATTEMPTS
+        state = Contact.State.PENDING if retrying else Contact.State.FAILED
+        contacts.append(
+            Contact(
+                channel=Channel.TELEGRAM,
+                external_id=str(update_id),
+                direction=Contact.Direction.IN,
+                received_at=now - timedelta(hours=hours * rng.uniform(0.8, 1.2)),
+                # An update with no message: a retry files it, with nothing to file it under.
+                payload={"update_id": update_id},
+                state=state,
+                attempts=attempts,
+                last_error=error,
+                next_attempt_at=now + retry_delay(attempts) if retrying else None,
+            )
+        )
+    return len(Contact.objects.bulk_create(contacts))
 
 
 # --- The whole load --------------------------------------------------------------------------
@@ -904,9 +1078,12 @@ def demo_load(
         staff = {username: user for username, (user, _) in users.items()}
         registry, registry_counts = _RegistryBuilder(rng, now, staff["registrar"]).build(people)
         drafts, case_counts = _CaseBuilder(rng, now, staff, registry, outsiders).build(cases)
+        outcome_counts = _outcomes(rng, now, staff, registry, drafts, people)
         receipts = _demo_receipts(drafts)
-        counts = {**registry_counts, **case_counts, "users": len(users)}
-        counts["enquiries"] = _enquiries_open()
+        counts = {**registry_counts, **case_counts, **outcome_counts, "users": len(users)}
+        counts["enquiries"] = _enquiries_open([d.case for d in drafts])
+        counts["registry_exports"] = _registry_exports(rng, now, staff)
+        counts["failed_contacts"] = _failed_intake(rng, now)
         audit_record(actor=None, action="demo.load", detail={"counts": counts, "seed": seed})
     path = credentials_path()
     passwords = {username: password for username, (_, password) in users.items()}

@@ -125,6 +125,17 @@ def romanize(surname: str, given_name: str, patronymic: str, *, system: str) -> 
     )
 
 
+def feminine_surname(surname: str) -> str:
+    """A surname's female form: a mother's maiden name, a wife's or a mother's surname."""
+    if surname.endswith(("ский", "цкий", "ской")):
+        return surname[:-2] + "ая"
+    if surname.endswith(("ський", "цький")):
+        return surname[:-2] + "а"
+    if surname.endswith(("ов", "ев", "ёв", "ин", "ын")):
+        return surname + "а"
+    return surname
+
+
 def _person(rng: random.Random) -> SyntheticPerson:
     language = "uk" if rng.random() < UKRAINIAN_SHARE else "ru"
     sex = "f" if rng.random() < FEMALE_SHARE else "m"

@@ -10,7 +10,13 @@ from importlib.resources import files
 import duckdb
 import pytest
 
-from lifeline.demo.names import LATIN_SYSTEMS, SyntheticPerson, generate_persons, romanize
+from lifeline.demo.names import (
+    LATIN_SYSTEMS,
+    SyntheticPerson,
+    feminine_surname,
+    generate_persons,
+    romanize,
+)
 
 UKRAINIAN_LETTERS = re.compile("[іїєґ']")
 
@@ -114,3 +120,10 @@ def test_service_details_look_like_records(persons: list[SyntheticPerson]) -> No
     ranks = Counter(p.rank for p in persons if p.language == "ru")
     assert ranks.most_common(1)[0][0] == "рядовой"
     assert any(p.service_number == "" for p in persons)
+
+
+def test_feminine_surname() -> None:
+    assert feminine_surname("Кузьминов") == "Кузьминова"
+    assert feminine_surname("Вишневский") == "Вишневская"
+    assert feminine_surname("Ковальський") == "Ковальська"
+    assert feminine_surname("Шевченко") == "Шевченко"
