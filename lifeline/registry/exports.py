@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from lifeline.core.spreadsheets import safe_cell
 from lifeline.registry.models import Person, StatusEvent
 
 STATUS_EVENT = "status_event"  # a row for a status event recorded in the window
@@ -55,8 +56,6 @@ COLUMNS = (
     "family_may_be_informed",
 )
 SENSITIVE_PERSON_FIELDS = ("health", "place_of_detention", "grave_location", "notes")
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -177,11 +176,6 @@ def export_rows(*, since: date, until: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def _guard(value: str) -> str:
-    """Defuse a cell a spreadsheet would run as a formula: a leading apostrophe shows it as text."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def _csv_cell(column: str, value: Any) -> str:
     if value is None:
         return ""
@@ -189,7 +183,7 @@ def _csv_cell(column: str, value: Any) -> str:
         return "true" if value else "false"
     if column == "other_names":
         value = "; ".join(_name_with_tags(form) for form in value)
-    return _guard(str(value))
+    return safe_cell(str(value))
 
 
 def _name_with_tags(form: dict[str, str]) -> str:

@@ -8,22 +8,13 @@ import re
 
 from openpyxl import Workbook
 
-from lifeline.reports.selectors import Cell, Table
+from lifeline.core.spreadsheets import safe_cell
+from lifeline.reports.selectors import Table
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A spreadsheet runs a cell that starts with one of these as a formula (tab and CR too, since
-# some programs strip them first).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Cell) -> Cell:
-    """Text that a spreadsheet would take for a formula, with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def table_csv(table: Table) -> bytes:
