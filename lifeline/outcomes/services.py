@@ -644,6 +644,7 @@ def exchange_batch_complete(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatc
             occurred_on=batch.planned_on,
             place=batch.place,
             note=note,
+            on_behalf_of=actor,
         )
         for entry in exchanged
     ]
@@ -872,6 +873,7 @@ def handover_complete(*, actor: Any, handover: Handover) -> Handover:
         source=source,
         occurred_on=meeting_day,
         place=handover.meeting_point,
+        on_behalf_of=actor,
     )
     handover.completed_by = _user_or_none(actor)
     handover.completed_at = timezone.now()

@@ -245,8 +245,12 @@ def status_event_add(
     place: str = "",
     note: str = "",
     grave_location: str = "",
+    on_behalf_of: Any = None,
 ) -> StatusEvent:
     """Record a change of status on an existing source or a new one (`new_source` fields).
+
+    `on_behalf_of` names the user whose action in another part of the console (completing an
+    exchange or a handover) led the system to record the event; it becomes `recorded_by`.
 
     The person's current status follows the newest event by date, so entering an older event
     later fills in his history without changing where he is now. When the newest event says
@@ -271,7 +275,7 @@ def status_event_add(
         occurred_on=occurred_on,
         place=place,
         note=note,
-        recorded_by=_user_or_none(actor),
+        recorded_by=_user_or_none(actor) or _user_or_none(on_behalf_of),
         recorded_at=timezone.now(),
     )
     event.full_clean()

@@ -503,8 +503,10 @@ def _rematch_after_commit(person_id: int) -> None:
 def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
     """Merge the duplicate `merge` into `keep`; `merge` stays, marked, as the merge's record.
 
-    Name forms, status events, enquiry links, candidates and disclosures move to `keep`;
-    nothing is deleted but a candidate row that `keep` already has for the same enquiry.
+    Name forms, status events, enquiry links, candidates, disclosures, exchange entries and
+    handovers move to `keep`; nothing is deleted but a candidate row that `keep` already has
+    for the same enquiry. Two records on one exchange list, or on two active ones, are not
+    merged: withdraw one from its batch first.
     """
     require_perm(actor, Perm.REGISTRY_MERGE)
     if keep.pk == merge.pk:
@@ -524,6 +526,7 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
     Enquiry.objects.filter(pk__in=enquiries).update(person=keep)
     Disclosure.objects.filter(person=merge).update(person=keep)
     folded = _candidates_move(keep=keep, merge=merge)
+    entries, handovers = _outcomes_move(keep=keep, merge=merge)
     filled = [f for f in _FILLABLE if not getattr(keep, f) and getattr(merge, f)]
     for field in filled:
         setattr(keep, field, getattr(merge, field))
@@ -560,11 +563,35 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
             "status_events": events,
             "enquiries": enquiries,
             "candidates_folded": folded,
+            "exchange_entries": entries,
+            "handovers": handovers,
             "filled": filled,
         },
     )
     _rematch_after_commit(keep.pk)
     return keep
+
+
+def _outcomes_move(*, keep: Person, merge: Person) -> tuple[list[int], list[int]]:
+    """Give `keep` the merged person's exchange entries and handovers."""
+    from lifeline.outcomes.models import ExchangeEntry, Handover  # outcomes imports registry
+
+    entries = ExchangeEntry.objects.filter(person=merge)
+    kept = ExchangeEntry.objects.filter(person=keep)
+    same_batch = kept.filter(batch__in=entries.values("batch")).exists()
+    both_active = entries.filter(active=True).exists() and kept.filter(active=True).exists()
+    if same_batch or both_active:
+        raise TracingRefused(
+            gettext(
+                "Both records are on exchange lists: withdraw one of them from its batch "
+                "before merging."
+            )
+        )
+    moved = list(entries.values_list("pk", flat=True))
+    ExchangeEntry.objects.filter(pk__in=moved).update(person=keep)
+    handovers = list(Handover.objects.filter(person=merge).values_list("pk", flat=True))
+    Handover.objects.filter(pk__in=handovers).update(person=keep)
+    return moved, handovers
 
 
 _STATE_WEIGHT = {

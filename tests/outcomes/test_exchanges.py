@@ -242,6 +242,7 @@ def test_completion_writes_the_status_events_for_the_persons_exchanged(carol) ->
     [event] = StatusEvent.objects.filter(source=batch.source)
     assert (event.person, event.status, event.verification) == (exchanged, "exchanged", "confirmed")
     assert (event.occurred_on, event.place) == (batch.planned_on, PLACE)
+    assert event.recorded_by == carol  # the system wrote it, because carol completed the batch
     for person, status in ((exchanged, "exchanged"), (withdrawn, "held"), (refused, "held")):
         person.refresh_from_db()
         assert person.current_status == status

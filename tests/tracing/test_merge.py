@@ -121,3 +121,39 @@ def test_registry_pages_lead_from_the_merged_record_to_the_kept_one(
     assert "merged into" in merged_page and f'href="/console/registry/{keep.pk}/"' in merged_page
     kept_page = client.get(f"/console/registry/{keep.pk}/").content.decode()
     assert f'href="/console/registry/{merge.pk}/"' in kept_page
+
+
+@pytest.mark.parametrize("held_by", ["exchange", "handover"])
+def test_exchange_entries_and_handovers_follow_the_record_kept(
+    dave: Any, carol: Any, twins: tuple[Person, Person], held_by: str
+) -> None:
+    from lifeline.outcomes.models import ExchangeEntry, Handover
+    from lifeline.outcomes.services import exchange_entry_add
+    from tests.outcomes.helpers import create_batch, create_handover
+
+    keep, merge = twins
+    if held_by == "exchange":
+        moved = exchange_entry_add(actor=carol, batch=create_batch(carol), person=merge)
+    else:
+        moved = create_handover(carol, person=merge)
+    services.person_merge(actor=dave, keep=keep, merge=merge)
+    model = ExchangeEntry if held_by == "exchange" else Handover
+    assert model.objects.get(pk=moved.pk).person == keep
+    detail = AuditEvent.objects.get(action="person.merge").detail
+    key = "exchange_entries" if held_by == "exchange" else "handovers"
+    assert detail[key] == [moved.pk]
+
+
+def test_two_records_on_active_exchange_lists_are_not_merged(
+    dave: Any, carol: Any, twins: tuple[Person, Person]
+) -> None:
+    from lifeline.outcomes.services import exchange_entry_add
+    from tests.outcomes.helpers import create_batch
+
+    keep, merge = twins
+    exchange_entry_add(actor=carol, batch=create_batch(carol), person=keep)
+    exchange_entry_add(actor=carol, batch=create_batch(carol), person=merge)
+    with pytest.raises(TracingRefused, match="exchange lists"):
+        services.person_merge(actor=dave, keep=keep, merge=merge)
+    merge.refresh_from_db()
+    assert merge.merged_into is None
