@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lifeline.core.context_processors.lifeline",
+                "lifeline.intake.context_processors.inbox",
             ],
         },
     },

@@ -267,3 +267,21 @@ def test_a_message_on_a_closed_case_reopens_it() -> None:
         None,
     )
     assert AuditEvent.objects.filter(action="case.reopen").count() == 1
+
+
+def test_the_console_shows_how_many_items_failed(
+    client: Client, alice: Any, dave: Any, settings: Any
+) -> None:
+    settings.INBOX_MAX_ATTEMPTS = 1
+    for n in range(2):
+        contact = receive(str(n), chat=f"chat-{n}")
+        assert contact is not None
+        FakeAdapter.failures.append(ValueError("unreadable"))
+        inbox.contact_process(contact_id=contact.pk)
+    login_staff(client, alice)
+    page = client.get("/console/").content.decode()
+    assert '<span class="badge"' in page and ">2</span>" in page
+    # A registrar has no failed-intake page, so no count either.
+    client.logout()
+    login_staff(client, dave)
+    assert '<span class="badge"' not in client.get("/console/registry/").content.decode()
