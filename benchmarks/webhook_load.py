@@ -172,6 +172,12 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--database-url", help="an empty database to use instead of a new one")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--drain-workers",
+        type=int,
+        default=0,
+        help="afterwards, time this many `lifeline worker` processes filing the whole inbox",
+    )
     args = parser.parse_args()
 
     bodies, distinct = deliveries(args.deliveries, args.repeats, args.seed)
@@ -223,6 +229,45 @@ def main() -> None:
     print(f"inbox rows: {rows}; distinct updates: {distinct} -> {verdict}")
     if rows != distinct or set(statuses) != {200}:
         sys.exit(1)
+    if args.drain_workers:
+        _drain(env, database_url, args.drain_workers)
+
+
+def _pending(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM intake_contact WHERE direction = 'in' AND state = 'pending'"
+        ).fetchone()
+    return int(row[0]) if row else -1
+
+
+def _drain(env: dict[str, str], database_url: str, workers: int) -> None:
+    """Start workers on the filled inbox and time them until nothing inbound is pending."""
+    before = _pending(database_url)
+    command = [sys.executable, "-m", "lifeline.cli", "worker", "--no-startup-delay"]
+    processes = [
+        subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603
+        for _ in range(workers)
+    ]
+    began = time.perf_counter()
+    try:
+        deadline = began + 1800
+        while _pending(database_url) and time.perf_counter() < deadline:
+            time.sleep(1)
+        elapsed = time.perf_counter() - began
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+    left = _pending(database_url)
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM cases_case").fetchone()
+    cases = int(row[0]) if row else -1
+    print(
+        f"drain: {before - left} inbound items filed by {workers} worker(s) in {elapsed:.0f} s "
+        f"({(before - left) / elapsed:.1f}/s), {cases} cases opened, {left} left pending"
+    )
 
 
 if __name__ == "__main__":
