@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Outbound text may carry a receipt's secret, which we keep only until it has been sent.
 SECRET_PLACEHOLDER = "[[secret]]"  # noqa: S105 (a marker, not a secret)
 SECRET_SENT = "••••-••••-••••-••••"  # noqa: S105 (what is left once it is sent)
+SECRET_UNSENT = "(not delivered)"  # noqa: S105 (what is left when it could not be sent)
 # The tasks (in intake.tasks, which imports this module) that carry the work.
 PROCESS_TASK = "lifeline.intake.tasks.contact_process"
 DELIVER_TASK = "lifeline.intake.tasks.contact_deliver"
@@ -253,13 +254,19 @@ def _attempt_failed(
             return contact
         contact.attempts += 1
         contact.last_error = type(error).__name__[:500]
+        update = ["attempts", "last_error", "state", "next_attempt_at"]
         if give_up or contact.attempts >= settings.INBOX_MAX_ATTEMPTS:
             contact.state = Contact.State.FAILED
             contact.next_attempt_at = None
+            if "secret" in contact.fields:
+                # A receipt that never reached the person is useless; do not keep its secret.
+                contact.body = contact.body.replace(SECRET_PLACEHOLDER, SECRET_UNSENT)
+                contact.fields = {k: v for k, v in contact.fields.items() if k != "secret"}
+                update += ["body", "fields"]
         else:
             contact.next_attempt_at = timezone.now() + retry_delay(contact.attempts)
             enqueue_after_commit(task, contact.pk, at=contact.next_attempt_at)
-        contact.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        contact.save(update_fields=update)
         audit_record(
             actor=SYSTEM,
             action="contact.fail" if contact.state == Contact.State.FAILED else "contact.retry",
@@ -279,8 +286,12 @@ def contact_retry(*, actor: Any, contact: Contact) -> Contact:
         inbound = contact.direction == Contact.Direction.IN
         contact.state = Contact.State.PENDING if inbound else Contact.State.QUEUED
         contact.next_attempt_at = timezone.now()
-        contact.save(update_fields=["state", "next_attempt_at"])
-        audit_record(actor=actor, action="contact.requeue", obj=contact)
+        # A fresh set of attempts with backoff; the audit log keeps the earlier ones.
+        previous, contact.attempts = contact.attempts, 0
+        contact.save(update_fields=["state", "next_attempt_at", "attempts"])
+        audit_record(
+            actor=actor, action="contact.requeue", obj=contact, detail={"attempts": previous}
+        )
         task = PROCESS_TASK if inbound else DELIVER_TASK
         enqueue_after_commit(task, contact.pk)
     return contact
@@ -306,6 +317,10 @@ def message_queue(
     A web conversation needs no sending: its status page shows the message at once.
     """
     require_perm_or_system(actor, Perm.CASE_WORK)
+    if case is not None:
+        # The case's row before the audit chain's head, as case_reply takes them: the other
+        # order could deadlock a bot's reply against an operator's on the same case.
+        list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
     now = timezone.now()
     web = conversation.channel == Channel.WEB
     stored_fields = dict(fields or {})
@@ -345,7 +360,9 @@ def contact_deliver(*, contact_id: int) -> Contact | None:
     """Send one QUEUED outbound contact through its adapter; a no-op for anything else.
 
     Each conversation is paced by its adapter's `send_interval_seconds`: a message that comes
-    too soon is put off until the conversation's next free slot, not sent early.
+    too soon is put off until the conversation's next free slot, not sent early. Messages on a
+    conversation go out in the order they were queued. A task that comes before the message
+    is due (a second task, while another is sending it) does nothing.
     """
     now = timezone.now()
     with transaction.atomic(durable=True):
@@ -356,12 +373,29 @@ def contact_deliver(*, contact_id: int) -> Contact | None:
         )
         if contact is None or contact.state != Contact.State.QUEUED:
             return contact
+        if contact.next_attempt_at and contact.next_attempt_at > now:
+            return contact  # being sent, or due later: its own task will come
         adapter = adapter_for(contact.channel)
         conversation = Conversation.objects.select_for_update().get(contacts=contact)
-        if conversation.next_send_at and conversation.next_send_at > now:
-            contact.next_attempt_at = conversation.next_send_at
+        earlier = (
+            Contact.objects.filter(
+                conversation=conversation,
+                direction=Contact.Direction.OUT,
+                state=Contact.State.QUEUED,
+                pk__lt=contact.pk,
+            )
+            .order_by("pk")
+            .first()
+        )
+        wait_until = conversation.next_send_at
+        if earlier is not None:
+            # Behind the earlier message: try again a moment after it is due.
+            after_earlier = (earlier.next_attempt_at or now) + timedelta(seconds=1)
+            wait_until = max(wait_until or now, after_earlier)
+        if wait_until and wait_until > now:
+            contact.next_attempt_at = wait_until
             contact.save(update_fields=["next_attempt_at"])
-            enqueue_after_commit(DELIVER_TASK, contact.pk, at=contact.next_attempt_at)
+            enqueue_after_commit(DELIVER_TASK, contact.pk, at=wait_until)
             return contact
         conversation.next_send_at = now + timedelta(seconds=adapter.send_interval_seconds)
         conversation.save(update_fields=["next_send_at"])
@@ -425,7 +459,9 @@ def inbox_sweep(*, now: datetime | None = None) -> int:
     """Queue again every contact whose work is overdue by more than the lease; return how many.
 
     Overdue means: due for processing or sending, and not done INBOX_LEASE_SECONDS later, which
-    happens when a worker died mid-task or the task could not be queued.
+    happens when a worker died mid-task or the task could not be queued. While the queue itself
+    is behind (a task due longer ago than the lease still waits), nothing is re-queued: more
+    tasks would not make the workers faster, and the lost ones are found once it has caught up.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.INBOX_LEASE_SECONDS)
@@ -436,18 +472,28 @@ def inbox_sweep(*, now: datetime | None = None) -> int:
     ]
     count = 0
     for state, direction, task in work:
-        ids = list(
-            Contact.objects.filter(overdue, state=state, direction=direction)
-            .order_by("id")
-            .values_list("id", flat=True)[: settings.INBOX_SWEEP_BATCH]
-        )
-        if not ids:
+        if _queue_behind(task, cutoff):
             continue
-        # Pushing next_attempt_at forward first keeps two sweeps from queueing it twice.
-        Contact.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        with transaction.atomic():
+            # Locked and marked together, so two workers' sweeps never queue an item twice.
+            ids = list(
+                Contact.objects.select_for_update(skip_locked=True)
+                .filter(overdue, state=state, direction=direction)
+                .order_by("id")
+                .values_list("id", flat=True)[: settings.INBOX_SWEEP_BATCH]
+            )
+            Contact.objects.filter(pk__in=ids).update(next_attempt_at=now)
         for contact_id in ids:
             _enqueue(task, contact_id)
         count += len(ids)
     if count:
         logger.info("inbox sweep queued %d overdue contacts", count)
     return count
+
+
+def _queue_behind(task_path: str, cutoff: datetime) -> bool:
+    """Whether a task of `task_path`, due before `cutoff`, is still waiting for a worker."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    due_long_ago = Q(run_after__lte=cutoff) | Q(run_after=get_date_max(), enqueued_at__lt=cutoff)
+    return DBTaskResult.objects.ready().filter(task_path=task_path).filter(due_long_ago).exists()

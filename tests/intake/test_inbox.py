@@ -185,7 +185,12 @@ def test_a_refused_message_fails_at_once_and_a_broken_send_is_retried(alice: Any
     inbox.contact_deliver(contact_id=reply.pk)
     reply.refresh_from_db()
     assert (reply.state, reply.attempts, reply.last_error) == ("queued", 1, "ConnectionError")
+    # A second task before the retry is due does nothing...
+    inbox.contact_deliver(contact_id=reply.pk)
+    assert len(FakeAdapter.sent) == 0 and FakeAdapter.failures == []
+    # ...and once it is due, the refusal fails it for good.
     Conversation.objects.update(next_send_at=None)
+    Contact.objects.filter(pk=reply.pk).update(next_attempt_at=timezone.now())
     FakeAdapter.failures.append(SendRefused("blocked"))
     inbox.contact_deliver(contact_id=reply.pk)
     reply.refresh_from_db()
@@ -285,3 +290,66 @@ def test_the_console_shows_how_many_items_failed(
     client.logout()
     login_staff(client, dave)
     assert '<span class="badge"' not in client.get("/console/registry/").content.decode()
+
+
+def test_messages_to_a_person_go_out_in_order(alice: Any) -> None:
+    first = _queued_reply(alice)
+    FakeAdapter.failures.append(ConnectionError("network down"))
+    inbox.contact_deliver(contact_id=first.pk)  # fails; retried in 30 s
+    second = Contact.objects.create(
+        channel="telegram",
+        external_id="second",
+        direction="out",
+        conversation=first.conversation,
+        case=first.case,
+        received_at=timezone.now(),
+        body="And another thing.",
+        state="queued",
+    )
+    Conversation.objects.update(next_send_at=None)
+    inbox.contact_deliver(contact_id=second.pk)
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert FakeAdapter.sent == []  # the second does not overtake the first
+    assert second.next_attempt_at > first.next_attempt_at
+
+
+def test_a_receipt_that_can_never_be_sent_loses_its_secret(alice: Any) -> None:
+    contact = receive()
+    assert contact is not None
+    inbox.contact_process(contact_id=contact.pk)
+    receipt = Contact.objects.get(direction="out")
+    FakeAdapter.failures.append(SendRefused("blocked"))
+    inbox.contact_deliver(contact_id=receipt.pk)
+    receipt.refresh_from_db()
+    assert receipt.state == "failed" and "secret" not in receipt.fields
+    assert inbox.SECRET_PLACEHOLDER not in receipt.body and inbox.SECRET_UNSENT in receipt.body
+
+
+def test_retry_starts_a_fresh_set_of_attempts(alice: Any, settings: Any) -> None:
+    settings.INBOX_MAX_ATTEMPTS = 2
+    contact = receive()
+    assert contact is not None
+    for _ in range(2):
+        FakeAdapter.failures.append(ValueError("unreadable"))
+        Contact.objects.filter(pk=contact.pk).update(next_attempt_at=timezone.now())
+        inbox.contact_process(contact_id=contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts) == ("failed", 2)
+    inbox.contact_retry(actor=alice, contact=contact)
+    FakeAdapter.failures.append(ValueError("unreadable"))
+    inbox.contact_process(contact_id=contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts) == ("pending", 1)  # retried again, with backoff
+    assert AuditEvent.objects.get(action="contact.requeue").detail == {"attempts": 2}
+
+
+def test_the_sweep_leaves_a_queue_that_is_only_behind(settings: Any) -> None:
+    for n in range(3):
+        assert receive(str(n), chat=f"chat-{n}") is not None
+    later = timezone.now() + timedelta(seconds=settings.INBOX_LEASE_SECONDS + 1)
+    # Their tasks still wait: the workers are behind, nothing is lost, nothing is added.
+    assert inbox.inbox_sweep(now=later) == 0
+    assert DBTaskResult.objects.count() == 3
+    DBTaskResult.objects.all().delete()  # now they are lost
+    assert inbox.inbox_sweep(now=later) == 3

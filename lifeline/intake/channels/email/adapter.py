@@ -84,6 +84,9 @@ class EmailAdapter(ChannelAdapter):
         contact.language = language
         contact.body = mail.text[: settings.PUBLIC_MESSAGE_MAX_CHARS]
         _store_files(contact, mail)
+        if len(mail.text) > settings.PUBLIC_MESSAGE_MAX_CHARS:
+            # The thread shows the beginning; the whole letter is kept beside it, not lost.
+            _keep_whole_text(contact, mail.text)
         contact.save(update_fields=["conversation", "case", "language", "body", "fields"])
         # An empty envelope sender ("MAIL FROM:<>") marks a bounce: answering it could loop.
         bounce = "mail_from" in contact.payload and not envelope_sender.strip("<> ")
@@ -218,6 +221,20 @@ def _store_files(contact: Contact, mail: ParsedMail) -> None:
             refused.append({"filename": file.filename, "reason": str(error)})
     if refused:
         contact.fields["attachments_refused"] = refused
+
+
+def _keep_whole_text(contact: Contact, text: str) -> None:
+    contact.fields["truncated"] = True
+    try:
+        attachment_store(
+            contact=contact,
+            filename="whole-message.txt",
+            content_type="text/plain",
+            data=text.encode("utf-8"),
+        )
+    except AttachmentRefused as error:
+        refused = contact.fields.setdefault("attachments_refused", [])
+        refused.append({"filename": "whole-message.txt", "reason": str(error)})
 
 
 def _acknowledge(

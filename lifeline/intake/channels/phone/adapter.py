@@ -106,7 +106,10 @@ class PhoneAdapter(ChannelAdapter):
         conversation = self._conversation(event, contact)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         case = self._open_case(conversation)
-        if case is None:
+        if case is None and event.status in MISSED and not event.outbound:
+            # Only a missed call needs a case of its own, waiting for a call back. An answered
+            # call is filed on the caller's conversation; the operator who took it logs it
+            # ("Log a call"), which opens the case and gathers these events onto it.
             case = case_open(
                 actor=SYSTEM,
                 kind=CaseKind.OTHER,
@@ -116,6 +119,8 @@ class PhoneAdapter(ChannelAdapter):
             )
             conversation.case = case
             conversation.save(update_fields=["case"])
+            # Earlier events of the call (ringing) were filed on the conversation alone.
+            Contact.objects.filter(conversation=conversation, case__isnull=True).update(case=case)
         contact.conversation = conversation
         contact.case = case
         contact.language = conversation.language

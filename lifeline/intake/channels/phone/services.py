@@ -144,6 +144,9 @@ def call_log_record(
             )
             conversation.case = case
             conversation.save(update_fields=["case"])
+            # The provider's events of this call (answered, completed) wait on the
+            # conversation for the case the operator opens now.
+            Contact.objects.filter(conversation=conversation, case__isnull=True).update(case=case)
         else:
             case.updated_at = now
             if needs_us and case.waiting_since is None:

@@ -39,7 +39,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             raise ValueError("not an update")
         update = Update.de_json(data, None)
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError):
         return HttpResponse(status=400)
     user = update.effective_user
     inbox_receive(

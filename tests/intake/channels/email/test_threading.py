@@ -128,3 +128,13 @@ def test_the_receipt_is_in_the_language_of_the_mail() -> None:
     assert (contact.language, contact.case.language) == ("uk", "uk")
     [ack] = acknowledgements(contact.case)
     assert ack.language == "uk"
+
+
+def test_a_long_letter_is_kept_whole_beside_its_beginning(settings: Any) -> None:
+    paragraph = "Мы ищем сына, вот всё, что мы знаем о нём и о его части. " * 20
+    letter = paragraph * 20  # well over the thread's limit
+    contact = receive(raw_mail(letter))
+    assert len(contact.body) == settings.PUBLIC_MESSAGE_MAX_CHARS
+    assert contact.fields["truncated"] is True
+    [whole] = contact.attachments.all()
+    assert whole.data.decode("utf-8").strip() == letter.strip()

@@ -206,3 +206,25 @@ def test_a_logged_call_and_the_providers_event_share_the_case(client: Any, alice
 def test_the_phone_channel_sends_no_text() -> None:
     with pytest.raises(SendRefused):
         adapter_for("phone").send(Contact(), "hello")
+
+
+def test_an_answered_call_waits_for_the_operators_log_instead_of_the_queue(
+    client: Any, alice: Any
+) -> None:
+    from lifeline.intake.channels.phone.services import call_log_record
+
+    signed_post(client, event(sid="CA0009", status="in-progress"))
+    signed_post(client, event(sid="CA0009", status="completed"))
+    for contact in Contact.objects.order_by("id"):
+        contact_process(contact_id=contact.pk)
+    assert Case.objects.count() == 0  # nothing waits in the queue for a call already answered
+
+    logged = call_log_record(
+        actor=alice,
+        number="+380 67 123 45 67",
+        language="uk",
+        kind="surrender",
+        summary="Хочет сдаться, перезвонит завтра.",
+    )
+    # The operator's log opens the case, and the provider's events join it.
+    assert set(Contact.objects.values_list("case", flat=True)) == {logged.case.pk}

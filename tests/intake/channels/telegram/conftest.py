@@ -177,11 +177,12 @@ def receive(client: Client, data: dict[str, Any]) -> Contact:
 
 
 def deliver_all() -> list[Contact]:
-    """Send every queued message, as if each chat's one-second pause had passed."""
+    """Send every queued message, as if each chat's pause and every retry delay had passed."""
     sent = []
     queued = Contact.objects.filter(direction="out", state="queued").order_by("id")
     for pk in list(queued.values_list("pk", flat=True)):
         Conversation.objects.update(next_send_at=None)
+        Contact.objects.filter(pk=pk).update(next_attempt_at=None)
         delivered = contact_deliver(contact_id=pk)
         assert delivered is not None
         sent.append(delivered)

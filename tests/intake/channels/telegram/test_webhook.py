@@ -61,7 +61,9 @@ def test_the_right_secret_commits_one_pending_contact(client: Client, bot_api: F
     "body",
     [b"{not json", b"[]", b'"text"', b"{}", b'{"update_id": "1"}', b'{"update_id": true}',
      b'{"update_id": 5, "message": {"text": "no date, no chat"}}', b"\xff\xfe",
-     b"[" * 100_000],
+     b"[" * 100_000,
+     b'{"update_id": 6, "message": {"message_id": 1, "date": 99999999999999999999,'
+     b' "chat": {"id": 1, "type": "private"}}}'],
 )  # fmt: skip
 def test_garbage_with_the_right_secret_is_a_bad_request(client: Client, body: bytes) -> None:
     before = _written()
