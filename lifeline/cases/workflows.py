@@ -54,13 +54,14 @@ FAMILY_ENQUIRY = {
     "closed":     ("in_contact",),
 }  # fmt: skip
 
-# A captive handed over to his family: check both sides, fix the meeting, it took place.
+# A captive handed over to his family: check both sides, fix the meeting, it took place. The
+# stages are the handover page's (Workflow.owned), so a reopened case starts again at "new".
 HANDOVER = {
     "new":        ("verifying", "closed"),
     "verifying":  ("scheduled", "closed"),
     "scheduled":  ("completed", "verifying", "closed"),
     "completed":  ("closed",),
-    "closed":     ("verifying",),
+    "closed":     ("new",),
 }  # fmt: skip
 
 # Help with documents, claims, relocation, medical care.

@@ -155,6 +155,13 @@ class HandoverScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    def clean_meeting_at(self) -> Any:
+        value = self.cleaned_data.get("meeting_at")
+        if value is not None and value.year < 1900:
+            # A typing mistake, and one the time-zone conversion of year 1 cannot survive.
+            raise forms.ValidationError(_("Give a date from 1900 on."))
+        return value
+
 
 class StepForm(forms.Form):
     done = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")

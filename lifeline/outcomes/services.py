@@ -408,6 +408,15 @@ def _refuse_active_elsewhere(person: Person, *, batch: ExchangeBatch) -> None:
         )
 
 
+def _refuse_unless_in_custody(person: Person) -> None:
+    """Only a person held (captured, held, transferred, in hospital) can be exchanged."""
+    if person.current_status not in HELD_STATUSES:
+        raise OutcomeRefused(
+            gettext("%(name)s is recorded as '%(status)s', not as held: he cannot be exchanged.")
+            % {"name": person.full_name, "status": person.get_current_status_display()}
+        )
+
+
 def _open_handover(person: Person) -> Handover | None:
     return (
         Handover.objects.filter(person=person, completed_at__isnull=True)
@@ -446,8 +455,7 @@ def exchange_entry_add(*, actor: Any, batch: ExchangeBatch, person: Person) -> E
             gettext("This record was merged into #%(pk)d: add that person instead.")
             % {"pk": person.merged_into_id}
         )
-    if person.current_status == PersonStatus.DEAD:
-        raise OutcomeRefused(gettext("%(name)s is recorded as dead.") % {"name": person.full_name})
+    _refuse_unless_in_custody(person)
     if ExchangeEntry.objects.filter(batch=batch, person=person).exists():
         raise OutcomeRefused(
             gettext("%(name)s is on this batch already.") % {"name": person.full_name}
@@ -499,7 +507,16 @@ def exchange_entry_set_outcome(
         raise OutcomeRefused(gettext("Confirm the batch before marking anyone exchanged."))
     active = outcome in ACTIVE_OUTCOMES
     if active and not entry.active:
-        _refuse_active_elsewhere(entry.person, batch=batch)
+        # Back on the list: he may have been put elsewhere, or died, meanwhile.
+        person = Person.objects.select_for_update().get(pk=entry.person_id)
+        _refuse_unless_in_custody(person)
+        _refuse_active_elsewhere(person, batch=batch)
+        handover = _open_handover(person)
+        if handover is not None:
+            raise OutcomeRefused(
+                gettext("%(name)s is being handed over to his family (case %(case)s).")
+                % {"name": person.full_name, "case": handover.case.reference}
+            )
     entry.outcome = outcome
     entry.active = active
     entry.outcome_by = _user_or_none(actor)
@@ -611,6 +628,12 @@ def exchange_batch_complete(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatc
     exchanged = [e for e in entries if e.outcome == ExchangeOutcome.EXCHANGED]
     if not exchanged:
         raise OutcomeRefused(gettext("No one is marked exchanged: cancel the batch instead."))
+    # The registry may have moved on since the list was drawn up (a death, a release).
+    locked = Person.objects.select_for_update().in_bulk([e.person_id for e in exchanged])
+    for entry in exchanged:
+        entry.person = locked[entry.person_id]
+        if entry.person.merged_into_id is None:
+            _refuse_unless_in_custody(entry.person)
     merged = [e for e in exchanged if e.person.merged_into_id is not None]
     if merged:
         raise OutcomeRefused(
@@ -721,6 +744,12 @@ def handover_open(*, actor: Any, case: Case, person: Person) -> Handover:
         raise OutcomeRefused(gettext("This case has its handover already."))
     person = Person.objects.select_for_update().get(pk=person.pk)
     _refuse_unless_held(person)
+    other = _open_handover(person)
+    if other is not None:
+        raise OutcomeRefused(
+            gettext("%(name)s is being handed over to his family already (case %(case)s).")
+            % {"name": person.full_name, "case": other.case.reference}
+        )
     now = timezone.now()
     handover = Handover.objects.create(
         case=case, person=person, created_by=_user_or_none(actor), created_at=now
@@ -758,18 +787,26 @@ def handover_verify(
     _require_not_completed(handover)
     _require_open_case(handover.case)
     again = handover.is_verified
+    changed = again and any(getattr(handover, f) != v for f, v in values.items())
     for field, value in values.items():
         setattr(handover, field, value)
     handover.verified_by = _user_or_none(actor)
     handover.verified_at = timezone.now()
-    handover.save(update_fields=[*values, "verified_by", "verified_at"])
-    if handover.case.status == "new":
+    update = [*values, "verified_by", "verified_at"]
+    if changed:
+        # Someone else, or other papers: the meeting and the checklist were for the old ones.
+        handover.meeting_point, handover.meeting_at = "", None
+        handover.scheduled_by, handover.scheduled_at = None, None
+        update += ["meeting_point", "meeting_at", "scheduled_by", "scheduled_at"]
+        HandoverStep.objects.filter(handover=handover).update(done_by=None, done_at=None)
+    handover.save(update_fields=update)
+    if handover.case.status == "new" or (changed and handover.case.status == "scheduled"):
         _move_case(actor=actor, case=handover.case, to_status="verifying")
     audit_record(
         actor=actor,
         action="handover.verify",
         obj=handover,
-        detail={"case": handover.case_id, "again": again},
+        detail={"case": handover.case_id, "again": again, "reset": changed},
     )
     return handover
 

@@ -47,7 +47,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "или прибыл из (лагерь №, госпиталь и т. д.)",
     ),
     "health": ("State of health", "Состояние здоровья"),
-    "health_recorded": ("As recorded", "По записи"),
     "address": (
         "My present address: prisoner No., name of camp",
         "Мой настоящий адрес: номер военнопленного, наименование лагеря",
@@ -149,7 +148,8 @@ class CaptureCard:
     service_number: str
     taken_prisoner_on: str
     coming_from: str
-    health_text: str
+    # Only the tick box: the card goes to the family and the agency, and the Annex allows no
+    # remarks; the registry's free-text health note stays in the registry.
     health_state: str | None
     present_address: str
     inform_family: str
@@ -184,7 +184,6 @@ def card_for(person: Person, history: Sequence[StatusEvent], printed_on: date) -
         service_number=person.service_number,
         taken_prisoner_on=_day(captures[0].occurred_on) if captures else "",
         coming_from=coming_from,
-        health_text=person.health,
         health_state=health_state(person.health),
         present_address=present,
         inform_family=person.inform_family,
@@ -346,15 +345,6 @@ def _health(pdf: _Card, card: CaptureCard) -> None:
         pdf.cell(column - BOX - 1.6, SECOND_LINE, russian)
         pdf.grey(False)
     y_after = y + 1 + 4 * row
-    if card.health_text:
-        pdf.set_font(FONT, "", SMALL_PT)
-        pdf.grey()
-        pdf.set_xy(VALUE_X, y_after)
-        pdf.cell(VALUE_W, SMALL_LINE, " / ".join(TEXT["health_recorded"]) + ":")
-        pdf.grey(False)
-        pdf.set_font(FONT, "", 9)
-        lines = pdf.lines(card.health_text, VALUE_W, 4.2, 2)
-        y_after = pdf.text_lines(VALUE_X, y_after + SMALL_LINE + 0.5, lines, 4.2)
     pdf.set_y(max(after_label, y_after) + GAP)
 
 

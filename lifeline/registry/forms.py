@@ -35,6 +35,11 @@ def _this_year() -> int:
     return timezone.now().year
 
 
+# Earlier dates are typing mistakes, and the first years of the calendar cannot be converted
+# between time zones.
+EARLIEST_YEAR = 1900
+
+
 class PersonSearchForm(forms.Form):
     surname = forms.CharField(label=_("Surname"), required=False, max_length=100)
     given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
@@ -201,6 +206,10 @@ class StatusEventForm(forms.Form):
         value = self.cleaned_data.get("occurred_on")
         if value is not None and value > timezone.localdate():
             raise forms.ValidationError(_("The date is in the future."))
+        if value is not None and value.year < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("Give a date from %(year)d on.") % {"year": EARLIEST_YEAR}
+            )
         return value
 
     def clean_grave_location(self) -> str:
@@ -248,4 +257,8 @@ class ExportDraftForm(forms.Form):
         value = self.cleaned_data.get("since")
         if value is not None and value > timezone.localdate():
             raise forms.ValidationError(_("The date is in the future."))
+        if value is not None and value.year < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("Give a date from %(year)d on.") % {"year": EARLIEST_YEAR}
+            )
         return value

@@ -128,7 +128,12 @@ def registry_counts_for(*, user: Any) -> dict[str, int]:
     """How many persons the registry holds in each status: counts, never individuals."""
     require_perm(user, Perm.REGISTRY_VIEW)
     counts = dict.fromkeys(PersonStatus.values, 0)
-    rows = Person.objects.order_by().values_list("current_status").annotate(n=Count("id"))
+    rows = (
+        Person.objects.filter(merged_into__isnull=True)  # a merged duplicate is not a person
+        .order_by()
+        .values_list("current_status")
+        .annotate(n=Count("id"))
+    )
     for status, n in rows:
         counts[status] = n
     return counts

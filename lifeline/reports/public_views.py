@@ -14,25 +14,16 @@ from lifeline.reports.selectors import level_label, public_statistics, status_la
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     stats = public_statistics()
-    table = stats.table
     context = {
         "computed_at": stats.computed_at,
-        "levels": [level_label(level) for level in stats.levels],
-        "rows": [
-            (status_label(status), cells, total)
-            for status, cells, total in zip(
-                stats.statuses, table.cells, table.row_totals, strict=True
-            )
+        "status_totals": [
+            (status_label(status), count)
+            for status, count in zip(stats.statuses, stats.by_status, strict=True)
         ],
         "level_totals": [
-            (level_label(level), total)
-            for level, total in zip(stats.levels, table.column_totals, strict=True)
+            (level_label(level), count)
+            for level, count in zip(stats.levels, stats.by_level, strict=True)
         ],
-        "status_totals": [
-            (status_label(status), total)
-            for status, total in zip(stats.statuses, table.row_totals, strict=True)
-        ],
-        "column_totals": table.column_totals,
-        "total": table.total,
+        "total": stats.total,
     }
     return render(request, "public/statistics.html", context)

@@ -35,7 +35,7 @@ from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.intake.models import Channel, Contact
 from lifeline.registry.models import Person, PersonStatus, StatusEvent, Verification
-from lifeline.reports.suppression import SuppressedTable, suppress
+from lifeline.reports.suppression import Entry, suppress
 from lifeline.tracing.models import Enquiry
 
 Cell = str | int | float | None
@@ -313,15 +313,23 @@ def dashboard_tables(*, user: Any, weeks: int = DEFAULT_WEEKS) -> list[Table]:
 
 @dataclass(frozen=True)
 class PublicStatistics:
-    """What the public page shows: suppressed counts by status and level, and when computed."""
+    """What the public page shows: suppressed counts by status and by level, and when computed.
+
+    Two one-way tables, not their cross table: a reader who combines the rows and columns of a
+    published cross table can narrow hidden counts down across lines, which a line-by-line
+    suppression does not see. In a one-way table every hidden count lies on one line with its
+    total, so the line-by-line check is exact. The staff dashboard keeps the cross table.
+    """
 
     computed_at: datetime
     statuses: tuple[str, ...]  # codes, labelled in the visitor's language when rendered
     levels: tuple[str, ...]
-    table: SuppressedTable
+    by_status: tuple[Entry, ...]
+    by_level: tuple[Entry, ...]
+    total: Entry
 
 
-PUBLIC_CACHE_KEY = "reports:public-statistics:v1"
+PUBLIC_CACHE_KEY = "reports:public-statistics:v2"
 PUBLIC_CACHE_SECONDS = 300
 
 
@@ -341,9 +349,23 @@ def public_statistics_compute() -> PublicStatistics:
     counts = registry_counts()
     statuses = tuple(_with_extras(PersonStatus.values, {s for s, _l in counts}))
     levels = tuple(registry_levels())
-    grid = [[counts.get((s, level), 0) for level in levels] for s in statuses]
+    by_status = suppress(
+        [[sum(n for (s, _l), n in counts.items() if s == status)] for status in statuses]
+    )
+    by_level = suppress(
+        [[sum(n for (_s, lv), n in counts.items() if lv == level)] for level in levels]
+    )
+    # One grand total on the page: hidden if either table needs it hidden.
+    total = by_status.column_totals[0]
+    if by_level.column_totals[0].hidden:
+        total = by_level.column_totals[0]
     return PublicStatistics(
-        computed_at=timezone.now(), statuses=statuses, levels=levels, table=suppress(grid)
+        computed_at=timezone.now(),
+        statuses=statuses,
+        levels=levels,
+        by_status=tuple(row[0] for row in by_status.cells),
+        by_level=tuple(row[0] for row in by_level.cells),
+        total=total,
     )
 
 

@@ -329,3 +329,39 @@ def test_a_merged_record_blocks_completion(carol) -> None:
     Person.objects.filter(pk=person.pk).update(merged_into=keep)
     with pytest.raises(ActionRefused, match=f"#{keep.pk}"):
         exchange_batch_complete(actor=carol, batch=batch)
+
+
+def test_only_a_person_in_custody_goes_on_a_list(carol) -> None:
+    released = create_person("Отпущен", status="released")
+    with pytest.raises(ActionRefused, match="not as held"):
+        exchange_entry_add(actor=carol, batch=create_batch(carol), person=released)
+
+
+def test_a_death_recorded_before_completion_is_not_overwritten(carol) -> None:
+    from lifeline.registry.services import status_event_add
+
+    person = create_person("Погиб")
+    batch, [entry] = _confirmed_batch(carol, person)
+    exchange_entry_set_outcome(actor=carol, entry=entry, outcome="exchanged")
+    status_event_add(
+        actor=None,
+        person=person,
+        status="dead",
+        verification="confirmed",
+        new_source={"kind": "official_list", "title": "list", "reliability": "high"},
+        occurred_on=timezone.localdate(),
+    )
+    with pytest.raises(ActionRefused, match="not as held"):
+        exchange_batch_complete(actor=carol, batch=batch)
+    person.refresh_from_db()
+    assert person.current_status == "dead"
+    assert not StatusEvent.objects.filter(person=person, status="exchanged").exists()
+
+
+def test_an_entry_put_back_on_the_list_is_checked_again(carol) -> None:
+    person = create_person("Вернули")
+    batch, [entry] = _confirmed_batch(carol, person)
+    exchange_entry_set_outcome(actor=carol, entry=entry, outcome="withdrawn")
+    create_handover(carol, person=person)  # meanwhile his family comes for him
+    with pytest.raises(ActionRefused, match="handed over"):
+        exchange_entry_set_outcome(actor=carol, entry=entry, outcome="pending")

@@ -224,3 +224,28 @@ def test_a_case_closed_meanwhile_stops_the_handover(erin) -> None:
         handover_schedule(
             actor=erin, handover=handover, meeting_point=PLACE, meeting_at=timezone.now()
         )
+
+
+def test_a_person_has_one_handover_at_a_time(erin) -> None:
+    person = create_person("Один")
+    create_handover(erin, person=person)
+    with pytest.raises(ActionRefused, match="already"):
+        handover_open(actor=erin, case=create_case("handover"), person=person)
+
+
+def test_verifying_another_relative_starts_the_meeting_and_checklist_again(erin) -> None:
+    handover = create_handover(erin, stage="scheduled")
+    _tick_all(erin, handover)
+    handover_verify(
+        actor=erin,
+        handover=handover,
+        relative_name="Кузьминов Пётр Ильич",
+        relationship="father",
+        documents="паспорт отца НК 999999",
+    )
+    handover.refresh_from_db()
+    assert (handover.meeting_at, handover.scheduled_at, handover.meeting_point) == (None, None, "")
+    assert not handover.steps.filter(done_at__isnull=False).exists()
+    assert handover.case.status == "verifying"
+    with pytest.raises(ActionRefused):
+        handover_complete(actor=erin, handover=handover)

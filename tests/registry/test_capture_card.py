@@ -77,11 +77,12 @@ def test_the_pdf_holds_the_card_fields_and_his_cyrillic_name(client, dave, priso
     text = _text(pdf)
     for expected in [*LABELS, "Кузьминов", "Максим Сергеевич", "Сергей", "14.03.1995",
                      "г. Курск", "рядовой", "АБ-123456", "Российская Федерация",
-                     "01.05.2024", "СИЗО-2, Таганрог", "Лагерь №3",
-                     "лёгкое ранение левой руки"]:  # fmt: skip
+                     "01.05.2024", "СИЗО-2, Таганрог", "Лагерь №3"]:  # fmt: skip
         assert expected in text, expected
-    # Where he was captured is not on the card; the document's metadata names no one.
+    # Where he was captured is not on the card, nor the registry's health note (only its tick
+    # box: the Annex allows no remarks); the document's metadata names no one.
     assert "Суджа" not in text
+    assert "ранение левой руки" not in text
     metadata = PdfReader(io.BytesIO(pdf)).metadata
     assert metadata.title == "Capture card"
     assert not any("Кузьминов" in str(value) for value in metadata.values())

@@ -343,3 +343,13 @@ def test_the_registry_page_links_to_exports_for_exporters_only(client, dave, bob
     login_staff(client, bob)
     body = client.get(reverse("registry:search")).content.decode()
     assert reverse("registry:exports") not in body
+
+
+def test_a_date_before_1900_is_refused_with_a_message(client, dave) -> None:
+    login_staff(client, dave)
+    response = client.post(
+        reverse("registry:export_draft"), {"since": "0001-01-01", "format": "csv"}
+    )
+    assert response.status_code in {200, 400}
+    assert "1900" in response.content.decode()
+    assert not RegistryExport.objects.exists()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from lifeline.core.models import AuditEvent
+from lifeline.registry.models import Person
 from lifeline.registry.selectors import (
     PersonSearch,
     person_get_for,
@@ -129,3 +130,10 @@ def test_status_history_newest_first(registry, dave) -> None:
 def test_counts(registry, erin) -> None:
     counts = registry_counts_for(user=erin)
     assert counts["missing"] == 3 and counts["held"] == 0
+
+
+def test_counts_leave_out_merged_duplicates(registry, erin) -> None:
+    kept = Person.objects.filter(current_status="missing").first()
+    duplicate = Person.objects.filter(current_status="missing").exclude(pk=kept.pk).first()
+    Person.objects.filter(pk=duplicate.pk).update(merged_into=kept)
+    assert registry_counts_for(user=erin)["missing"] == 2
