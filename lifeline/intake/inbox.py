@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 SECRET_PLACEHOLDER = "[[secret]]"  # noqa: S105 (a marker, not a secret)
 SECRET_SENT = "••••-••••-••••-••••"  # noqa: S105 (what is left once it is sent)
 SECRET_UNSENT = "(not delivered)"  # noqa: S105 (what is left when it could not be sent)
+# Longer than any provider retries a delivery (Telegram: a day; mail relays: five days).
+REDELIVERY_WINDOW = timedelta(days=7)
 # The tasks (in intake.tasks, which imports this module) that carry the work.
 PROCESS_TASK = "lifeline.intake.tasks.contact_process"
 DELIVER_TASK = "lifeline.intake.tasks.contact_deliver"
@@ -123,15 +125,35 @@ def inbox_receive(
 
     Returns only once the row is committed, so the caller may then acknowledge the delivery.
     A duplicate (the same channel and external id, even delivered concurrently) writes nothing.
-    Raises the database's error if the row could not be written: answer the channel with a
-    temporary failure (503) so that it delivers again.
+    An id seen only longer ago than any provider retries (REDELIVERY_DAYS) is a new item
+    that reuses an old id (Telegram draws update ids afresh after a quiet week): it is kept
+    under the id with the time appended. Raises the database's error if the row could not be
+    written: answer the channel with a temporary failure (503) so that it delivers again.
     """
+    key = external_id[:100]
+    contact = _inbox_insert(channel=channel, key=key, payload=payload, language=language)
+    if contact is None:
+        earlier = Contact.objects.filter(channel=channel, external_id=key).first()
+        if earlier is None or earlier.received_at > timezone.now() - REDELIVERY_WINDOW:
+            return None  # a re-delivery
+        reused = f"{key}@{timezone.now():%Y%m%dT%H%M%S.%f}"
+        contact = _inbox_insert(channel=channel, key=reused, payload=payload, language=language)
+        if contact is None:
+            return None
+    _enqueue(PROCESS_TASK, contact.pk)
+    return contact
+
+
+def _inbox_insert(
+    *, channel: str, key: str, payload: dict[str, Any], language: str
+) -> Contact | None:
+    """The committed row, or None if (channel, key) is taken."""
     now = timezone.now()
     try:
         with transaction.atomic(durable=True):
             contact = Contact.objects.create(
                 channel=channel,
-                external_id=external_id[:128],
+                external_id=key,
                 direction=Contact.Direction.IN,
                 received_at=now,
                 language=language,
@@ -143,10 +165,9 @@ def inbox_receive(
                 actor=SYSTEM, action="contact.receive", obj=contact, detail={"channel": channel}
             )
     except IntegrityError:
-        if Contact.objects.filter(channel=channel, external_id=external_id[:128]).exists():
+        if Contact.objects.filter(channel=channel, external_id=key).exists():
             return None
         raise
-    _enqueue(PROCESS_TASK, contact.pk)
     return contact
 
 

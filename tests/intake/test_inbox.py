@@ -353,3 +353,14 @@ def test_the_sweep_leaves_a_queue_that_is_only_behind(settings: Any) -> None:
     assert DBTaskResult.objects.count() == 3
     DBTaskResult.objects.all().delete()  # now they are lost
     assert inbox.inbox_sweep(now=later) == 3
+
+
+def test_an_id_reused_long_after_is_a_new_item() -> None:
+    first = receive("42")
+    assert first is not None
+    Contact.objects.filter(pk=first.pk).update(received_at=timezone.now() - timedelta(days=8))
+    again = receive("42", text="a new message under an old update id")
+    assert again is not None and again.pk != first.pk
+    assert again.external_id.startswith("42@")
+    # ...while a real re-delivery within the window is still one item.
+    assert receive("43") is not None and receive("43") is None
