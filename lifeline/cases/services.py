@@ -17,7 +17,7 @@ from lifeline.cases.workflows import (
     transition_check,
     workflow_for,
 )
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
+from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm, user_or_none
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import new_reference
 
@@ -64,7 +64,7 @@ def case_open(
         case=case,
         kind=CaseEvent.Kind.CREATED,
         at=now,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=user_or_none(actor),
         to_value=case.status,
     )
     audit_record(actor=actor, action="case.open", obj=case, detail={"kind": kind})

@@ -166,6 +166,11 @@ def require_perm_or_system(actor: Any, perm: str) -> None:
         require_perm(actor, perm)
 
 
+def user_or_none(actor: Any) -> Any:
+    """The staff user behind `actor`, or None when the public or the system acted."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def second_factor_passed(request: HttpRequest) -> bool:
     user = request.user
     if not settings.LIFELINE_REQUIRE_2FA or getattr(user, "two_factor_exempt", False):

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from lifeline.cases.models import Case
 from lifeline.cases.services import case_open, case_reopen_for_message
-from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.access import Perm, require_perm, require_perm_or_system, user_or_none
 from lifeline.core.audit import SYSTEM, audit_record
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
 from lifeline.intake.channels import adapter_for
@@ -357,7 +357,7 @@ def message_queue(
         language=language or conversation.language or (case.language if case else ""),
         body=body,
         fields=stored_fields,
-        author=actor if getattr(actor, "pk", None) else None,
+        author=user_or_none(actor),
         state=Contact.State.SENT if web else Contact.State.QUEUED,
         processed_at=now if web else None,
         next_attempt_at=None if web else now,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_transition
 from lifeline.cases.workflows import workflow_for
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm, user_or_none
 from lifeline.core.audit import SYSTEM, audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.outcomes.models import (
@@ -63,10 +63,6 @@ DEFAULT_HANDOVER_STEPS = (
 
 class OutcomeRefused(ActionRefused):
     """The rules forbid this action on an outcome, an exchange or a handover."""
-
-
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _text(value: str, *, max_chars: int = TEXT_MAX_CHARS, required: str = "") -> str:
@@ -116,7 +112,7 @@ def outcome_offer(*, actor: Any, case: Case, option: str, note: str = "") -> Out
         case=case,
         option=option,
         offered_at=timezone.now(),
-        offered_by=_user_or_none(actor),
+        offered_by=user_or_none(actor),
         note=note,
     )
     audit_record(
@@ -144,7 +140,7 @@ def outcome_choose(*, actor: Any, offer: OutcomeOffer, note: str = "") -> Outcom
         previous.save(update_fields=["chosen", "chosen_at", "chosen_by"])
     offer.chosen = True
     offer.chosen_at = timezone.now()
-    offer.chosen_by = _user_or_none(actor)
+    offer.chosen_by = user_or_none(actor)
     fields = ["chosen", "chosen_at", "chosen_by"]
     if note:
         offer.note = note
@@ -191,12 +187,12 @@ def assistance_item_add(
         case=case,
         type=assistance_type,
         note=note,
-        created_by=_user_or_none(actor),
+        created_by=user_or_none(actor),
         created_at=now,
         updated_at=now,
     )
     AssistanceEvent.objects.create(
-        item=item, to_status=item.status, actor=_user_or_none(actor), at=now, note=note
+        item=item, to_status=item.status, actor=user_or_none(actor), at=now, note=note
     )
     audit_record(
         actor=actor,
@@ -236,7 +232,7 @@ def assistance_item_set_status(
         item=item,
         from_status=from_status,
         to_status=to_status,
-        actor=_user_or_none(actor),
+        actor=user_or_none(actor),
         at=now,
         note=note,
     )
@@ -357,7 +353,7 @@ def exchange_batch_create(
     values = _batch_fields(planned_on=planned_on, place=place, counterpart=counterpart)
     now = timezone.now()
     batch = ExchangeBatch.objects.create(
-        **values, created_by=_user_or_none(actor), created_at=now, updated_at=now
+        **values, created_by=user_or_none(actor), created_at=now, updated_at=now
     )
     audit_record(actor=actor, action="exchange.create", obj=batch)
     return batch
@@ -468,7 +464,7 @@ def exchange_entry_add(*, actor: Any, batch: ExchangeBatch, person: Person) -> E
             % {"name": person.full_name, "case": handover.case.reference}
         )
     entry = ExchangeEntry(
-        batch=batch, person=person, added_by=_user_or_none(actor), added_at=timezone.now()
+        batch=batch, person=person, added_by=user_or_none(actor), added_at=timezone.now()
     )
     _save_active(entry)
     batch.updated_at = entry.added_at
@@ -519,7 +515,7 @@ def exchange_entry_set_outcome(
             )
     entry.outcome = outcome
     entry.active = active
-    entry.outcome_by = _user_or_none(actor)
+    entry.outcome_by = user_or_none(actor)
     entry.outcome_at = timezone.now()
     fields = ["outcome", "active", "outcome_by", "outcome_at"]
     if note:
@@ -674,7 +670,7 @@ def exchange_batch_complete(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatc
     now = timezone.now()
     ExchangeEntry.objects.filter(batch=batch, active=True).update(active=False)
     batch.status = ExchangeBatch.Status.COMPLETED
-    batch.completed_by = _user_or_none(actor)
+    batch.completed_by = user_or_none(actor)
     batch.completed_at = now
     batch.updated_at = now
     batch.source = source
@@ -752,7 +748,7 @@ def handover_open(*, actor: Any, case: Case, person: Person) -> Handover:
         )
     now = timezone.now()
     handover = Handover.objects.create(
-        case=case, person=person, created_by=_user_or_none(actor), created_at=now
+        case=case, person=person, created_by=user_or_none(actor), created_at=now
     )
     with translation.override(CONSOLE_LANGUAGE):
         HandoverStep.objects.bulk_create(
@@ -790,7 +786,7 @@ def handover_verify(
     changed = again and any(getattr(handover, f) != v for f, v in values.items())
     for field, value in values.items():
         setattr(handover, field, value)
-    handover.verified_by = _user_or_none(actor)
+    handover.verified_by = user_or_none(actor)
     handover.verified_at = timezone.now()
     update = [*values, "verified_by", "verified_at"]
     if changed:
@@ -830,7 +826,7 @@ def handover_schedule(
     again = handover.is_scheduled
     handover.meeting_point = meeting_point
     handover.meeting_at = meeting_at
-    handover.scheduled_by = _user_or_none(actor)
+    handover.scheduled_by = user_or_none(actor)
     handover.scheduled_at = timezone.now()
     handover.save(update_fields=["meeting_point", "meeting_at", "scheduled_by", "scheduled_at"])
     _move_case(actor=actor, case=handover.case, to_status="scheduled")
@@ -858,7 +854,7 @@ def handover_step_set(*, actor: Any, step: HandoverStep, done: bool) -> Handover
             gettext("This step is done already.") if done else gettext("This step is not done.")
         )
     step.done_at = timezone.now() if done else None
-    step.done_by = _user_or_none(actor) if done else None
+    step.done_by = user_or_none(actor) if done else None
     step.save(update_fields=["done_at", "done_by"])
     audit_record(
         actor=actor,
@@ -912,7 +908,7 @@ def handover_complete(*, actor: Any, handover: Handover) -> Handover:
         place=handover.meeting_point,
         on_behalf_of=actor,
     )
-    handover.completed_by = _user_or_none(actor)
+    handover.completed_by = user_or_none(actor)
     handover.completed_at = timezone.now()
     handover.source = source
     handover.save(update_fields=["completed_by", "completed_at", "source"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -38,6 +39,15 @@ def _this_year() -> int:
 # Earlier dates are typing mistakes, and the first years of the calendar cannot be converted
 # between time zones.
 EARLIEST_YEAR = 1900
+
+
+def past_date(value: date | None) -> date | None:
+    """A date that has happened, from EARLIEST_YEAR on; ValidationError otherwise."""
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(_("The date is in the future."))
+    if value is not None and value.year < EARLIEST_YEAR:
+        raise forms.ValidationError(_("Give a date from %(year)d on.") % {"year": EARLIEST_YEAR})
+    return value
 
 
 class PersonSearchForm(forms.Form):
@@ -203,14 +213,7 @@ class StatusEventForm(forms.Form):
         self.fields["source"].queryset = sources  # type: ignore[attr-defined]
 
     def clean_occurred_on(self) -> Any:
-        value = self.cleaned_data.get("occurred_on")
-        if value is not None and value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        if value is not None and value.year < EARLIEST_YEAR:
-            raise forms.ValidationError(
-                _("Give a date from %(year)d on.") % {"year": EARLIEST_YEAR}
-            )
-        return value
+        return past_date(self.cleaned_data.get("occurred_on"))
 
     def clean_grave_location(self) -> str:
         return str(self.cleaned_data.get("grave_location") or "").strip()
@@ -254,11 +257,4 @@ class ExportDraftForm(forms.Form):
     )
 
     def clean_since(self) -> Any:
-        value = self.cleaned_data.get("since")
-        if value is not None and value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        if value is not None and value.year < EARLIEST_YEAR:
-            raise forms.ValidationError(
-                _("Give a date from %(year)d on.") % {"year": EARLIEST_YEAR}
-            )
-        return value
+        return past_date(self.cleaned_data.get("since"))

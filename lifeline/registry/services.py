@@ -25,6 +25,7 @@ from lifeline.core.access import (
     require_perm,
     require_perm_or_system,
     roles_of,
+    user_or_none,
 )
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.exceptions import ActionRefused
@@ -68,10 +69,6 @@ SOURCE_FIELDS = ("kind", "title", "reliability", "details", "received_on")
 
 class RegistryRefused(ActionRefused):
     """The rules forbid this registry action (an export approved by its own drafter...)."""
-
-
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
@@ -275,7 +272,7 @@ def status_event_add(
         occurred_on=occurred_on,
         place=place,
         note=note,
-        recorded_by=_user_or_none(actor) or _user_or_none(on_behalf_of),
+        recorded_by=user_or_none(actor) or user_or_none(on_behalf_of),
         recorded_at=timezone.now(),
     )
     event.full_clean()

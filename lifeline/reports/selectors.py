@@ -83,20 +83,36 @@ def contacts_per_channel_week(*, user: Any, weeks: int = DEFAULT_WEEKS) -> Table
     channels = list(Channel.values)
     channels += sorted({ch for _w, ch in by_week} - set(channels))
     mondays = [timezone.localdate(start) + timedelta(weeks=i) for i in range(weeks)]
-    rows: list[tuple[Cell, ...]] = []
-    for monday in mondays:
-        row = [by_week.get((monday, ch), 0) for ch in channels]
-        rows.append((monday.isoformat(), *row, sum(row)))
-    totals = [sum(by_week.get((m, ch), 0) for m in mondays) for ch in channels]
-    return Table(
+    return _cross_table(
         slug="contacts",
         title=gettext("Messages received per channel and week"),
-        columns=(
-            gettext("Week starting"),
-            *(_channel_label(ch) for ch in channels),
-            gettext("Total"),
-        ),
-        rows=tuple(rows),
+        corner=gettext("Week starting"),
+        rows=[(monday, monday.isoformat()) for monday in mondays],
+        columns=[(ch, _channel_label(ch)) for ch in channels],
+        counts=by_week,
+    )
+
+
+def _cross_table(
+    *,
+    slug: str,
+    title: str,
+    corner: str,
+    rows: list[tuple[Any, str]],
+    columns: list[tuple[Any, str]],
+    counts: dict[tuple[Any, Any], int],
+) -> Table:
+    """Counts by (row key, column key) as a table with a total per row and per column."""
+    body: list[tuple[Cell, ...]] = []
+    for row_key, row_label in rows:
+        row = [counts.get((row_key, column_key), 0) for column_key, _label in columns]
+        body.append((row_label, *row, sum(row)))
+    totals = [sum(counts.get((r, c), 0) for r, _l in rows) for c, _label in columns]
+    return Table(
+        slug=slug,
+        title=title,
+        columns=(corner, *(label for _key, label in columns), gettext("Total")),
+        rows=tuple(body),
         footer=(gettext("Total"), *totals, sum(totals)),
     )
 
@@ -269,22 +285,13 @@ def registry_by_status_verification(*, user: Any) -> Table:
     require_perm(user, Perm.REPORTS_VIEW)
     counts = registry_counts()
     statuses = _with_extras(PersonStatus.values, {s for s, _l in counts})
-    levels = registry_levels()
-    rows: list[tuple[Cell, ...]] = []
-    for status in statuses:
-        row = [counts.get((status, level), 0) for level in levels]
-        rows.append((status_label(status), *row, sum(row)))
-    totals = [sum(counts.get((s, level), 0) for s in statuses) for level in levels]
-    return Table(
+    return _cross_table(
         slug="registry",
         title=gettext("Registry: persons by current status and verification level"),
-        columns=(
-            gettext("Status"),
-            *(level_label(level) for level in levels),
-            gettext("Total"),
-        ),
-        rows=tuple(rows),
-        footer=(gettext("Total"), *totals, sum(totals)),
+        corner=gettext("Status"),
+        rows=[(status, status_label(status)) for status in statuses],
+        columns=[(level, level_label(level)) for level in registry_levels()],
+        counts=counts,
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.access import Perm, require_perm, require_perm_or_system, user_or_none
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.intake.models import Contact
@@ -44,10 +44,6 @@ ENQUIRY_FIELDS = (*ENQUIRER_FIELDS, *SOUGHT_FIELDS)
 
 class TracingRefused(ActionRefused):
     """The rules forbid this tracing action."""
-
-
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _lock(enquiry: Enquiry) -> Enquiry:
@@ -82,7 +78,7 @@ def enquiry_open(
     enquiry = Enquiry.objects.create(
         case=case,
         source_contact=source_contact,
-        created_by=_user_or_none(actor),
+        created_by=user_or_none(actor),
         created_at=now,
         updated_at=now,
         **{k: v for k, v in data.items() if v not in ("", None)},
