@@ -17,12 +17,14 @@ from lifeline.core.throttle import throttle_hit, throttle_is_blocked, throttle_r
 
 THROTTLE_SCOPE = "login"
 TOTP_DEVICE_NAME = "console"
-# Wrong usernames and pasted passwords end up in the audit detail; keep them short.
-_USERNAME_IN_AUDIT_MAX = 150
 
 
 class LoginThrottled(Exception):
-    """Too many failed attempts for this username: nothing was checked."""
+    """Too many failed attempts for this username from browsers it never logged in from.
+
+    Nothing was checked, so refusing costs no password hash. A browser that finished a login
+    as this user before (`known_browser`) is never refused: see accounts.known_device.
+    """
 
 
 def _subject(username: str) -> str:
@@ -45,18 +47,24 @@ def _login_failed(*, username: str, user: User | None, step: str) -> None:
         subject=_subject(username),
         window_seconds=settings.LOGIN_THROTTLE_WINDOW,
     )
-    detail: dict[str, Any] = {"username": username[:_USERNAME_IN_AUDIT_MAX], "step": step}
+    # A name that is no account is often a password typed into the wrong field: never keep it.
+    detail: dict[str, Any] = {"step": step}
+    if user is not None:
+        detail["username"] = user.get_username()
     if login_is_throttled(username=username):
         detail["throttled_now"] = True
     audit_record(actor="public", action="user.login_failed", obj=user, detail=detail)
 
 
-def login_password_check(*, username: str, password: str) -> User | None:
+def login_password_check(
+    *, username: str, password: str, known_browser: bool = False
+) -> User | None:
     """The password step. Returns the user, or None after counting and auditing the failure.
 
-    Raises LoginThrottled, before the password is looked at, when the username is blocked.
+    Raises LoginThrottled, before the password is looked at, when the username is blocked and
+    the browser is not one this user has logged in from (`known_browser`).
     """
-    if login_is_throttled(username=username):
+    if not known_browser and login_is_throttled(username=username):
         raise LoginThrottled
     user = authenticate(username=username, password=password)
     if user is None:
@@ -74,9 +82,9 @@ def login_has_confirmed_device(*, user: User) -> bool:
     return user_has_device(user, confirmed=True)
 
 
-def login_token_check(*, user: User, token: str) -> Device | None:
+def login_token_check(*, user: User, token: str, known_browser: bool = False) -> Device | None:
     """The TOTP step: the confirmed device (or backup code) that accepts `token`, or None."""
-    if login_is_throttled(username=user.get_username()):
+    if not known_browser and login_is_throttled(username=user.get_username()):
         raise LoginThrottled
     device = match_token(user, token.strip().replace(" ", ""))
     if device is None:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from lifeline.accounts.forms import ConsoleLanguageForm, LoginForm, TokenForm
+from lifeline.accounts.known_device import known_device_for, known_device_remember
 from lifeline.accounts.models import User
 from lifeline.accounts.services import (
     LoginThrottled,
@@ -83,8 +84,12 @@ def _landing(user: User) -> str:
 
 
 def _after_login(request: HttpRequest) -> HttpResponse:
-    target = request.session.pop(NEXT_SESSION_KEY, "") or _landing(cast(User, request.user))
-    return redirect(target)
+    user = cast(User, request.user)
+    target = request.session.pop(NEXT_SESSION_KEY, "") or _landing(user)
+    response = redirect(target)
+    # From now on, others' wrong guesses at this name do not throttle this browser.
+    known_device_remember(response, user=user)
+    return response
 
 
 @login_step_view
@@ -97,8 +102,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            username = form.cleaned_data["username"]
             user = login_password_check(
-                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                username=username,
+                password=form.cleaned_data["password"],
+                known_browser=known_device_for(request, username=username),
             )
         except LoginThrottled:
             form.add_error(None, _throttled_message())
@@ -131,7 +139,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            device = login_token_check(user=user, token=form.cleaned_data["token"])
+            device = login_token_check(
+                user=user,
+                token=form.cleaned_data["token"],
+                known_browser=known_device_for(request, username=user.get_username()),
+            )
         except LoginThrottled:
             form.add_error(None, _throttled_message())
             status = 429
