@@ -195,6 +195,10 @@ TELEGRAM_API_BASE = os.environ.get("TELEGRAM_API_BASE", "https://api.telegram.or
 # Inbound mail: `lifeline smtpd` listens here; a mail server relays the hotline address to it.
 SMTPD_HOST = os.environ.get("LIFELINE_SMTPD_HOST", "127.0.0.1")
 SMTPD_PORT = envint("LIFELINE_SMTPD_PORT", 8025)
+# The longest line of a message taken. RFC 5321 says 1,000 bytes, but Outlook writes longer
+# ones and relays pass them on (Postfix up to 2,048 by default): a lower limit would bounce
+# real mail. The size of the whole message stays bounded (ATTACHMENT_MAX_BYTES).
+SMTPD_MAX_LINE_BYTES = max(envint("LIFELINE_SMTPD_MAX_LINE_BYTES", 1024 * 1024), 2048)
 # The addresses mail is accepted for; empty accepts any recipient the relay hands over.
 HOTLINE_EMAIL_ADDRESSES = [
     a.strip().lower() for a in os.environ.get("LIFELINE_HOTLINE_EMAILS", "").split(",") if a.strip()

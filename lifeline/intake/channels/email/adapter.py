@@ -30,24 +30,30 @@ from lifeline.core.receipts import Receipt
 from lifeline.intake.attachments import AttachmentRefused, attachment_store
 from lifeline.intake.channels.base import ChannelAdapter, SendRefused
 from lifeline.intake.channels.email.parse import (
+    CHARSET,
+    ENCODING,
+    STRUCTURE,
     ParsedMail,
     guess_language,
     parse_mail,
     references_in,
 )
+from lifeline.intake.cleaning import UNCHECKED
 from lifeline.intake.inbox import (
     SECRET_PLACEHOLDER,
     conversation_case_open,
     conversation_for,
     message_queue,
 )
-from lifeline.intake.models import Channel, Contact, Conversation
+from lifeline.intake.models import Attachment, Channel, Contact, Conversation
 
 logger = logging.getLogger(__name__)
 
 # An SMTP server that neither answers nor hangs up must not hold a worker for ever.
 SEND_TIMEOUT_SECONDS = 60
 _MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>$")
+# The message as it came, kept when part of it could not be read.
+ORIGINAL_FILENAME = "original-message.eml"
 
 
 class EmailAdapter(ChannelAdapter):
@@ -82,11 +88,19 @@ class EmailAdapter(ChannelAdapter):
         contact.conversation = conversation
         contact.case = case
         contact.language = language
-        contact.body = mail.text[: settings.PUBLIC_MESSAGE_MAX_CHARS]
+        text = mail.text
+        if mail.problems:
+            # What we could not read is still the person's: keep it as it came, and say so
+            # where the operator reads the message. Not an error to retry: it never reads better.
+            text = f"{_unreadable_note(mail.problems)}\n\n{text}".strip()
+            contact.fields["unreadable"] = list(mail.problems)
+        contact.body = text[: settings.PUBLIC_MESSAGE_MAX_CHARS]
         _store_files(contact, mail)
-        if len(mail.text) > settings.PUBLIC_MESSAGE_MAX_CHARS:
+        if len(text) > settings.PUBLIC_MESSAGE_MAX_CHARS:
             # The thread shows the beginning; the whole letter is kept beside it, not lost.
-            _keep_whole_text(contact, mail.text)
+            _keep_whole_text(contact, text)
+        if mail.problems:
+            _keep_original(contact, raw)
         contact.save(update_fields=["conversation", "case", "language", "body", "fields"])
         # An empty envelope sender ("MAIL FROM:<>") marks a bounce: answering it could loop.
         bounce = "mail_from" in contact.payload and not envelope_sender.strip("<> ")
@@ -235,6 +249,40 @@ def _keep_whole_text(contact: Contact, text: str) -> None:
     except AttachmentRefused as error:
         refused = contact.fields.setdefault("attachments_refused", [])
         refused.append({"filename": "whole-message.txt", "reason": str(error)})
+
+
+def _unreadable_note(problems: list[str]) -> str:
+    """The line above a message we could not read whole, in the organisation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reasons = {
+            CHARSET: pgettext("email", "an unknown or wrong character set"),
+            ENCODING: pgettext("email", "a damaged encoding"),
+            STRUCTURE: pgettext("email", "parts nested too deep or too many to read"),
+        }
+        why = ", ".join(reasons.get(problem, problem) for problem in problems)
+        note = pgettext(
+            "email",
+            "Part of this e-mail could not be read (%(reasons)s). The original message is "
+            "kept as the attachment %(filename)s.",
+        ) % {"reasons": why, "filename": ORIGINAL_FILENAME}
+    return f"[{note}]"
+
+
+def _keep_original(contact: Contact, raw: bytes) -> None:
+    """Keep the message as it came, encrypted like every file, beside what could be read.
+
+    Not through the cleaning: a message is no type it knows, and it may be larger than one
+    file may be (it holds all of them). Marked unchecked, so staff are warned before opening.
+    """
+    Attachment.objects.create(
+        contact=contact,
+        filename=ORIGINAL_FILENAME,
+        content_type="message/rfc822",
+        size=len(raw),
+        data=raw,
+        cleaning=UNCHECKED,
+        created_at=timezone.now(),
+    )
 
 
 def _acknowledge(

@@ -21,6 +21,7 @@ from django.db import close_old_connections, connection
 from lifeline.intake.channels.email.parse import message_key
 from lifeline.intake.inbox import inbox_receive
 from lifeline.intake.models import Channel, Contact
+from lifeline.intake.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,18 @@ def mail_receive(*, raw: bytes, mail_from: str, rcpt_tos: list[str]) -> Contact 
         connection.close()
 
 
+def envelope_text(address: str) -> str:
+    """An envelope address as text that can be stored.
+
+    aiosmtpd keeps the bytes of an address it cannot decode as UTF-8 (an 8-bit MAIL FROM
+    without SMTPUTF8, in a legacy charset) as lone surrogates, which no database or JSON
+    takes: refusing the mail for that (451) would have the relay retry it for days. The
+    address only names a sender we may answer; the message itself is kept as it came.
+    """
+    text = address.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return clean_text(text, multiline=False)
+
+
 class HotlineHandler:
     """aiosmtpd handler: refuses other recipients, then stores each message in the inbox."""
 
@@ -84,7 +97,9 @@ class HotlineHandler:
             return "552 5.3.4 Message too big"
         try:
             await sync_to_async(mail_receive, thread_sensitive=False)(
-                raw=raw, mail_from=envelope.mail_from or "", rcpt_tos=list(envelope.rcpt_tos)
+                raw=raw,
+                mail_from=envelope_text(envelope.mail_from or ""),
+                rcpt_tos=[envelope_text(address) for address in envelope.rcpt_tos],
             )
         except Exception as error:
             # Only the error's type: its text may quote the message.
@@ -93,8 +108,31 @@ class HotlineHandler:
         return "250 OK"
 
 
+class HotlineSMTP(SMTP):
+    """aiosmtpd's SMTP session, taking lines up to `line_length_limit` bytes long."""
+
+    def __init__(self, handler: Any, *, line_length_limit: int, **options: Any):
+        # Read by SMTP.__init__ to size its line buffer, so it is set first.
+        self.line_length_limit = line_length_limit
+        super().__init__(handler, **options)
+
+
 class HotlineController(Controller):
-    """aiosmtpd's threaded controller; port 0 takes a free port, then found in `port`."""
+    """aiosmtpd's threaded controller; port 0 takes a free port, then found in `port`.
+
+    `max_line_bytes` raises aiosmtpd's RFC limit of 1,000 bytes a line (None keeps it).
+    """
+
+    def __init__(self, handler: Any, *, max_line_bytes: int | None = None, **options: Any):
+        super().__init__(handler, **options)
+        self.max_line_bytes = max_line_bytes
+
+    def factory(self) -> SMTP:
+        if self.max_line_bytes is None:
+            return super().factory()
+        # The line plus its CRLF and a dot-stuffing dot, as aiosmtpd counts it.
+        limit = self.max_line_bytes + 3
+        return HotlineSMTP(self.handler, line_length_limit=limit, **self.SMTP_kwargs)
 
     def _trigger_server(self) -> None:
         if self.port == 0 and isinstance(self.server, asyncio.Server):
@@ -115,4 +153,5 @@ def smtpd_controller(*, host: str, port: int, **handler_options: Any) -> Hotline
         server_hostname="lifeline",
         data_size_limit=handler.max_bytes,
         enable_SMTPUTF8=True,
+        max_line_bytes=settings.SMTPD_MAX_LINE_BYTES,
     )

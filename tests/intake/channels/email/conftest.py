@@ -43,6 +43,20 @@ def raw_mail(
     return "\r\n".join(lines).encode("ascii") + b"\r\n\r\n" + data
 
 
+def deep_mail(depth: int) -> bytes:
+    """A mail of multiparts nested `depth` deep, a line of text at the bottom."""
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{level}"\r\n\r\n--b{level}\r\n'
+        for level in range(1, depth)
+    )
+    leaf = "Content-Type: text/plain; charset=utf-8\r\n\r\nЭто письмо вложено очень глубоко.\r\n"
+    closing = "".join(f"--b{level}--\r\n" for level in reversed(range(1, depth)))
+    return raw_mail(
+        f"--b0\r\n{opening}{leaf}{closing}--b0--\r\n",
+        content_type='multipart/mixed; boundary="b0"',
+    )
+
+
 def receive(raw: bytes, *, mail_from: str = "ivan@example.org") -> Contact:
     """Take `raw` into the inbox as the SMTP listener does, and process it."""
     contact = inbox_receive(
