@@ -231,8 +231,11 @@ RECEIPT_ARGON2 = {
     "memory_cost": envint("LIFELINE_RECEIPT_ARGON2_MEMORY", 1024 if TESTING else 65536),
     "parallelism": 1,
 }
-STATUS_THROTTLE_LIMIT = envint("LIFELINE_STATUS_THROTTLE_LIMIT", 5)
-STATUS_THROTTLE_WINDOW = envint("LIFELINE_STATUS_THROTTLE_WINDOW", 15 * 60)
+# Receipts are checked with a keyed hash; only receipts issued before that still need argon2.
+# Anonymous requests may cause at most this many argon2 checks per window, site-wide (about a
+# tenth of one core at the production cost); beyond it the status page asks to retry shortly.
+RECEIPT_ARGON2_BUDGET = envint("LIFELINE_RECEIPT_ARGON2_BUDGET", 4)
+RECEIPT_ARGON2_WINDOW = envint("LIFELINE_RECEIPT_ARGON2_WINDOW", 10)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ru"

@@ -1,4 +1,9 @@
-"""Fixed-window attempt counters kept in the database, shared by every web process."""
+"""Fixed-window counters kept in the database, shared by every web process.
+
+Two uses: counting failed attempts per subject (a login name), and budgets of costly work that
+anonymous requests may cause site-wide (argon2 checks). They never count per client: we do not
+store or use visitors' addresses, so there is no client to count.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +47,29 @@ def throttle_hit(*, scope: str, subject: str, window_seconds: int) -> None:
             bucket.save(update_fields=["window_start", "hits"])
         else:
             ThrottleBucket.objects.filter(key=key).update(hits=F("hits") + 1)
+
+
+def throttle_take(*, scope: str, subject: str, limit: int, window_seconds: int) -> bool:
+    """Spend one unit of `subject`'s budget of `limit` per window; False when none is left.
+
+    A refused take spends nothing, so a budget that is spent refills when its window ends.
+    """
+    key = _bucket_key(scope, subject)
+    now = timezone.now()
+    with transaction.atomic():
+        bucket, created = ThrottleBucket.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_start": now, "hits": 1}
+        )
+        if created:
+            return limit >= 1
+        if now - bucket.window_start >= timedelta(seconds=window_seconds):
+            bucket.window_start, bucket.hits = now, 1
+            bucket.save(update_fields=["window_start", "hits"])
+            return limit >= 1
+        if bucket.hits >= limit:
+            return False
+        ThrottleBucket.objects.filter(key=key).update(hits=F("hits") + 1)
+        return True
 
 
 def throttle_reset(*, scope: str, subject: str) -> None:

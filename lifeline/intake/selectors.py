@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
@@ -13,11 +14,17 @@ from django.utils.html import escape
 from lifeline.cases.models import Case
 from lifeline.cases.workflows import INITIAL, workflow_for
 from lifeline.core import crypto
-from lifeline.core.receipts import verify_secret
-from lifeline.core.throttle import throttle_hit, throttle_is_blocked, throttle_reset
+from lifeline.core.audit import audit_record
+from lifeline.core.receipts import (
+    check_secret_fast,
+    hash_secret,
+    needs_rehash,
+    verify_secret_slow,
+)
+from lifeline.core.throttle import throttle_take
 from lifeline.intake.models import Contact
 
-THROTTLE_SCOPE = "intake.status"
+ARGON2_BUDGET_SCOPE = "receipt.argon2"
 
 # What a visitor may learn of a case's state: three words, never the internal workflow.
 PUBLIC_RECEIVED = "received"
@@ -113,32 +120,46 @@ def case_public_status(*, case: Case) -> str:
 @dataclass(frozen=True)
 class ReceiptCheck:
     case: Case | None
+    # Not a verdict on the secret: the site-wide argon2 budget is spent, so an old receipt
+    # could not be checked now. Only receipts issued before keyed hashes can get this answer.
     blocked: bool = False
 
 
 def case_get_for_receipt(*, reference: str, secret: str) -> ReceiptCheck:
-    """The case that `reference` (normalised) and `secret` open, counting failures.
+    """The case that `reference` (normalised) and `secret` open.
 
-    Every answer costs one argon2 verification, whether the reference exists, the secret is
-    wrong or the reference is blocked, so timing tells nothing. Failures for an unknown
-    reference count too, so being blocked does not reveal that a reference exists either.
+    No reference is ever locked: a wrong secret costs one HMAC and is refused at once, so
+    guessing 80-bit secrets is hopeless and cheap for us, and the right secret always opens.
+    Only a receipt stored before keyed hashes needs argon2; anonymous requests share a small
+    site-wide budget of those, and a right one rewrites the stored hash so it never needs
+    argon2 again (the one write this read makes). See docs/decisions/0004-guessing-throttle.md.
     """
-    if throttle_is_blocked(
-        scope=THROTTLE_SCOPE,
-        subject=reference,
-        limit=settings.STATUS_THROTTLE_LIMIT,
-        window_seconds=settings.STATUS_THROTTLE_WINDOW,
-    ):
-        verify_secret(None, secret)
-        return ReceiptCheck(case=None, blocked=True)
-    case = Case.objects.filter(reference=reference).first()
-    if verify_secret(case.secret_hash if case else None, secret) and case is not None:
-        throttle_reset(scope=THROTTLE_SCOPE, subject=reference)
-        return ReceiptCheck(case=case)
-    throttle_hit(
-        scope=THROTTLE_SCOPE, subject=reference, window_seconds=settings.STATUS_THROTTLE_WINDOW
-    )
-    return ReceiptCheck(case=None)
+    case = Case.objects.filter(reference=reference).exclude(secret_hash="").first()
+    stored = case.secret_hash if case else None
+    verdict = check_secret_fast(stored, secret)
+    if verdict is None:
+        if not throttle_take(
+            scope=ARGON2_BUDGET_SCOPE,
+            subject="anonymous",
+            limit=settings.RECEIPT_ARGON2_BUDGET,
+            window_seconds=settings.RECEIPT_ARGON2_WINDOW,
+        ):
+            return ReceiptCheck(case=None, blocked=True)
+        verdict = verify_secret_slow(stored or "", secret)
+    if not verdict or case is None:
+        return ReceiptCheck(case=None)
+    if needs_rehash(case.secret_hash):
+        _secret_rehash(case=case, secret=secret)
+    return ReceiptCheck(case=case)
+
+
+@transaction.atomic
+def _secret_rehash(*, case: Case, secret: str) -> None:
+    old = case.secret_hash
+    case.secret_hash = hash_secret(secret)
+    # Guarded by the old value: two visitors opening the same old receipt at once write once.
+    if Case.objects.filter(pk=case.pk, secret_hash=old).update(secret_hash=case.secret_hash):
+        audit_record(actor="public", action="case.receipt_rehashed", obj=case)
 
 
 def contact_list_troubled(*, now: datetime | None = None) -> QuerySet[Contact]:

@@ -5,7 +5,6 @@ No view stores or logs anything that identifies a visitor: not his address, not 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -101,7 +100,6 @@ def status(request: HttpRequest) -> HttpResponse:
             "form": form,
             "blocked": check.blocked,
             "wrong": not check.blocked,
-            "window_minutes": settings.STATUS_THROTTLE_WINDOW // 60,
         }
         return render(
             request, "public/status_lookup.html", context, status=429 if check.blocked else 200

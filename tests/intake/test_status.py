@@ -12,7 +12,7 @@ from lifeline.cases.models import Case
 from lifeline.cases.workflows import WORKFLOWS
 from lifeline.core import receipts
 from lifeline.core.models import AuditEvent, ThrottleBucket
-from lifeline.intake import selectors, visitor
+from lifeline.intake import visitor
 from lifeline.intake.models import Contact
 from lifeline.intake.selectors import case_public_status
 from lifeline.intake.services import message_send
@@ -258,7 +258,11 @@ def test_a_secret_typed_in_is_never_written_back_into_the_page(
     _, receipt = open_case()
     wrong = client.post("/status/", {"reference": receipt.reference, "secret": "4" * 16})
     assert "4" * 16 not in wrong.content.decode()
-    settings.STATUS_THROTTLE_LIMIT = 1
+    # An old argon2 receipt while the site-wide argon2 budget is spent: asked to retry.
+    settings.RECEIPT_ARGON2_BUDGET = 0
+    Case.objects.filter(reference=receipt.reference).update(
+        secret_hash=receipts.hash_secret_argon2(receipt.secret)
+    )
     blocked = unlock(client, receipt)
     assert blocked.status_code == 429
     assert receipt.secret not in blocked.content.decode()
@@ -276,69 +280,6 @@ def test_unknown_reference_and_wrong_secret_get_the_same_answer(client: Client) 
     )
     assert "Номер обращения или секретный код не подходят" in wrong.content.decode()
     assert set(wrong.cookies) == set(absent.cookies)
-
-
-def test_every_answer_costs_exactly_one_argon2_verification(
-    client: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> None:
-    _, receipt = open_case()
-    calls: list[str | None] = []
-    real = selectors.verify_secret
-
-    def counting(secret_hash: str | None, secret: str) -> bool:
-        calls.append(secret_hash)
-        return real(secret_hash, secret)
-
-    monkeypatch.setattr(selectors, "verify_secret", counting)
-    unlock(client, receipt)
-    client.post("/status/", {"reference": receipt.reference, "secret": "2" * 16})
-    client.post("/status/", {"reference": "LF-0000-0000", "secret": "2" * 16})
-    settings.STATUS_THROTTLE_LIMIT = 1
-    client.post("/status/", {"reference": receipt.reference, "secret": "2" * 16})
-    assert len(calls) == 4
-    assert calls[2] is None and calls[3] is None  # unknown and blocked: the dummy hash
-
-
-@pytest.mark.parametrize(
-    ("prefix", "message"),
-    [
-        ("", "Слишком много неверных попыток"),
-        ("/uk", "Забагато невдалих спроб"),
-        ("/en", "Too many wrong attempts"),
-    ],
-)
-def test_after_the_limit_even_the_right_secret_is_refused(
-    client: Client, settings: Any, prefix: str, message: str
-) -> None:
-    _, receipt = open_case(body="Секретный текст")
-    for _ in range(settings.STATUS_THROTTLE_LIMIT):
-        response = client.post(
-            prefix + "/status/", {"reference": receipt.reference, "secret": "3" * 16}
-        )
-        assert response.status_code == 200
-    response = unlock(client, receipt, prefix)
-    html = response.content.decode()
-    assert response.status_code == 429
-    assert message in html and "Секретный текст" not in html
-    assert visitor.COOKIE_NAME not in response.cookies
-    # Another case is not affected.
-    _, other = open_case(body="Другой текст")
-    assert "Другой текст" in unlock(client, other, prefix).content.decode()
-
-
-def test_an_unknown_reference_is_throttled_like_a_real_one(client: Client, settings: Any) -> None:
-    for _ in range(settings.STATUS_THROTTLE_LIMIT):
-        client.post("/status/", {"reference": "LF-0000-0000", "secret": "3" * 16})
-    response = client.post("/status/", {"reference": "LF-0000-0000", "secret": "3" * 16})
-    assert response.status_code == 429
-
-
-def test_the_right_secret_clears_earlier_failures(client: Client, settings: Any) -> None:
-    _, receipt = open_case()
-    for _ in range(settings.STATUS_THROTTLE_LIMIT - 1):
-        client.post("/status/", {"reference": receipt.reference, "secret": "3" * 16})
-    assert unlock(client, receipt).status_code == 200
-    assert not ThrottleBucket.objects.exists()
 
 
 @pytest.mark.parametrize(
