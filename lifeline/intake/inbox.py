@@ -4,8 +4,10 @@ Inbound: a channel's endpoint calls `inbox_receive`, which commits the raw item 
 channel + external id) before the endpoint acknowledges it. A background task then runs
 `contact_process`: the channel's adapter files the item under a conversation and a case in one
 transaction, so a worker killed half-way leaves nothing half-written and the item is simply
-processed again. Failures are retried with backoff; when the attempts run out the item is
-FAILED and waits in the console's failed-intake list for someone to press retry.
+processed again. Each attempt is counted, and committed, before it starts: an item that kills
+its worker every time (a picture that exhausts memory) still uses up its attempts. Failures
+are retried with backoff; when the attempts run out the item is FAILED and waits in the
+console's failed-intake list for someone to press retry.
 
 Outbound: `message_queue` commits a QUEUED contact; `contact_deliver` sends it through the
 adapter, pacing each conversation and retrying like inbound work. A message may be sent twice if
@@ -197,6 +199,9 @@ def contact_process(*, contact_id: int) -> Contact | None:
     contact = Contact.objects.filter(pk=contact_id, direction=Contact.Direction.IN).first()
     if contact is None or contact.state != Contact.State.PENDING:
         return contact
+    contact, started = _attempt_start(contact_id=contact_id)
+    if not started or contact is None:
+        return contact
     try:
         adapter = adapter_for(contact.channel)
         fetched = adapter.fetch(contact)
@@ -212,6 +217,34 @@ def contact_process(*, contact_id: int) -> Contact | None:
     return contact
 
 
+def _attempt_start(*, contact_id: int) -> tuple[Contact | None, bool]:
+    """Count an attempt at a PENDING contact and commit it; whether this task may now go on.
+
+    Committed before the work, so that a worker killed by the item (out of memory, SIGKILL)
+    has used an attempt: once they are all used that way, the item is FAILED, not retried for
+    ever. While an attempt runs the item is leased, so that a second task for it (the sweep's,
+    or a stray one) does not start another attempt; a lease that runs out means the worker died.
+    """
+    with transaction.atomic(durable=True):
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None or contact.state != Contact.State.PENDING:
+            return contact, False
+        now = timezone.now()
+        leased = contact.next_attempt_at is not None and contact.next_attempt_at > now
+        if contact.worker_stopped and leased:
+            return contact, False  # a worker is on it; the sweep comes if it dies
+        if contact.attempts >= settings.INBOX_MAX_ATTEMPTS:
+            # Only attempts that never ended leave an item pending with none left.
+            logger.warning("contact %s stopped its worker on every attempt", contact_id)
+            _fail(contact)
+            return contact, False
+        contact.attempts += 1
+        contact.last_error = Contact.WORKER_STOPPED
+        contact.next_attempt_at = now + timedelta(seconds=settings.INBOX_LEASE_SECONDS)
+        contact.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    return contact, True
+
+
 def _processed(contact: Contact, *, awaits_reply: bool) -> None:
     # Imported here: tracing imports intake's models, and intake must load first.
     from lifeline.tracing.services import enquiry_open_from_contact
@@ -224,7 +257,6 @@ def _processed(contact: Contact, *, awaits_reply: bool) -> None:
             .first()
         )
     contact.state = Contact.State.PROCESSED
-    contact.attempts += 1
     contact.processed_at = now
     contact.next_attempt_at = None
     contact.last_error = ""
@@ -233,7 +265,6 @@ def _processed(contact: Contact, *, awaits_reply: bool) -> None:
         update_fields=[
             "case",
             "state",
-            "attempts",
             "processed_at",
             "next_attempt_at",
             "last_error",
@@ -269,32 +300,44 @@ def retry_delay(attempts: int) -> timedelta:
 def _attempt_failed(
     *, contact_id: int, error: BaseException, task: str, give_up: bool = False
 ) -> Contact | None:
+    """Record how the attempt counted at its start failed; retry later, or give up."""
     with transaction.atomic(durable=True):
         contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
         if contact is None or contact.state not in (Contact.State.PENDING, Contact.State.QUEUED):
             return contact
-        contact.attempts += 1
         contact.last_error = type(error).__name__[:500]
-        update = ["attempts", "last_error", "state", "next_attempt_at"]
         if give_up or contact.attempts >= settings.INBOX_MAX_ATTEMPTS:
-            contact.state = Contact.State.FAILED
-            contact.next_attempt_at = None
-            if "secret" in contact.fields:
-                # A receipt that never reached the person is useless; do not keep its secret.
-                contact.body = contact.body.replace(SECRET_PLACEHOLDER, SECRET_UNSENT)
-                contact.fields = {k: v for k, v in contact.fields.items() if k != "secret"}
-                update += ["body", "fields"]
-        else:
-            contact.next_attempt_at = timezone.now() + retry_delay(contact.attempts)
-            enqueue_after_commit(task, contact.pk, at=contact.next_attempt_at)
-        contact.save(update_fields=update)
+            _fail(contact)
+            return contact
+        contact.next_attempt_at = timezone.now() + retry_delay(contact.attempts)
+        enqueue_after_commit(task, contact.pk, at=contact.next_attempt_at)
+        contact.save(update_fields=["last_error", "next_attempt_at"])
         audit_record(
             actor=SYSTEM,
-            action="contact.fail" if contact.state == Contact.State.FAILED else "contact.retry",
+            action="contact.retry",
             obj=contact,
             detail={"error": contact.last_error, "attempts": contact.attempts},
         )
     return contact
+
+
+def _fail(contact: Contact) -> None:
+    """Mark a locked contact FAILED: it waits in the failed-intake list for a person."""
+    contact.state = Contact.State.FAILED
+    contact.next_attempt_at = None
+    update = ["state", "next_attempt_at", "last_error"]
+    if "secret" in contact.fields:
+        # A receipt that never reached the person is useless; do not keep its secret.
+        contact.body = contact.body.replace(SECRET_PLACEHOLDER, SECRET_UNSENT)
+        contact.fields = {k: v for k, v in contact.fields.items() if k != "secret"}
+        update += ["body", "fields"]
+    contact.save(update_fields=update)
+    audit_record(
+        actor=SYSTEM,
+        action="contact.fail",
+        obj=contact,
+        detail={"error": contact.last_error, "attempts": contact.attempts},
+    )
 
 
 def contact_retry(*, actor: Any, contact: Contact) -> Contact:
@@ -418,15 +461,25 @@ def contact_deliver(*, contact_id: int) -> Contact | None:
             contact.save(update_fields=["next_attempt_at"])
             enqueue_after_commit(DELIVER_TASK, contact.pk, at=wait_until)
             return contact
+        if contact.attempts >= settings.INBOX_MAX_ATTEMPTS:
+            # Only sends that never ended (the worker died) leave a message queued with none left.
+            logger.warning("contact %s stopped its worker on every attempt", contact_id)
+            _fail(contact)
+            return contact
         conversation.next_send_at = now + timedelta(seconds=adapter.send_interval_seconds)
         conversation.save(update_fields=["next_send_at"])
-        # While we are sending, the sweep must not think the message is lost.
+        # Counted before sending, as inbound work is (see _attempt_start); and while we are
+        # sending, the sweep must not think the message is lost.
+        previous_error, contact.last_error = contact.last_error, Contact.WORKER_STOPPED
+        contact.attempts += 1
         contact.next_attempt_at = now + timedelta(seconds=settings.INBOX_LEASE_SECONDS)
-        contact.save(update_fields=["next_attempt_at"])
+        contact.save(update_fields=["attempts", "last_error", "next_attempt_at"])
     try:
         provider_id = adapter.send(contact, _outbound_text(contact))
     except SendLater as later:
-        return _send_postponed(contact_id=contact_id, seconds=later.seconds)
+        return _send_postponed(
+            contact_id=contact_id, seconds=later.seconds, previous_error=previous_error
+        )
     except SendRefused as refused:
         logger.warning("contact %s was refused by its channel", contact_id)
         return _attempt_failed(
@@ -438,12 +491,15 @@ def contact_deliver(*, contact_id: int) -> Contact | None:
     return _sent(contact_id=contact_id, provider_id=provider_id)
 
 
-def _send_postponed(*, contact_id: int, seconds: float) -> Contact:
+def _send_postponed(*, contact_id: int, seconds: float, previous_error: str) -> Contact:
     with transaction.atomic(durable=True):
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         at = timezone.now() + timedelta(seconds=max(seconds, 1.0))
         contact.next_attempt_at = at
-        contact.save(update_fields=["next_attempt_at"])
+        # Being asked to wait is no failed attempt: give back the one counted at the start.
+        contact.attempts = max(contact.attempts - 1, 0)
+        contact.last_error = previous_error
+        contact.save(update_fields=["next_attempt_at", "attempts", "last_error"])
         Conversation.objects.filter(contacts=contact).update(next_send_at=at)
         enqueue_after_commit(DELIVER_TASK, contact.pk, at=at)
     return contact
@@ -453,12 +509,11 @@ def _sent(*, contact_id: int, provider_id: str) -> Contact:
     with transaction.atomic(durable=True):
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         contact.state = Contact.State.SENT
-        contact.attempts += 1
         contact.processed_at = timezone.now()
         contact.next_attempt_at = None
         contact.last_error = ""
         contact.provider_id = provider_id[:255]
-        update = ["state", "attempts", "processed_at", "next_attempt_at", "last_error"]
+        update = ["state", "processed_at", "next_attempt_at", "last_error"]
         if "secret" in contact.fields:
             contact.body = contact.body.replace(SECRET_PLACEHOLDER, SECRET_SENT)
             contact.fields = {k: v for k, v in contact.fields.items() if k != "secret"}

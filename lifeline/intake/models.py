@@ -68,6 +68,10 @@ class Contact(models.Model):
         QUEUED = "queued", _("queued to send")
         SENT = "sent", _("sent")
 
+    # What `last_error` says from the moment an attempt starts until it ends. A worker killed
+    # mid-attempt (out of memory, SIGKILL) writes nothing more, so this is what stays.
+    WORKER_STOPPED = "WorkerStopped"
+
     channel = models.CharField(max_length=20, choices=Channel.choices)
     external_id = models.CharField(max_length=128)
     direction = models.CharField(max_length=3, choices=Direction.choices)
@@ -111,6 +115,11 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"
+
+    @property
+    def worker_stopped(self) -> bool:
+        """Whether the last attempt never finished: its worker was killed or ran out of memory."""
+        return self.last_error == self.WORKER_STOPPED
 
 
 class Attachment(models.Model):

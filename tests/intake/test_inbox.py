@@ -364,3 +364,63 @@ def test_an_id_reused_long_after_is_a_new_item() -> None:
     assert again.external_id.startswith("42@")
     # ...while a real re-delivery within the window is still one item.
     assert receive("43") is not None and receive("43") is None
+
+
+class WorkerKilled(BaseException):
+    """What the worker's process sees when it is killed: nothing after it runs, nothing commits.
+
+    Not an Exception, as SIGKILL or the kernel's out-of-memory killer is not: no handler in
+    the code records it, and the transaction it was in is rolled back with the connection.
+    """
+
+
+def test_an_item_that_kills_its_worker_every_time_ends_failed_for_a_person(
+    client: Client, alice: Any, settings: Any
+) -> None:
+    contact = receive(text="a picture too big to open")
+    assert contact is not None
+    lease = timedelta(seconds=settings.INBOX_LEASE_SECONDS + 1)
+    for _ in range(settings.INBOX_MAX_ATTEMPTS):
+        FakeAdapter.failures.append(WorkerKilled())
+        with pytest.raises(WorkerKilled):
+            inbox.contact_process(contact_id=contact.pk)
+        contact.refresh_from_db()
+        assert contact.state == "pending"
+        # The worker is gone; once its lease runs out the sweep queues the item again.
+        Contact.objects.filter(pk=contact.pk).update(next_attempt_at=timezone.now() - lease)
+        assert inbox.inbox_sweep() == 1
+    # The next task does not run it again: every attempt it had ended with a dead worker.
+    inbox.contact_process(contact_id=contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts) == ("failed", settings.INBOX_MAX_ATTEMPTS)
+    assert contact.last_error == Contact.WORKER_STOPPED and contact.next_attempt_at is None
+    assert FakeAdapter.failures == []  # the last task did not touch the item
+    assert AuditEvent.objects.get(action="contact.fail").detail == {
+        "error": Contact.WORKER_STOPPED,
+        "attempts": settings.INBOX_MAX_ATTEMPTS,
+    }
+    assert inbox.inbox_sweep(now=timezone.now() + lease) == 0  # never picked up again
+
+    login_staff(client, alice)
+    page = client.get("/console/inbox/troubled/").content.decode()
+    assert f"#{contact.pk}" in page and "a picture too big" not in page
+    assert "The worker stopped while working on this item" in page
+    assert "Retry 1 failed item" in page
+
+
+def test_an_item_a_worker_is_on_is_neither_taken_twice_nor_listed_as_trouble(
+    client: Client, alice: Any
+) -> None:
+    contact = receive()
+    assert contact is not None
+    FakeAdapter.failures.append(WorkerKilled())
+    with pytest.raises(WorkerKilled):
+        inbox.contact_process(contact_id=contact.pk)
+    contact.refresh_from_db()
+    assert (contact.state, contact.attempts) == ("pending", 1)
+    # Within its lease the item is still being worked on, as far as anyone can tell.
+    assert inbox.contact_process(contact_id=contact.pk) is not None
+    contact.refresh_from_db()
+    assert contact.attempts == 1
+    login_staff(client, alice)
+    assert f"#{contact.pk}" not in client.get("/console/inbox/troubled/").content.decode()

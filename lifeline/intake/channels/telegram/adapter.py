@@ -139,7 +139,7 @@ class TelegramAdapter(ChannelAdapter):
     def fetch(self, contact: Contact) -> Fetched:
         update = Update.de_json(contact.payload, None)
         query = update.callback_query
-        if query is not None and contact.attempts == 0:
+        if query is not None and contact.attempts == 1:  # counted as it started: the first
             _answer_callback(query)
         message = update.message or update.edited_message
         if message is None or message.chat.type != "private":
