@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lifeline.core.receipts import ALPHABET, SECRET_CHARS, canonical, normalise_reference
+from lifeline.intake.form_tokens import TOKEN_RE, new_form_token
 from lifeline.intake.text import clean_text
 
 
@@ -64,13 +65,29 @@ class PublicForm(forms.Form):
         return {name: data[name] for name in self.answer_fields if data[name]}
 
 
-class SurrenderForm(PublicForm):
+class WriteForm(PublicForm):
+    """A form that opens a case: it carries a token of its own, so sending it twice opens one."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Drawn at each render; a form shown again with errors keeps the token it was sent with.
+        self.fields["form_token"].initial = new_form_token()
+
+    def clean_form_token(self) -> str:
+        token = self.cleaned_data["form_token"]
+        # A page from before tokens, or a mangled one, is still taken: as a form of its own.
+        return token if TOKEN_RE.match(token) else ""
+
+
+class SurrenderForm(WriteForm):
     message = MessageField(
         help_text=_("Write in your own words what you want and what situation you are in.")
     )
 
 
-class FamilyForm(PublicForm):
+class FamilyForm(WriteForm):
     RELATIONSHIPS = [
         ("", _("— choose —")),
         ("mother", _("mother")),
@@ -147,7 +164,7 @@ def answers_for_display(answers: dict[str, str]) -> list[tuple[str, str]]:
     return shown
 
 
-class OtherForm(PublicForm):
+class OtherForm(WriteForm):
     message = MessageField(
         help_text=_("Tell us what it is about. Write only what you are comfortable sharing.")
     )

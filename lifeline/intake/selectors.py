@@ -16,13 +16,15 @@ from lifeline.cases.workflows import INITIAL, workflow_for
 from lifeline.core import crypto
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import (
+    Receipt,
     check_secret_fast,
     hash_secret,
     needs_rehash,
     verify_secret_slow,
 )
 from lifeline.core.throttle import throttle_take
-from lifeline.intake.models import Contact
+from lifeline.intake.form_tokens import RECEIPT_SECONDS, form_external_id, form_secret
+from lifeline.intake.models import Channel, Contact
 
 ARGON2_BUDGET_SCOPE = "receipt.argon2"
 
@@ -42,6 +44,28 @@ _CURSOR_CONTEXT = "intake.thread_before"
 def contact_list_for_case(*, case: Case) -> QuerySet[Contact]:
     """Every inbound and outbound item of `case`, oldest first."""
     return Contact.objects.filter(case=case).order_by("received_at", "id")
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    case: Case
+    # None once RECEIPT_SECONDS have passed: then the secret is shown to nobody.
+    receipt: Receipt | None
+
+
+def web_submission_for_token(*, form_token: str) -> FormSubmission | None:
+    """The case a public form sent with `form_token` opened, and its receipt while it may show."""
+    contact = (
+        Contact.objects.filter(channel=Channel.WEB, external_id=form_external_id(form_token))
+        .select_related("case")
+        .first()
+    )
+    if contact is None or contact.case is None:
+        return None
+    if timezone.now() - contact.received_at > timedelta(seconds=RECEIPT_SECONDS):
+        return FormSubmission(case=contact.case, receipt=None)
+    receipt = Receipt(reference=contact.case.reference, secret=form_secret(form_token))
+    return FormSubmission(case=contact.case, receipt=receipt)
 
 
 @dataclass(frozen=True)

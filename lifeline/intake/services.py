@@ -6,12 +6,13 @@ work only once that transaction has committed. Audit details never hold message 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lifeline.cases.models import Case, CaseKind
@@ -19,7 +20,9 @@ from lifeline.cases.services import case_open
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import Receipt, hash_secret
+from lifeline.intake import selectors
 from lifeline.intake.channels import adapter_for
+from lifeline.intake.form_tokens import form_external_id, form_secret, new_form_token
 from lifeline.intake.inbox import PROCESS_TASK, enqueue_after_commit, free_receipt, message_queue
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
@@ -47,12 +50,18 @@ def _checked_language(language: str) -> str:
 
 
 def _inbound_create(
-    *, conversation: Conversation, case: Case, language: str, body: str, fields: dict[str, Any]
+    *,
+    conversation: Conversation,
+    case: Case,
+    language: str,
+    body: str,
+    fields: dict[str, Any],
+    external_id: str = "",
 ) -> Contact:
     now = timezone.now()
     contact = Contact.objects.create(
         channel=conversation.channel,
-        external_id=uuid.uuid4().hex,
+        external_id=external_id or uuid.uuid4().hex,
         direction=Contact.Direction.IN,
         conversation=conversation,
         case=case,
@@ -70,20 +79,49 @@ def _inbound_create(
 
 
 def web_submission_receive(
-    *, kind: str, language: str, body: str, fields: dict[str, Any]
-) -> tuple[Case, Receipt]:
+    *,
+    kind: str,
+    language: str,
+    body: str,
+    fields: dict[str, Any],
+    form_token: str = "",
+) -> tuple[Case, Receipt | None]:
     """Take a message from the public web form: open its case and hand back the receipt.
 
     The case, its web conversation, the contact and the audit events are written together or
     not at all. The receipt's secret exists only in the returned value: it is stored as an
     argon2 hash and must be shown to the visitor once, then forgotten.
+
+    `form_token` is the form's idempotency token (lifeline.intake.form_tokens): a form sent
+    again with it (a reload, a second click) opens nothing and gets the first case back, with
+    the same receipt while it may still be shown and None after that.
     """
     if kind not in PUBLIC_KINDS:
         raise ValueError(f"the public cannot open a case of kind {kind!r}")
     text = _checked_body(body)
     language = _checked_language(language)
     answers = {key: value for key, value in fields.items() if value not in ("", None)}
-    receipt = free_receipt()
+    token = form_token or new_form_token()
+    earlier = selectors.web_submission_for_token(form_token=token)
+    if earlier is not None:
+        return earlier.case, earlier.receipt
+    try:
+        return _web_submission_open(
+            kind=kind, language=language, text=text, answers=answers, token=token
+        )
+    except IntegrityError:
+        # The same form, sent twice at once, lost the race: the unique (channel, external id)
+        # key let the other request open the case. Anything else is a real error.
+        earlier = selectors.web_submission_for_token(form_token=token)
+        if earlier is None:
+            raise
+        return earlier.case, earlier.receipt
+
+
+def _web_submission_open(
+    *, kind: str, language: str, text: str, answers: dict[str, Any], token: str
+) -> tuple[Case, Receipt]:
+    receipt = dataclasses.replace(free_receipt(), secret=form_secret(token))
     # Hashing is deliberately slow; doing it before the transaction keeps the write lock short.
     secret_hash = hash_secret(receipt.secret)
     with transaction.atomic(durable=True):
@@ -99,7 +137,12 @@ def web_submission_receive(
             channel=Channel.WEB, case=case, created_at=case.created_at
         )
         contact = _inbound_create(
-            conversation=conversation, case=case, language=language, body=text, fields=answers
+            conversation=conversation,
+            case=case,
+            language=language,
+            body=text,
+            fields=answers,
+            external_id=form_external_id(token),
         )
         audit_record(
             actor=PUBLIC_ACTOR,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("write/surrender/", views.write, {"kind": CaseKind.SURRENDER}, name="surrender"),
     path("write/family/", views.write, {"kind": CaseKind.FAMILY_ENQUIRY}, name="family"),
     path("write/other/", views.write, {"kind": CaseKind.OTHER}, name="other"),
+    path("write/receipt/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
     path("status/reply/", views.reply, name="reply"),
     path("status/leave/", views.leave, name="leave"),

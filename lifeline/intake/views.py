@@ -1,11 +1,13 @@
 """The public site: the start page, three ways to write in, the receipt, and the status page.
 
 No view stores or logs anything that identifies a visitor: not his address, not his browser.
+Every POST that opens a case or shows one answers with a redirect (post/redirect/get), so the
+tab's history holds only plain GETs: Back or reload never sends a form, or a secret, again.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -14,23 +16,29 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import public_view
 from lifeline.intake import selectors, services
+from lifeline.intake.form_tokens import new_form_token
 from lifeline.intake.forms import (
     FamilyForm,
     OtherForm,
-    PublicForm,
     ReplyForm,
     StatusForm,
     SurrenderForm,
+    WriteForm,
     answers_for_display,
 )
 from lifeline.intake.visitor import (
     IDLE_SECONDS,
     visitor_case,
+    visitor_drop_receipt,
     visitor_forget,
+    visitor_keep_receipt,
+    visitor_receipt_token,
     visitor_remember,
+    visitor_take_unsent,
+    visitor_unlock,
 )
 
-WRITE_FORMS: dict[str, tuple[type[PublicForm], str]] = {
+WRITE_FORMS: dict[str, tuple[type[WriteForm], str]] = {
     CaseKind.SURRENDER: (SurrenderForm, "public/write_surrender.html"),
     CaseKind.FAMILY_ENQUIRY: (FamilyForm, "public/write_family.html"),
     CaseKind.OTHER: (OtherForm, "public/write_other.html"),
@@ -43,6 +51,11 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "public/start.html")
 
 
+def _see_other(name: str) -> HttpResponse:
+    # 303: the browser follows with a GET, and the POST leaves no entry in the tab's history.
+    return HttpResponseRedirect(reverse(name), status=303)
+
+
 @public_view
 @require_http_methods(["GET", "POST"])
 def write(request: HttpRequest, kind: str) -> HttpResponse:
@@ -50,20 +63,34 @@ def write(request: HttpRequest, kind: str) -> HttpResponse:
     form = form_class(request.POST if request.method == "POST" else None)
     if not form.is_valid():
         return render(request, template, {"form": form})
-    case, receipt = services.web_submission_receive(
+    token = form.cleaned_data["form_token"] or new_form_token()
+    services.web_submission_receive(
         kind=kind,
         language=get_language(),
         body=form.cleaned_data["message"],
         fields=form.answers(),
+        form_token=token,
     )
-    # The receipt is rendered here and nowhere else: a redirect would have to carry the secret.
-    return render(request, "public/receipt.html", {"case": case, "receipt": receipt})
+    # The redirect carries nothing: the session names the form, and the receipt is rebuilt
+    # from its token (intake.form_tokens), so a reload shows the same receipt and opens nothing.
+    visitor_keep_receipt(request, form_token=token)
+    return _see_other("intake:receipt")
 
 
-def _case_page(
-    request: HttpRequest, case: Case, *, form: ReplyForm | None = None, unsent: bool = False
-) -> HttpResponse:
+@public_view
+@require_GET
+def receipt(request: HttpRequest) -> HttpResponse:
+    token = visitor_receipt_token(request)
+    sent = selectors.web_submission_for_token(form_token=token) if token else None
+    if sent is None or sent.receipt is None:
+        visitor_drop_receipt(request)
+        return render(request, "public/receipt.html", {"gone": True})
+    return render(request, "public/receipt.html", {"case": sent.case, "receipt": sent.receipt})
+
+
+def _case_page(request: HttpRequest, case: Case, *, form: ReplyForm | None = None) -> HttpResponse:
     services.case_public_view_record(case=case)
+    unsent = "" if form is not None else visitor_take_unsent(request)
     page = selectors.contact_page_for_case(case=case, before=request.GET.get("before"))
     context = {
         "case": case,
@@ -71,14 +98,13 @@ def _case_page(
         "thread": [(contact, answers_for_display(contact.fields)) for contact in page.contacts],
         "earlier": page.earlier,
         "newest": page.newest,
-        "form": form or ReplyForm(),
+        "form": form or ReplyForm(initial={"message": unsent}),
         "sent": request.GET.get("sent") == "1",
-        "unsent": unsent,
+        "unsent": bool(unsent),
         "idle_minutes": IDLE_SECONDS // 60,
     }
-    response = render(request, "public/status_case.html", context)
-    visitor_remember(response, case=case)
-    return response
+    visitor_remember(request, case=case)
+    return render(request, "public/status_case.html", context)
 
 
 @public_view
@@ -104,9 +130,9 @@ def status(request: HttpRequest) -> HttpResponse:
         return render(
             request, "public/status_lookup.html", context, status=429 if check.blocked else 200
         )
-    unsent = form.cleaned_data["message"]
-    reply_form = ReplyForm(initial={"message": unsent})
-    return _case_page(request, check.case, form=reply_form, unsent=bool(unsent))
+    # The case is shown by the GET that follows: this POST, with the secret, stays out of history.
+    visitor_unlock(request, case=check.case, unsent=form.cleaned_data["message"])
+    return _see_other("intake:status")
 
 
 @public_view
@@ -129,6 +155,5 @@ def reply(request: HttpRequest) -> HttpResponse:
 @public_view
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    response = redirect("intake:start")
-    visitor_forget(response)
-    return response
+    visitor_forget(request)
+    return redirect("intake:start")

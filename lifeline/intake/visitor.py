@@ -1,75 +1,106 @@
-"""Keeping a visitor's case open for a few minutes after he has shown his receipt.
+"""What a visitor's browser session holds on the public site: an unlocked case, a fresh receipt.
 
-The secret is never kept: not in the session, not in a cookie, not in a hidden field. What the
-browser holds is one cookie, sealed with AES-GCM (so it reveals nothing, not even the case
-number, to whoever reads the phone), that names the case, the time it was last used, and a tag
-of the case's secret hash (so a receipt re-issued later voids it). Nothing is stored on the
-server, so there is no session row linking a browser to a case. The cookie is HttpOnly,
-SameSite=Strict, Secure under HTTPS, and has no expiry date, so the browser drops it when it
-closes; the server refuses it after IDLE_SECONDS without use. "Leave" deletes it at once.
+Both live in Django's server-side session, whose cookie is HttpOnly, Secure under HTTPS and has
+no expiry date, so the browser drops it when it closes. Nothing in the session names the visitor.
+
+- An unlocked case: its id, the time it was last used, and a tag of the case's secret hash (so a
+  receipt re-issued later voids it). The server refuses it after IDLE_SECONDS without use.
+  "Leave" flushes the session: its row is deleted, so even a copy of the cookie opens nothing.
+- A fresh receipt: the sealed idempotency token of the form just sent, from which the receipt
+  can be shown again for RECEIPT_SECONDS (see intake.services.web_submission_receive).
+
+The secret itself is never kept, and a follow-up not yet sent is kept only sealed.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from lifeline.cases.models import Case
 from lifeline.core import crypto
 
-COOKIE_NAME = "lifeline_case"
 IDLE_SECONDS = 15 * 60
+_CASE_KEY = "lifeline.case"
+_UNSENT_KEY = "lifeline.unsent"
+_RECEIPT_KEY = "lifeline.receipt"
 _CONTEXT = "intake.visitor_case"
+
+
+def _session(request: HttpRequest) -> SessionBase:
+    return request.session
 
 
 def _tag(case: Case) -> str:
     return salted_hmac(_CONTEXT, case.secret_hash).hexdigest()[:32]
 
 
-def visitor_remember(response: HttpResponse, *, case: Case) -> None:
+def visitor_unlock(request: HttpRequest, *, case: Case, unsent: str = "") -> None:
+    """Open `case` to this browser after a right receipt, under a new session key."""
+    session = _session(request)
+    # A new key for a new privilege: a session id planted or seen earlier opens nothing.
+    session.cycle_key()
+    visitor_remember(request, case=case)
+    if unsent:
+        session[_UNSENT_KEY] = crypto.encrypt(unsent, context=_UNSENT_KEY)
+
+
+def visitor_remember(request: HttpRequest, *, case: Case) -> None:
     """Let this browser see `case` for IDLE_SECONDS more; call on every page showing it."""
-    payload = json.dumps({"c": case.pk, "t": int(time.time()), "h": _tag(case)})
-    # Base64 padding would make the cookie quoted; decrypting restores it.
-    value = crypto.encrypt(payload, context=_CONTEXT).rstrip("=")
-    response.set_cookie(
-        COOKIE_NAME,
-        value,
-        httponly=True,
-        samesite="Strict",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    _session(request)[_CASE_KEY] = {"c": case.pk, "t": int(time.time()), "h": _tag(case)}
 
 
-def visitor_forget(response: HttpResponse) -> None:
-    response.delete_cookie(COOKIE_NAME, samesite="Strict")
+def visitor_take_unsent(request: HttpRequest) -> str:
+    """The follow-up he wrote while the page was locked, once; it is forgotten as it is read."""
+    sealed = _session(request).pop(_UNSENT_KEY, None)
+    return crypto.decrypt(sealed, context=_UNSENT_KEY) if isinstance(sealed, str) else ""
 
 
-def _payload(value: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(crypto.decrypt(value, context=_CONTEXT))
-    except Exception:
-        # Tampered, truncated, or sealed with a key that has since been retired.
-        return None
-    return data if isinstance(data, dict) else None
+def visitor_forget(request: HttpRequest) -> None:
+    """End everything this browser had open: the session row is deleted, the cookie dropped."""
+    _session(request).flush()
 
 
 def visitor_case(request: HttpRequest) -> Case | None:
     """The case this browser unlocked less than IDLE_SECONDS ago, if any."""
-    value = request.COOKIES.get(COOKIE_NAME)
-    data = _payload(value) if value else None
-    if data is None:
+    session = _session(request)
+    data: Any = session.get(_CASE_KEY)
+    if not isinstance(data, dict):
         return None
-    case_id, issued, tag = data.get("c"), data.get("t"), data.get("h")
-    if not isinstance(case_id, int) or not isinstance(issued, int) or not isinstance(tag, str):
-        return None
-    if not 0 <= time.time() - issued <= IDLE_SECONDS:
-        return None
-    case = Case.objects.filter(pk=case_id).exclude(secret_hash="").first()
+    case_id, used, tag = data.get("c"), data.get("t"), str(data.get("h") or "")
+    fresh = isinstance(used, int) and 0 <= time.time() - used <= IDLE_SECONDS
+    case = (
+        Case.objects.filter(pk=case_id).exclude(secret_hash="").first()
+        if fresh and isinstance(case_id, int) and tag
+        else None
+    )
     if case is None or not constant_time_compare(tag, _tag(case)):
+        # Locked by time or voided: forget it here, so the row holds nothing stale.
+        session.pop(_CASE_KEY, None)
+        session.pop(_UNSENT_KEY, None)
         return None
     return case
+
+
+def visitor_keep_receipt(request: HttpRequest, *, form_token: str) -> None:
+    """Remember which form this browser just sent, so its receipt page can be reloaded."""
+    _session(request)[_RECEIPT_KEY] = crypto.encrypt(form_token, context=_RECEIPT_KEY)
+
+
+def visitor_receipt_token(request: HttpRequest) -> str | None:
+    sealed = _session(request).get(_RECEIPT_KEY)
+    if not isinstance(sealed, str):
+        return None
+    try:
+        return crypto.decrypt(sealed, context=_RECEIPT_KEY)
+    except Exception:
+        # Sealed with a key that has since been retired: the receipt is simply not shown again.
+        return None
+
+
+def visitor_drop_receipt(request: HttpRequest) -> None:
+    _session(request).pop(_RECEIPT_KEY, None)

@@ -21,7 +21,7 @@ def test_origin_null_needs_the_token(secure: bool) -> None:
         HTTP_ORIGIN="null",
         secure=secure,
     )
-    assert genuine.status_code == 200
+    assert genuine.status_code == 303
 
 
 def test_a_foreign_origin_is_refused_even_with_the_token() -> None:

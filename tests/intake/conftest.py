@@ -39,9 +39,9 @@ def open_case(
 
 
 def unlock(client: Client, receipt: Receipt, prefix: str = "") -> Any:
-    """Show the receipt on the status page, as a visitor does."""
+    """Show the receipt on the status page, as a visitor does: post it, follow the redirect."""
     return client.post(
-        f"{prefix}/status/", {"reference": receipt.reference, "secret": receipt.secret}
+        f"{prefix}/status/", {"reference": receipt.reference, "secret": receipt.secret}, follow=True
     )
 
 

@@ -34,6 +34,7 @@ def every_public_action(client: Client, alice: Any) -> None:
     response = client.post(
         "/write/family/",
         {"message": "Ищу мужа", "sought_surname": "Иванов", "relationship": "spouse"},
+        follow=True,
         **IDENTIFYING,
     )
     html = response.content.decode()

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from lifeline.cases.models import Case
@@ -25,7 +26,9 @@ def test_forgiving_input_opens_the_case_and_the_read_is_audited(client: Client) 
     case, receipt = open_case(body="Где мой брат?")
     sloppy_reference = receipt.reference.lower().replace("-", " ").removeprefix("lf ")
     sloppy_secret = " " + receipt.secret.lower().replace("-", "").replace("1", "l") + " "
-    response = client.post("/status/", {"reference": sloppy_reference, "secret": sloppy_secret})
+    response = client.post(
+        "/status/", {"reference": sloppy_reference, "secret": sloppy_secret}, follow=True
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert receipt.reference in html and "Где мой брат?" in html
@@ -170,17 +173,22 @@ def test_empty_follow_up_is_refused_on_the_case_page(client: Client) -> None:
     assert Contact.objects.count() == 1
 
 
-def test_visitor_cookie_is_sealed_strict_and_dies_with_the_browser(client: Client) -> None:
-    case, receipt = open_case()
-    response = unlock(client, receipt)
-    morsel = response.cookies[visitor.COOKIE_NAME]
-    assert morsel["httponly"] and morsel["samesite"] == "Strict"
+def test_the_session_cookie_dies_with_the_browser_and_the_session_holds_no_receipt(
+    client: Client,
+) -> None:
+    _, receipt = open_case()
+    response = client.post(
+        "/status/",
+        {"reference": receipt.reference, "secret": receipt.secret, "message": "Не отправлено"},
+    )
+    morsel = response.cookies["sessionid"]
+    assert morsel["httponly"] and morsel["samesite"] in {"Lax", "Strict"}
     assert not morsel["max-age"] and not morsel["expires"]
-    value = morsel.value
-    assert receipt.reference not in value and receipt.secret not in value
-    assert "{" not in value and '"c"' not in value  # sealed, not merely signed
-    # No server-side session links this browser to the case.
-    assert "sessionid" not in response.cookies
+    assert receipt.reference not in morsel.value and receipt.secret not in morsel.value
+    stored = str(Session.objects.get().get_decoded())
+    assert receipt.reference not in stored
+    assert receipts.canonical(receipt.secret) not in receipts.canonical(stored)
+    assert "Не отправлено" not in stored  # a follow-up not yet sent is kept sealed
 
 
 def test_the_case_locks_itself_after_idle_minutes(
@@ -197,11 +205,12 @@ def test_the_case_locks_itself_after_idle_minutes(
 
 def test_a_tampered_or_foreign_cookie_opens_nothing(client: Client) -> None:
     _, receipt = open_case(body="Секретный текст")
-    value = unlock(client, receipt).cookies[visitor.COOKIE_NAME].value
-    flipped = value[:-3] + ("A" if value[-3] != "A" else "B") + value[-2:]
-    client.cookies[visitor.COOKIE_NAME] = flipped
+    unlock(client, receipt)
+    value = client.cookies["sessionid"].value
+    flipped = value[:-3] + ("a" if value[-3] != "a" else "b") + value[-2:]
+    client.cookies["sessionid"] = flipped
     assert "Секретный текст" not in client.get("/status/").content.decode()
-    client.cookies[visitor.COOKIE_NAME] = "garbage"
+    client.cookies["sessionid"] = "garbage"
     assert client.get("/status/").status_code == 200
 
 
@@ -217,7 +226,7 @@ def test_leave_forgets_the_case_on_this_device(client: Client) -> None:
     unlock(client, receipt)
     response = client.post("/status/leave/")
     assert response.status_code == 302 and response["Location"] == "/"
-    assert response.cookies[visitor.COOKIE_NAME].value == ""
+    assert response.cookies["sessionid"].value == ""
     assert "Секретный текст" not in client.get("/status/").content.decode()
 
 
@@ -236,6 +245,7 @@ def test_a_follow_up_after_the_page_locked_is_kept_until_the_receipt_is_shown(
             "secret": receipt.secret,
             "message": "Long letter\nwritten slowly",
         },
+        follow=True,
     )
     html = response.content.decode()
     assert "Your message below has not been sent yet" in html
