@@ -88,19 +88,19 @@ class EmailAdapter(ChannelAdapter):
         contact.conversation = conversation
         contact.case = case
         contact.language = language
+        refused = _store_files(contact, mail)
         text = mail.text
-        if mail.problems:
-            # What we could not read is still the person's: keep it as it came, and say so
-            # where the operator reads the message. Not an error to retry: it never reads better.
-            text = f"{_unreadable_note(mail.problems)}\n\n{text}".strip()
-            contact.fields["unreadable"] = list(mail.problems)
+        if mail.problems or refused:
+            # What we could not read or clean is still the person's: keep the message as it
+            # came, and say so where the operator reads it. Not an error to retry: it would
+            # never read better.
+            text = f"{_unreadable_note(mail.problems, refused)}\n\n{text}".strip()
+            contact.fields["unreadable"] = [*mail.problems, *(["attachment"] if refused else [])]
+            _keep_original(contact, raw)
         contact.body = text[: settings.PUBLIC_MESSAGE_MAX_CHARS]
-        _store_files(contact, mail)
         if len(text) > settings.PUBLIC_MESSAGE_MAX_CHARS:
             # The thread shows the beginning; the whole letter is kept beside it, not lost.
             _keep_whole_text(contact, text)
-        if mail.problems:
-            _keep_original(contact, raw)
         contact.save(update_fields=["conversation", "case", "language", "body", "fields"])
         # An empty envelope sender ("MAIL FROM:<>") marks a bounce: answering it could loop.
         bounce = "mail_from" in contact.payload and not envelope_sender.strip("<> ")
@@ -221,7 +221,8 @@ def _is_open(case: Case) -> bool:
     return case.status not in workflow_for(case.kind).terminal
 
 
-def _store_files(contact: Contact, mail: ParsedMail) -> None:
+def _store_files(contact: Contact, mail: ParsedMail) -> list[str]:
+    """Clean and store the mail's files; the names of those the cleaning refused."""
     refused = []
     for file in mail.files:
         try:
@@ -235,6 +236,7 @@ def _store_files(contact: Contact, mail: ParsedMail) -> None:
             refused.append({"filename": file.filename, "reason": str(error)})
     if refused:
         contact.fields["attachments_refused"] = refused
+    return [item["filename"] for item in refused]
 
 
 def _keep_whole_text(contact: Contact, text: str) -> None:
@@ -251,7 +253,7 @@ def _keep_whole_text(contact: Contact, text: str) -> None:
         refused.append({"filename": "whole-message.txt", "reason": str(error)})
 
 
-def _unreadable_note(problems: list[str]) -> str:
+def _unreadable_note(problems: list[str], refused: list[str]) -> str:
     """The line above a message we could not read whole, in the organisation's language."""
     with translation.override(settings.LANGUAGE_CODE):
         reasons = {
@@ -259,12 +261,17 @@ def _unreadable_note(problems: list[str]) -> str:
             ENCODING: pgettext("email", "a damaged encoding"),
             STRUCTURE: pgettext("email", "parts nested too deep or too many to read"),
         }
-        why = ", ".join(reasons.get(problem, problem) for problem in problems)
+        why = [reasons.get(problem, problem) for problem in problems]
+        if refused:
+            why.append(
+                pgettext("email", "files that could not be checked and cleaned: %(names)s")
+                % {"names": ", ".join(refused)}
+            )
         note = pgettext(
             "email",
             "Part of this e-mail could not be read (%(reasons)s). The original message is "
             "kept as the attachment %(filename)s.",
-        ) % {"reasons": why, "filename": ORIGINAL_FILENAME}
+        ) % {"reasons": "; ".join(why), "filename": ORIGINAL_FILENAME}
     return f"[{note}]"
 
 

@@ -141,13 +141,16 @@ def test_attachments_are_stored_and_a_refused_one_is_noted(settings: object) -> 
     )
     raw = raw_mail(body, content_type=f'multipart/mixed; boundary="{boundary}"')
     contact = receive(raw)
-    assert contact.body == TEXT
-    stored = Attachment.objects.get(contact=contact)
+    assert contact.body.endswith(TEXT)
+    stored, original = Attachment.objects.filter(contact=contact).order_by("id")
     assert (stored.filename, stored.content_type) == ("фото сына.jpg", "image/jpeg")
     # A path in the name is dropped; why the file was refused is noted for the operator.
     [refused] = contact.fields["attachments_refused"]
     assert refused["filename"] == "пас.pdf"
     assert refused["reason"]
+    # The refused file is not lost: the message is kept as it came, and the operator told.
+    assert "пас.pdf" in contact.body.split("\n")[0]
+    assert (original.filename, bytes(original.data)) == ("original-message.eml", raw)
 
 
 def _jpeg() -> bytes:
