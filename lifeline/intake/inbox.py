@@ -39,6 +39,7 @@ from lifeline.core.receipts import Receipt, hash_secret, new_receipt
 from lifeline.intake.channels import adapter_for
 from lifeline.intake.channels.base import SendLater, SendRefused
 from lifeline.intake.models import Channel, Contact, Conversation
+from lifeline.intake.text import require_storable
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,10 @@ def inbox_receive(
     that reuses an old id (Telegram draws update ids afresh after a quiet week): it is kept
     under the id with the time appended. Raises the database's error if the row could not be
     written: answer the channel with a temporary failure (503) so that it delivers again.
+    Raises UnstorableText, before writing anything, for a NUL or a lone surrogate (which no
+    retry would fix): channels check with `require_storable` first and answer 400.
     """
+    require_storable({"external_id": external_id, "payload": payload, "language": language})
     key = external_id[:100]
     contact = _inbox_insert(channel=channel, key=key, payload=payload, language=language)
     if contact is None:

@@ -1,6 +1,37 @@
-"""Cleaning of text typed by the public: control characters out, line breaks and tabs kept."""
+"""Inbound text: what the database can store, and cleaning of text typed by the public."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+# What no database column can hold: NUL (PostgreSQL refuses it in text and in JSON) and lone
+# surrogates (they have no UTF-8 encoding). SQLite would take a NUL, so check, do not rely on it.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class UnstorableText(ValueError):
+    """Inbound data holds text the database cannot store: answer it as a bad request."""
+
+
+def require_storable(value: Any) -> None:
+    """Raise UnstorableText if `value` (text, or JSON-like lists and dicts of it) holds a NUL
+    or a lone surrogate, in a value or a key. Call it on everything a channel receives before
+    anything is written: rejected up front, such input gets a 400 instead of a 500, or a 503
+    that makes the provider deliver it again for ever.
+    """
+    pending = [value]
+    while pending:  # not recursive: a deeply nested payload must not exhaust the stack
+        item = pending.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                raise UnstorableText("a NUL or a lone surrogate")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+
 
 # C0 and C1 control characters and lone surrogates. Surrogates cannot be encoded in UTF-8, and
 # control characters can hide text from an operator or break a terminal or an export.

@@ -17,6 +17,7 @@ from lifeline.core.receipts import verify_secret
 from lifeline.intake import inbox
 from lifeline.intake.channels.base import ChannelAdapter, SendLater, SendRefused
 from lifeline.intake.models import Contact, Conversation
+from lifeline.intake.text import UnstorableText
 from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
@@ -424,3 +425,16 @@ def test_an_item_a_worker_is_on_is_neither_taken_twice_nor_listed_as_trouble(
     assert contact.attempts == 1
     login_staff(client, alice)
     assert f"#{contact.pk}" not in client.get("/console/inbox/troubled/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("external_id", "text"), [("1\x00", "hello"), ("1", "nul\x00"), ("1", "half \ud83d")]
+)
+def test_text_no_database_can_store_is_refused_before_anything_is_written(
+    external_id: str, text: str
+) -> None:
+    # Whatever channel hands it over: on PostgreSQL it would fail (and be retried) for ever.
+    with pytest.raises(UnstorableText):
+        receive(external_id, text=text)
+    assert (Contact.objects.count(), AuditEvent.objects.count()) == (0, 0)
+    assert not DBTaskResult.objects.exists()

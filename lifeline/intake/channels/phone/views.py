@@ -24,6 +24,7 @@ from lifeline.intake.channels.phone.forms import CallLogForm
 from lifeline.intake.channels.phone.services import CallRefused, call_log_record
 from lifeline.intake.inbox import inbox_receive
 from lifeline.intake.models import Channel
+from lifeline.intake.text import UnstorableText, require_storable
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,11 @@ def voice_event(request: HttpRequest) -> HttpResponse:
     payload = {key: request.POST.get(key, "") for key in PAYLOAD_KEYS if key in request.POST}
     call_sid, status = payload.get("CallSid", ""), payload.get("CallStatus", "")
     if not call_sid or not status or max(len(call_sid), len(status)) > MAX_ID_CHARS:
+        return HttpResponseBadRequest()
+    try:
+        # Refused now, not stored: PostgreSQL would refuse a NUL, and a 503 is sent again.
+        require_storable(payload)
+    except UnstorableText:
         return HttpResponseBadRequest()
     try:
         inbox_receive(channel=Channel.PHONE, external_id=f"{call_sid}:{status}", payload=payload)

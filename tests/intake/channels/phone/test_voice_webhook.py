@@ -228,3 +228,16 @@ def test_an_answered_call_waits_for_the_operators_log_instead_of_the_queue(
     )
     # The operator's log opens the case, and the provider's events join it.
     assert set(Contact.objects.values_list("case", flat=True)) == {logged.case.pk}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("CallSid", "CA\x000001"), ("CallStatus", "no-answer\x00"), ("From", "+38067\x001234567")],
+)
+def test_a_nul_the_database_cannot_store_is_a_bad_request_and_writes_nothing(
+    client: Any, key: str, value: str
+) -> None:
+    # PostgreSQL refuses NUL in text: stored as it came, the event would answer 503 for ever.
+    before = written()
+    assert signed_post(client, event(**{key: value})).status_code == 400
+    assert written() == before

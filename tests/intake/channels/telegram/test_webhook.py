@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -97,3 +98,38 @@ def test_the_senders_language_is_kept_when_the_bot_speaks_it(
         data["callback_query"]["from"]["language_code"] = code
     assert post(client, data).status_code == 200
     assert Contact.objects.get().language == kept
+
+
+def _with(data: dict[str, Any], raw: str) -> bytes:
+    """The update as JSON with `raw` (JSON escapes, not yet decoded) as the message's text."""
+    return json.dumps(data).replace('"PLACEHOLDER"', f'"{raw}"').encode()
+
+
+@pytest.mark.parametrize(
+    ("where", "raw"),
+    [
+        ("text", r"\ud800"),  # a lone high surrogate: not encodable, so not storable
+        ("text", r"hello \udfff there"),  # a lone low surrogate
+        ("text", r"\ud83d"),  # half an emoji
+        ("text", r"nul \u0000 inside"),  # PostgreSQL takes no NUL in text or JSON
+        ("language_code", r"r\u0000u"),
+        ("first_name", r"\udc80"),
+    ],
+)
+def test_text_the_database_cannot_store_is_a_bad_request_and_writes_nothing(
+    client: Client, where: str, raw: str
+) -> None:
+    data = update("message_text")
+    target = data["message"] if where == "text" else data["message"]["from"]
+    target[where] = "PLACEHOLDER"
+    before = _written()
+    response = post(client, _with(data, raw).decode("ascii"))
+    assert response.status_code == 400
+    assert _written() == before
+
+
+def test_a_whole_emoji_written_as_a_surrogate_pair_is_kept(client: Client) -> None:
+    data = update("message_text")
+    data["message"]["text"] = "PLACEHOLDER"
+    assert post(client, _with(data, r"\ud83d\ude00 ok").decode("ascii")).status_code == 200
+    assert Contact.objects.get().payload["message"]["text"] == "\U0001f600 ok"
