@@ -14,6 +14,7 @@ standard library's own walk, not with the code under test.
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 from collections.abc import Callable
 from email import policy
@@ -37,15 +38,20 @@ _HIDDEN_HTML = re.compile(r"<(script|style|title)\b.*?</\1\s*>", re.IGNORECASE |
 
 
 def corpus() -> list[Path]:
-    """CPython's test messages; an assertion, not a skip, if they are not installed."""
-    try:
-        import test.test_email  # noqa: PLC0415 (the stdlib's test package, optional)
-    except ImportError:  # pragma: no cover - a broken install, reported as a failure
-        pytest.fail("the corpus needs CPython's test package (Debian: libpython3-testsuite)")
-    folder = Path(test.test_email.__file__).parent / "data"
-    messages = sorted(folder.glob("msg_*.txt"))
-    assert len(messages) >= 40, f"only {len(messages)} messages in {folder}"
-    return messages
+    """CPython's test messages; an assertion, not a skip, if they are not installed.
+
+    The running interpreter's test package, else Debian's (scripts/ensure-mail-corpus).
+    """
+    spec = importlib.util.find_spec("test")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    folders = [Path(location) / "test_email" / "data" for location in locations]
+    folders += sorted(Path("/usr/lib").glob("python3*/test/test_email/data"))
+    for folder in folders:
+        messages = sorted(folder.glob("msg_*.txt"))
+        if messages:
+            assert len(messages) >= 40, f"only {len(messages)} messages in {folder}"
+            return messages
+    pytest.fail("no mail corpus: run scripts/ensure-mail-corpus (CPython's test package)")
 
 
 def expected_parts(raw: bytes) -> tuple[list[str], list[EmailMessage]]:
