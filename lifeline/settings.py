@@ -185,6 +185,13 @@ INBOX_SWEEP_SECONDS = envint("LIFELINE_INBOX_SWEEP_SECONDS", 30)
 INBOX_SWEEP_BATCH = 1000
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and
+# flagged, without being decoded; images and documents are decoded in a child process that
+# may take this much memory beyond its own and this long (lifeline/intake/cleaning_child.py).
+# 48-megapixel RGB photos fit in the memory default.
+ATTACHMENT_MAX_PIXELS = envint("LIFELINE_ATTACHMENT_MAX_PIXELS", 50_000_000)
+ATTACHMENT_CLEANING_MEMORY_BYTES = envint("LIFELINE_ATTACHMENT_CLEANING_MEMORY", 512 * 1024 * 1024)
+ATTACHMENT_CLEANING_SECONDS = envint("LIFELINE_ATTACHMENT_CLEANING_SECONDS", 60)
 # The address people reach the public site at; used in bot messages and provider signatures.
 PUBLIC_BASE_URL = os.environ.get("LIFELINE_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -10,7 +10,12 @@ from django.views.decorators.http import require_GET
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, staff_view
-from lifeline.intake.attachments import attachment_get_for, attachment_view_record
+from lifeline.intake.attachments import (
+    attachment_download_name,
+    attachment_get_for,
+    attachment_is_dangerous,
+    attachment_view_record,
+)
 
 # Types served under their own name; anything else (HTML, SVG, archives) as opaque bytes,
 # so no browser or plugin is tempted to interpret it.
@@ -37,11 +42,10 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = attachment_get_for(user=user, pk=pk)
     attachment_view_record(actor=user, attachment=attachment)
     served = attachment.content_type
-    response = HttpResponse(
-        bytes(attachment.data),
-        content_type=served if served in SERVED_TYPES else "application/octet-stream",
-    )
-    disposition = content_disposition_header(True, attachment.filename or "attachment")
+    if served not in SERVED_TYPES or attachment_is_dangerous(attachment):
+        served = "application/octet-stream"  # a script named .txt is still a script
+    response = HttpResponse(bytes(attachment.data), content_type=served)
+    disposition = content_disposition_header(True, attachment_download_name(attachment))
     response["Content-Disposition"] = disposition or "attachment"  # never inline
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -12,20 +13,30 @@ from django.utils import timezone
 
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
-from lifeline.intake.cleaning import CleaningRefused, clean_file
+from lifeline.intake.cleaning import (
+    TOO_LARGE,
+    CleanedFile,
+    CleaningRefused,
+    TooLarge,
+    is_dangerous,
+    sniff,
+)
+from lifeline.intake.cleaning_child import CleaningAborted, Limits, clean_bounded
 from lifeline.intake.models import Attachment, Contact
 
 if TYPE_CHECKING:
     from lifeline.accounts.models import User
 
-# An office document may unpack to this many times the upload limit before it is refused.
+logger = logging.getLogger(__name__)
+
+# An office document may unpack to this many times the upload limit before it is kept uncleaned.
 UNPACK_FACTOR = 5
 FILENAME_MAX = 255
 
 
 class AttachmentRefused(ValueError):
-    """The file is empty, too large, or not what it claims (an image that does not decode),
-    or it unpacks too large; nothing was stored."""
+    """The file is empty, too large, or not what it claims (an image that does not decode);
+    nothing was stored."""
 
 
 def attachment_store(
@@ -36,12 +47,17 @@ def attachment_store(
     Call inside the transaction that files the contact. The type is read from the bytes:
     the sender's `content_type` and the filename's extension are not trusted. Raises
     AttachmentRefused for an empty, oversized or undecodable file; the caller records that
-    on the contact instead.
+    on the contact instead. A file whose cleaning would cost more than the limits allow (a
+    decompression bomb, a decoder out of memory or time) is kept as it came, marked with
+    the reason, so nothing that was accepted is lost and the item still completes.
     """
     _check_size(data)
-    limit = settings.ATTACHMENT_MAX_BYTES
     try:
-        cleaned = clean_file(data, filename, max_unpacked_bytes=UNPACK_FACTOR * limit)
+        cleaned = clean_bounded(data, filename, limits=_limits())
+    except TooLarge:
+        cleaned = _kept_uncleaned(data, TOO_LARGE)
+    except CleaningAborted as exc:
+        cleaned = _kept_uncleaned(data, exc.reason)
     except CleaningRefused as exc:
         raise AttachmentRefused(str(exc)) from exc
     _check_size(cleaned.data)  # a re-encoded picture can come out larger than it went in
@@ -54,6 +70,40 @@ def attachment_store(
         cleaning=cleaned.cleaning,
         created_at=timezone.now(),
     )
+
+
+def _limits() -> Limits:
+    return Limits(
+        max_unpacked_bytes=UNPACK_FACTOR * settings.ATTACHMENT_MAX_BYTES,
+        max_pixels=settings.ATTACHMENT_MAX_PIXELS,
+        memory_bytes=settings.ATTACHMENT_CLEANING_MEMORY_BYTES,
+        seconds=settings.ATTACHMENT_CLEANING_SECONDS,
+    )
+
+
+def _kept_uncleaned(data: bytes, reason: str) -> CleanedFile:
+    logger.warning("an attachment is kept uncleaned: %s", reason)
+    return CleanedFile(data, sniff(data), reason)
+
+
+def attachment_is_dangerous(attachment: Attachment) -> bool:
+    """Whether opening the file can run code: a script, a program, markup a browser renders."""
+    return is_dangerous(attachment.filename or "", attachment.content_type)
+
+
+def attachment_download_name(attachment: Attachment) -> str:
+    """The name a download is saved under: a dangerous file gets a neutral extension added,
+    so a double click opens it in a text editor (".txt") or nothing at all (".bin")."""
+    name = attachment.filename or "attachment"
+    if not attachment_is_dangerous(attachment):
+        return name
+    name = name[: FILENAME_MAX - 4]
+    textual = attachment.content_type.startswith("text/") or attachment.content_type in (
+        "image/svg+xml",
+        "application/xml",
+        "application/xhtml+xml",
+    )
+    return f"{name}.txt" if textual else f"{name}.bin"
 
 
 def _check_size(data: bytes) -> None:

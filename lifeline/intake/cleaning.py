@@ -21,6 +21,12 @@ from pypdf.generic import ArrayObject, DictionaryObject, PdfObject
 STRIPPED = "stripped"  # the metadata the type can carry was removed
 NONE = "none"  # the type carries no metadata
 UNCHECKED = "unchecked"  # a type we cannot clean: stored as it came
+# Kept as it came, not cleaned, because cleaning it would cost more than we allow:
+TOO_LARGE = "too-large"  # more pixels, frames or unpacked bytes than the limits
+OUT_OF_MEMORY = "out-of-memory"  # the cleaning process ran out of its memory budget
+OUT_OF_TIME = "out-of-time"  # the cleaning process ran out of its time budget
+CRASHED = "crashed"  # the cleaning process died (a decoder fed hostile bytes)
+NOT_CLEANED = frozenset({TOO_LARGE, OUT_OF_MEMORY, OUT_OF_TIME, CRASHED})
 
 OCTET_STREAM = "application/octet-stream"
 JPEG, PNG, GIF, WEBP, TIFF = "image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff"
@@ -58,10 +64,53 @@ _UNCLEANED_MAGIC = (
     (b"\x1f\x8b", "application/gzip"),
     (b"Rar!", "application/vnd.rar"),
     (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
+    (b"MZ", "application/x-msdownload"),  # Windows programs and libraries (.exe, .dll, .scr)
+    (b"\x7fELF", "application/x-executable"),
+    (b"L\x00\x00\x00\x01\x14\x02\x00", "application/x-ms-shortcut"),  # .lnk
+)
+HTML, SVG, XML, SHELL = "text/html", "image/svg+xml", "application/xml", "text/x-shellscript"
+JAR, APK = "application/java-archive", "application/vnd.android.package-archive"
+
+# Files that run code when opened, whatever they claim to be. A type counts when the bytes
+# say it (sniffed), an extension when the name says it: Windows opens a file by its name, so
+# a script named .js is dangerous even when its bytes look like plain text.
+DANGEROUS_TYPES = frozenset(
+    {
+        HTML,
+        SVG,
+        XML,  # XSLT and XHTML run script in a browser
+        "application/xhtml+xml",
+        SHELL,
+        JAR,
+        APK,
+        "application/x-msdownload",
+        "application/x-executable",
+        "application/x-ms-shortcut",
+    }
+)
+DANGEROUS_EXTENSIONS = frozenset(
+    (
+        # markup a browser renders, with its scripts
+        "htm html xhtml xht shtml mht mhtml hta svg svgz xml xsl xslt "
+        # Windows Script Host, batch files, PowerShell, shortcuts and installers
+        "js jse mjs vbs vbe wsf wsh wsc ws sct bat cmd com exe scr pif cpl msc msi msp mst "
+        "dll ocx lnk url website scf inf reg ps1 psm1 psd1 ps1xml psc1 application appref-ms "
+        "gadget chm hlp settingcontent-ms library-ms search-ms diagcab appx msix appinstaller "
+        # disk images that smuggle programs past "downloaded from the internet" warnings
+        "iso img vhd vhdx "
+        # other platforms' programs and scripts
+        "jar jnlp apk app dmg pkg deb rpm sh bash zsh csh ksh command py pyw pl rb php "
+        # office documents with macros
+        "docm dotm xlsm xltm xlam pptm potm ppsm ppam sldm"
+    ).split()
 )
 
 MAX_MEMBERS = 10_000  # of an office document's zip
 DEFAULT_MAX_UNPACKED = 50 * 1024 * 1024
+# A 50-megapixel phone photo is cleaned; a picture of more is refused from its header, before
+# a single pixel is decoded. Pillow's own limit (89 megapixels) lets a 9,400 x 9,400 PNG of
+# 470 KB through, and cleaning that took 1.1 GB.
+DEFAULT_MAX_PIXELS = 50_000_000
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # zip member times say when (and in which zone) someone worked
 
 _OOXML_CORE = (
@@ -113,24 +162,43 @@ class TooLarge(CleaningRefused):
 
 
 def clean_file(
-    data: bytes, filename: str, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+    data: bytes,
+    filename: str,
+    *,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> CleanedFile:
     """Return `data` without its metadata, typed by its magic bytes.
 
     `filename` only names a text file's flavour (.csv); it never decides how to clean.
-    Raises CleaningRefused for an image that does not decode, a decompression bomb, or an
-    office document that unpacks beyond `max_unpacked_bytes`.
+    Raises CleaningRefused for an image that does not decode, TooLarge for a picture of more
+    than `max_pixels` or an office document that unpacks beyond `max_unpacked_bytes`.
+    MemoryError is let through, so a caller with a memory budget can tell it apart.
     """
     kind = sniff(data)
     if kind in _IMAGE_OUTPUT:
-        return clean_image(data, kind)
+        return clean_image(data, kind, max_pixels=max_pixels)
     if kind == PDF:
         return clean_pdf(data)
     if _is_package(kind):
-        return clean_package(data, kind, budget=_Budget(max_unpacked_bytes))
+        budget = _Budget(max_unpacked_bytes, max_pixels=max_pixels)
+        return clean_package(data, kind, budget=budget)
     if kind == TEXT:
         return CleanedFile(data, CSV if filename.lower().endswith(".csv") else TEXT, NONE)
     return CleanedFile(data, kind, UNCHECKED)
+
+
+def needs_decoding(kind: str) -> bool:
+    """Whether cleaning a file of this type decodes it (and so can cost more than its size)."""
+    return kind in _IMAGE_OUTPUT or kind == PDF or _is_package(kind)
+
+
+def is_dangerous(filename: str, content_type: str) -> bool:
+    """Whether the file can run code when opened: by its real type or by its name."""
+    if content_type in DANGEROUS_TYPES:
+        return True
+    name = filename.lower().rstrip(" .")
+    return "." in name and name.rsplit(".", 1)[1] in DANGEROUS_EXTENSIONS
 
 
 def sniff(data: bytes) -> str:
@@ -176,6 +244,8 @@ def _sniff_zip(data: bytes) -> str:
                     return declared
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return ZIP
+    if "META-INF/MANIFEST.MF" in names:
+        return APK if "AndroidManifest.xml" in names else JAR
     if "[Content_Types].xml" in names:
         for part, kind in (
             ("word/document.xml", DOCX),
@@ -196,34 +266,40 @@ def _looks_like_text(data: bytes) -> bool:
 def _sniff_text(data: bytes) -> str:
     start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html")):
-        return "text/html"
+        return HTML
     if start.startswith(b"<svg") or (start.startswith(b"<?xml") and b"<svg" in start):
-        return "image/svg+xml"
+        return SVG
     if start.startswith(b"<?xml"):
-        return "application/xml"
+        return XML
+    if start.startswith(b"#!"):
+        return SHELL
+    # Browsers render markup that starts with any tag, and an HTA needs no <html> at all.
+    if start.startswith(b"<") and (b"<script" in start or b"<hta:" in start):
+        return HTML
     return TEXT
 
 
 # --- Images ---------------------------------------------------------------------------------
 
 
-def clean_image(data: bytes, kind: str) -> CleanedFile:
+def clean_image(data: bytes, kind: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> CleanedFile:
     """Re-encode an image from its pixels alone, turned upright as its EXIF orientation says.
 
     EXIF (GPS, camera, times), XMP, IPTC, comments and PNG text chunks are not carried over;
     a colour profile is applied (converted to sRGB) rather than kept, as it can name a device.
+    Raises TooLarge, from the header alone, for more than `max_pixels` in all frames.
     """
     out_type, out_format, options = _IMAGE_OUTPUT[kind]
     try:
         with Image.open(io.BytesIO(data)) as image:
             loop = image.info.get("loop")
-            upright = _upright_frames(image, multi=kind in _MULTI_FRAME)
+            upright = _upright_frames(image, multi=kind in _MULTI_FRAME, max_pixels=max_pixels)
             frames = [_pixels_only(frame, out_format) for frame in upright]
             out = io.BytesIO()
             frames[0].save(out, out_format, **options, **_sequence_options(frames, loop))
     except Image.DecompressionBombError as exc:
         raise TooLarge("the image is too large to decode") from exc
-    except CleaningRefused:
+    except (CleaningRefused, MemoryError):
         raise
     except Image.UnidentifiedImageError as exc:
         if kind == HEIC:  # Pillow without a HEIF decoder: a real photo we cannot clean
@@ -234,17 +310,29 @@ def clean_image(data: bytes, kind: str) -> CleanedFile:
     return CleanedFile(out.getvalue(), out_type, STRIPPED)
 
 
-def _upright_frames(image: Image.Image, *, multi: bool) -> Iterator[Image.Image]:
+def _upright_frames(image: Image.Image, *, multi: bool, max_pixels: int) -> Iterator[Image.Image]:
     """Each frame decoded and turned upright, its size checked before it is decoded."""
     frames: Iterable[Image.Image] = ImageSequence.Iterator(image) if multi else [image]
-    pixels_left = Image.MAX_IMAGE_PIXELS or sys.maxsize
+    pixels_left = min(max_pixels, Image.MAX_IMAGE_PIXELS or sys.maxsize)
     for index, frame in enumerate(frames):
         pixels_left -= frame.width * frame.height
         if index >= MAX_FRAMES or pixels_left < 0:
             raise TooLarge("the image is too large to decode")
-        try:
+        if not multi:  # turned in place: a large photo is held once, not twice
+            frame.load()
+            try:
+                ImageOps.exif_transpose(frame, in_place=True)
+            except MemoryError:
+                raise
+            except Exception:  # noqa: S110 - a broken EXIF block must not stop the cleaning
+                pass
+            yield frame
+            continue
+        try:  # a sequence reuses one image for every frame: each must be a copy
             yield ImageOps.exif_transpose(frame)
-        except Exception:  # a broken EXIF block must not stop the cleaning
+        except MemoryError:
+            raise
+        except Exception:
             yield frame.copy()
 
 
@@ -253,7 +341,8 @@ def _pixels_only(frame: Image.Image, out_format: str) -> Image.Image:
     frame = _in_srgb(frame)
     if out_format == "JPEG" and frame.mode not in ("RGB", "L"):
         frame = frame.convert("RGB")
-    clean = Image.frombytes(frame.mode, frame.size, frame.tobytes())
+    clean = Image.new(frame.mode, frame.size)  # a fresh image: nothing but what is copied
+    clean.paste(frame, (0, 0))
     if frame.mode in ("P", "PA") and frame.palette is not None:
         clean.putpalette(frame.palette.palette, frame.palette.mode)
     for key in ("transparency", "duration", "disposal"):
@@ -315,6 +404,8 @@ def clean_pdf(data: bytes) -> CleanedFile:
         writer.metadata = None
         out = io.BytesIO()
         writer.write(out)
+    except MemoryError:
+        raise
     except Exception:  # pypdf on hostile input can fail in any way; the file stays as it was
         return CleanedFile(data, PDF, UNCHECKED)
     return CleanedFile(out.getvalue(), PDF, STRIPPED)
@@ -366,8 +457,9 @@ def _drop_xobject_metadata(resources: Any) -> None:
 class _Budget:
     """How many unpacked bytes are left for one file, nested documents included."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         self.left = limit
+        self.max_pixels = max_pixels  # of each picture inside
 
     def take(self, size: int) -> None:
         self.left -= size
@@ -402,7 +494,7 @@ def clean_package(data: bytes, kind: str, *, budget: _Budget, depth: int = 0) ->
                     body, ok = _clean_member(member.filename, source.read(member), budget, depth)
                     checked = checked and ok
                     target.writestr(_fresh_info(member), body)
-    except CleaningRefused:
+    except (CleaningRefused, MemoryError):
         raise
     except Exception:  # a broken zip: stored as it came
         return CleanedFile(data, kind, UNCHECKED)
@@ -418,7 +510,7 @@ def _clean_member(name: str, body: bytes, budget: _Budget, depth: int) -> tuple[
     kind = sniff(body)
     try:
         if kind in _IMAGE_OUTPUT and _IMAGE_OUTPUT[kind][0] == kind:
-            cleaned = clean_image(body, kind)
+            cleaned = clean_image(body, kind, max_pixels=budget.max_pixels)
         elif kind == PDF:
             cleaned = clean_pdf(body)
         elif _is_package(kind) and depth < 2:

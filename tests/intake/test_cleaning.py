@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import struct
 import zipfile
+import zlib
 from typing import Any
 
 import piexif
@@ -18,10 +21,12 @@ from lifeline.intake.cleaning import (
     CleaningRefused,
     TooLarge,
     clean_file,
+    is_dangerous,
     sniff,
 )
 
 SECRET = "Synthetic Author"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def gps_exif(orientation: int = 1) -> bytes:
@@ -49,6 +54,28 @@ def image_bytes(fmt: str, size: tuple[int, int] = (20, 10), **options: Any) -> b
     out = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(out, fmt, **options)
     return out.getvalue()
+
+
+@functools.cache
+def png_bomb(width: int, height: int) -> bytes:
+    """A one-colour black-and-white PNG of `width` x `height`, compressed to a few kilobytes.
+
+    Written with zlib row by row, so making it never holds the picture in memory.
+    """
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    rows = bytes(1 + (width + 7) // 8) * 1000  # each a filter byte, then one bit a pixel
+    packer = zlib.compressobj(9)
+    pixels = b"".join(packer.compress(rows) for _ in range(height // 1000))
+    pixels += packer.compress(rows[: len(rows) // 1000 * (height % 1000)]) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def jpeg_with_gps(size: tuple[int, int] = (20, 10), orientation: int = 1) -> bytes:
@@ -237,6 +264,27 @@ def test_a_decompression_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 6000)  # Pillow only warns: we refuse
     with pytest.warns(Image.DecompressionBombWarning), pytest.raises(TooLarge):
         clean_file(data, "bomb.png")
+
+
+def test_a_20000_pixel_square_bomb_is_refused_from_its_header() -> None:
+    bomb = png_bomb(20_000, 20_000)  # 400 megapixels: 400 MB decoded, a few KB sent
+    assert len(bomb) < 100_000
+    with pytest.raises(TooLarge):
+        clean_file(bomb, "bomb.png")
+
+
+def test_a_picture_under_pillows_limit_but_over_ours_is_refused_undecoded() -> None:
+    # 88 megapixels passed Pillow's own limit (89): cleaning it took the worker to 1.3 GB.
+    picture = png_bomb(9_400, 9_400)
+    with pytest.raises(TooLarge):
+        clean_file(picture, "scan.png")
+
+
+def test_the_pixel_limit_counts_pictures_inside_documents_too() -> None:
+    document = docx_bytes([("word/media/image1.png", png_bomb(2_000, 2_000))])
+    with pytest.raises(TooLarge):
+        clean_file(document, "letter.docx", max_pixels=1_000_000)
+    assert clean_file(document, "letter.docx").cleaning == STRIPPED
 
 
 def test_a_heic_photo_pillow_cannot_read_is_kept_unchecked() -> None:
@@ -475,3 +523,90 @@ def test_plain_text_needs_no_cleaning() -> None:
 def test_anything_else_is_kept_as_it_came_unchecked(data: bytes) -> None:
     cleaned = clean_file(data, "file")
     assert (cleaned.data, cleaned.cleaning) == (data, UNCHECKED)
+
+
+# --- files that run code when opened ----------------------------------------------------------
+
+LNK = b"L\x00\x00\x00\x01\x14\x02\x00" + bytes(68)
+PROGRAM = b"MZ\x90\x00\x03" + bytes(59) + b"This program cannot be run in DOS mode"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (PROGRAM, "application/x-msdownload"),
+        (b"\x7fELF\x02\x01\x01" + bytes(64), "application/x-executable"),
+        (LNK, "application/x-ms-shortcut"),
+        (zip_bytes([("META-INF/MANIFEST.MF", b"Main-Class: A\n")]), "application/java-archive"),
+        (b"#!/bin/sh\nrm -rf ~\n", "text/x-shellscript"),
+        (b'<hta:application id="x"/><script>new ActiveXObject("x")</script>', "text/html"),
+        (b"<b>hi</b><script>alert(1)</script>", "text/html"),
+        (b"I saw <script> in the notes", "text/plain"),  # not markup: it starts with no tag
+    ],
+    ids=["exe", "elf", "lnk", "jar", "shebang", "hta", "bare-script", "text"],
+)
+def test_programs_and_scripts_are_recognised_by_their_bytes(data: bytes, kind: str) -> None:
+    assert sniff(data) == kind
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "invoice.hta",
+        "run.bat",
+        "run.cmd",
+        "letter.js",
+        "page.html",
+        "page.htm",
+        "page.xhtml",
+        "picture.svg",
+        "macro.vbs",
+        "script.ps1",
+        "setup.exe",
+        "screensaver.scr",
+        "app.jar",
+        "shortcut.lnk",
+        "job.wsf",
+        "disk.iso",
+        "budget.xlsm",
+        "photo.jpg.exe",
+        "LETTER.JS",
+        "letter.js. ",
+    ],
+)
+def test_a_script_or_program_is_dangerous_by_its_name(filename: str) -> None:
+    assert is_dangerous(filename, "text/plain")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "text/html",
+        "image/svg+xml",
+        "application/xml",
+        "text/x-shellscript",
+        "application/x-msdownload",
+        "application/x-executable",
+        "application/x-ms-shortcut",
+        "application/java-archive",
+    ],
+)
+def test_a_script_or_program_is_dangerous_by_its_bytes_whatever_its_name(kind: str) -> None:
+    assert is_dangerous("holiday.jpg", kind)
+
+
+@pytest.mark.parametrize(
+    ("filename", "kind"),
+    [
+        ("IMG_0042.jpg", "image/jpeg"),
+        ("note.txt", "text/plain"),
+        ("list.csv", "text/csv"),
+        ("letter.pdf", "application/pdf"),
+        ("letter.docx", DOCX_TYPE),
+        ("voice.ogg", "audio/ogg"),
+        ("no extension", "application/octet-stream"),
+        ("js", "text/plain"),
+    ],
+)
+def test_ordinary_files_are_not_dangerous(filename: str, kind: str) -> None:
+    assert not is_dangerous(filename, kind)
