@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import warnings
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -155,6 +156,7 @@ def _clean_in_child(sender: Connection, data: bytes, filename: str, limits: Limi
 
 def _limit_self(limits: Limits) -> None:
     Image.MAX_IMAGE_PIXELS = limits.max_pixels  # Pillow's own checks agree with ours
+    warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we refuse, not warn
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     memory = _address_space() + limits.memory_bytes
     if hard != resource.RLIM_INFINITY:
