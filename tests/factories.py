@@ -40,7 +40,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     """
     from django.utils import timezone
 
-    from lifeline.cases.models import Case, CaseEvent
+    from lifeline.cases.models import Case, CaseEvent, ReplyDraft
     from lifeline.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
     from lifeline.intake.models import Attachment, Contact, Conversation
     from lifeline.outcomes.models import (
@@ -76,6 +76,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         ),
         case,
         CaseEvent(case=case, kind="note", at=now),
+        ReplyDraft(case=case, drafted_by=drafter, drafted_at=now),
         conversation,
         contact := Contact(
             channel="web",

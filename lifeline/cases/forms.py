@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.selectors import user_list_with_perm
+from lifeline.cases.fixed_replies import fixed_replies
 from lifeline.cases.models import CaseKind, Priority
 from lifeline.cases.selectors import (
     AGE_FILTERS,
@@ -66,6 +68,24 @@ class ReplyForm(forms.Form):
         label=_("Reply"),
         max_length=REPLY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "accesskey": "r"}),
+    )
+
+
+def _fixed_reply_choices() -> list[tuple[str, str]]:
+    # Labels in the console's language, which is active while the form renders.
+    language = (get_language() or "en").split("-")[0]
+    return [(key, reply.label(language)) for key, reply in fixed_replies().items()]
+
+
+class FixedReplyForm(forms.Form):
+    key = forms.ChoiceField(label=_("Fixed reply"), choices=_fixed_reply_choices)
+
+
+class DecisionNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why it is rejected"),
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -17,6 +17,11 @@ class CaseKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# The kinds whose free-text replies need a second person's approval; fixed catalogue texts
+# (lifeline/cases/data/fixed_replies.yaml) go out at once on every kind.
+APPROVAL_KINDS = frozenset({CaseKind.FAMILY_ENQUIRY})
+
+
 class Priority(models.IntegerChoices):
     NORMAL = 0, _("normal")
     URGENT = 1, _("urgent")
@@ -58,6 +63,15 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def replies_need_approval(self) -> bool:
+        """Whether a free-text reply on this case waits for a second person before it goes out.
+
+        A family asks about someone else: whatever we write to them in our own words may tell
+        them what the registry says, so it is checked as a disclosure is (docs/security.md).
+        """
+        return self.kind in APPROVAL_KINDS
+
 
 class CaseEvent(models.Model):
     """A timeline entry that is not a message: creation, status change, assignment, note."""
@@ -84,3 +98,39 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class ReplyDraft(models.Model):
+    """A free-text reply held until a second person approves it; only then is it sent.
+
+    The sent message is `contact`; the draft keeps who wrote it and who decided, and when.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("awaiting approval")
+        SENT = "sent", _("approved and sent")
+        REJECTED = "rejected", _("rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reply_drafts")
+    body = EncryptedTextField()
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = EncryptedTextField(blank=True)
+    contact = models.OneToOneField(
+        "intake.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["drafted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"reply draft {self.pk} on {self.case_id}"

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.cases.models import Case, CaseEvent, CaseKind
+from lifeline.cases.models import Case, CaseEvent, CaseKind, ReplyDraft
 from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.receipts import normalise_reference
@@ -109,9 +109,10 @@ class TimelineEntry:
     """One line of a case's timeline: a message (`contact`) or anything else (`event`)."""
 
     at: datetime
-    kind: str  # "in", "out" (messages), "note", "event"
+    kind: str  # "in", "out" (messages), "note", "event", "draft" (a reply held for approval)
     contact: Any = None
     event: CaseEvent | None = None
+    draft: ReplyDraft | None = None
 
 
 def case_timeline_for(*, user: User, case: Case) -> list[TimelineEntry]:
@@ -133,6 +134,25 @@ def case_timeline_for(*, user: User, case: Case) -> list[TimelineEntry]:
     for event in CaseEvent.objects.filter(case=case).select_related("actor"):
         kind = "note" if event.kind == CaseEvent.Kind.NOTE else "event"
         entries.append(TimelineEntry(at=event.at, kind=kind, event=event))
+    for draft in ReplyDraft.objects.filter(case=case).select_related("drafted_by", "decided_by"):
+        entries.append(TimelineEntry(at=draft.drafted_at, kind="draft", draft=draft))
     # At the same instant a message goes before an event: the event usually answers it.
-    entries.sort(key=lambda e: (e.at, e.event is not None))
+    entries.sort(key=lambda e: (e.at, e.contact is None))
     return entries
+
+
+def reply_draft_get_for(*, user: User, pk: int) -> ReplyDraft:
+    """A held reply, with its case, for a user who may see cases."""
+    require_perm(user, Perm.CASE_VIEW)
+    draft = ReplyDraft.objects.select_related("case", "drafted_by").filter(pk=pk).first()
+    if draft is None:
+        raise Http404("no such reply draft")
+    return draft
+
+
+def reply_draft_pending_for(*, user: User) -> QuerySet[ReplyDraft]:
+    """Replies awaiting a second person's approval, oldest first, for those who may approve."""
+    require_perm(user, Perm.DISCLOSURE_APPROVE)
+    return ReplyDraft.objects.filter(state=ReplyDraft.State.DRAFT).select_related(
+        "case", "drafted_by"
+    )

@@ -10,7 +10,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from lifeline.cases.exceptions import CaseActionRefused
-from lifeline.cases.models import Case, CaseEvent, Priority
+from lifeline.cases.fixed_replies import fixed_reply_get, is_fixed_text
+from lifeline.cases.models import Case, CaseEvent, Priority, ReplyDraft
 from lifeline.cases.workflows import (
     TransitionNotAllowed,
     state_label,
@@ -244,15 +245,7 @@ def case_note_add(*, actor: User, case: Case, text: str) -> CaseEvent:
     return event
 
 
-@transaction.atomic
-def case_reply(*, actor: User, case: Case, body: str) -> Contact:
-    """Answer the person on the case's channel; the outbound Contact is the timeline entry.
-
-    The message goes out through intake (sent after commit); the case stops waiting.
-    """
-    from lifeline.intake.services import message_send  # intake imports cases: import late
-
-    require_perm(actor, Perm.CASE_WORK)
+def _checked_reply(body: str) -> str:
     body = body.strip()
     if not body:
         raise CaseActionRefused(gettext("The reply is empty."))
@@ -261,15 +254,46 @@ def case_reply(*, actor: User, case: Case, body: str) -> Contact:
             gettext("The reply is too long (at most %(max)d characters).")
             % {"max": REPLY_MAX_CHARS}
         )
-    _lock(case)
+    return body
+
+
+def _check_can_reply(case: Case) -> None:
     if case.status in workflow_for(case.kind).terminal:
         raise CaseActionRefused(gettext("The case is closed. Reopen it before replying."))
     if not case.conversations.exists():
         raise CaseActionRefused(
             gettext("This case has no conversation to reply on: nobody wrote in on a channel.")
         )
+
+
+def reply_release_check(*, actor: User, case: Case, body: str, drafted_by: User | None) -> None:
+    """Refuse to let `body` go out on `case` now, unless the rules allow it.
+
+    On a case whose replies need approval, only a fixed catalogue text goes out at once; any
+    other text goes out only when `actor` may approve disclosures and someone else,
+    `drafted_by`, wrote it. Intake's `message_send` asks this before it queues a staff reply,
+    so no path past the reply form reaches the family either.
+    """
+    if not case.replies_need_approval or is_fixed_text(body):
+        return
+    if drafted_by is None:
+        raise CaseActionRefused(
+            gettext("A reply on a family enquiry goes out only once a second person approves it.")
+        )
+    require_perm(actor, Perm.DISCLOSURE_APPROVE)
+    if drafted_by.pk == actor.pk:
+        raise CaseActionRefused(gettext("A second person must approve: you wrote this reply."))
+
+
+def _send(
+    *, actor: User, case: Case, body: str, drafted_by: User | None = None, fixed: str = ""
+) -> Contact:
+    """Queue `body` to the person (the case row is locked already); the case stops waiting."""
+    from lifeline.intake.services import message_send  # intake imports cases: import late
+
+    _check_can_reply(case)
     try:
-        contact = message_send(actor=actor, case=case, body=body)
+        contact = message_send(actor=actor, case=case, body=body, drafted_by=drafted_by)
     except ValueError as error:
         raise CaseActionRefused(str(error)) from error
     now = timezone.now()
@@ -278,13 +302,125 @@ def case_reply(*, actor: User, case: Case, body: str) -> Contact:
         case.first_response_at = now
     case.updated_at = now
     case.save(update_fields=["waiting_since", "first_response_at", "updated_at"])
+    detail: dict[str, Any] = {"contact": contact.pk, "channel": contact.channel}
+    if drafted_by is not None:
+        detail["drafted_by"] = drafted_by.pk
+    if fixed:
+        detail["fixed"] = fixed
+    audit_record(actor=actor, action="case.reply", obj=case, detail=detail)
+    return contact
+
+
+@transaction.atomic
+def case_reply(*, actor: User, case: Case, body: str) -> Contact:
+    """Answer the person on the case's channel; the outbound Contact is the timeline entry.
+
+    The message goes out through intake (sent after commit); the case stops waiting. On a
+    case whose replies need approval this refuses: the text is drafted with
+    `case_reply_draft` and sent by `case_reply_approve`.
+    """
+    require_perm(actor, Perm.CASE_WORK)
+    body = _checked_reply(body)
+    _lock(case)
+    reply_release_check(actor=actor, case=case, body=body, drafted_by=None)
+    return _send(actor=actor, case=case, body=body)
+
+
+@transaction.atomic
+def case_reply_fixed(*, actor: User, case: Case, key: str) -> Contact:
+    """Send a text of the reviewed catalogue at once, in the case's language."""
+    require_perm(actor, Perm.CASE_WORK)
+    reply = fixed_reply_get(key)
+    if reply is None:
+        raise CaseActionRefused(gettext("Choose one of the fixed replies."))
+    _lock(case)
+    return _send(actor=actor, case=case, body=reply.text(case.language), fixed=key)
+
+
+@transaction.atomic
+def case_reply_draft(*, actor: User, case: Case, body: str) -> ReplyDraft:
+    """Hold a reply until a second person approves it; nothing goes out yet."""
+    require_perm(actor, Perm.CASE_WORK)
+    body = _checked_reply(body)
+    _lock(case)
+    if not case.replies_need_approval:
+        raise CaseActionRefused(gettext("Replies on this case go out at once; send it."))
+    # Refused now, not only when a supervisor approves it: the author can still act on it.
+    _check_can_reply(case)
+    now = timezone.now()
+    draft = ReplyDraft.objects.create(case=case, body=body, drafted_by=actor, drafted_at=now)
+    case.updated_at = now
+    case.save(update_fields=["updated_at"])
+    audit_record(actor=actor, action="case.reply_draft", obj=case, detail={"draft": draft.pk})
+    return draft
+
+
+def _decidable(*, actor: User, draft: ReplyDraft) -> ReplyDraft:
+    require_perm(actor, Perm.DISCLOSURE_APPROVE)
+    # The case's row first, then the draft's: the order every reply takes, so none deadlock.
+    _lock(draft.case)
+    locked = ReplyDraft.objects.select_for_update().select_related("drafted_by").get(pk=draft.pk)
+    if locked.state != ReplyDraft.State.DRAFT:
+        raise CaseActionRefused(gettext("This reply has been decided already."))
+    if locked.drafted_by_id == actor.pk:
+        raise CaseActionRefused(gettext("A second person must approve: you wrote this reply."))
+    locked.case = draft.case
+    return locked
+
+
+@transaction.atomic
+def case_reply_approve(*, actor: User, draft: ReplyDraft) -> ReplyDraft:
+    """Approve a held reply as the second person, and send it."""
+    draft = _decidable(actor=actor, draft=draft)
+    contact = _send(actor=actor, case=draft.case, body=draft.body, drafted_by=draft.drafted_by)
+    draft.state = ReplyDraft.State.SENT
+    draft.decided_by = actor
+    draft.decided_at = timezone.now()
+    draft.contact = contact
+    draft.save(update_fields=["state", "decided_by", "decided_at", "contact"])
     audit_record(
         actor=actor,
-        action="case.reply",
-        obj=case,
-        detail={"contact": contact.pk, "channel": contact.channel},
+        action="case.reply_approve",
+        obj=draft.case,
+        detail={"draft": draft.pk, "drafted_by": draft.drafted_by_id, "contact": contact.pk},
     )
-    return contact
+    return draft
+
+
+@transaction.atomic
+def case_reply_reject(*, actor: User, draft: ReplyDraft, note: str) -> ReplyDraft:
+    """Send a held reply back to its author with a note saying why; it never goes out."""
+    note = note.strip()
+    if not note:
+        raise CaseActionRefused(gettext("Say in the note why the reply is rejected."))
+    if len(note) > NOTE_MAX_CHARS:
+        raise CaseActionRefused(gettext("The note is too long."))
+    draft = _decidable(actor=actor, draft=draft)
+    draft.state = ReplyDraft.State.REJECTED
+    draft.decided_by = actor
+    draft.decided_at = timezone.now()
+    draft.decision_note = note
+    draft.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="case.reply_reject",
+        obj=draft.case,
+        detail={"draft": draft.pk, "drafted_by": draft.drafted_by_id},
+    )
+    return draft
+
+
+@transaction.atomic
+def case_reply_approved_send(*, actor: User, case: Case, body: str, drafted_by: User) -> Contact:
+    """Send a text that `actor`, as the second person, approved elsewhere (a disclosure).
+
+    The same rule as a held reply: `actor` may approve disclosures and did not write it.
+    """
+    require_perm(actor, Perm.DISCLOSURE_APPROVE)
+    body = _checked_reply(body)
+    _lock(case)
+    reply_release_check(actor=actor, case=case, body=body, drafted_by=drafted_by)
+    return _send(actor=actor, case=case, body=body, drafted_by=drafted_by)
 
 
 @transaction.atomic

@@ -10,6 +10,11 @@ urlpatterns = [
     # `key` is the case's id or its reference; the page redirects a reference to the id.
     path("case/<str:key>/", views.detail, name="detail"),
     path("case/<int:pk>/reply/", views.reply, name="reply"),
+    path("case/<int:pk>/reply/fixed/", views.reply_fixed, name="reply_fixed"),
+    # Replies held for a second person's approval (family enquiries).
+    path("approvals/", views.approvals, name="approvals"),
+    path("reply/<int:draft>/approve/", views.reply_approve, name="reply_approve"),
+    path("reply/<int:draft>/reject/", views.reply_reject, name="reply_reject"),
     path("case/<int:pk>/note/", views.note, name="note"),
     path("case/<int:pk>/status/", views.transition, name="transition"),
     path("case/<int:pk>/assign/", views.assign, name="assign"),

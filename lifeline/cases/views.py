@@ -18,6 +18,8 @@ from lifeline.accounts.selectors import user_list_with_perm
 from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.forms import (
     AssignForm,
+    DecisionNoteForm,
+    FixedReplyForm,
     NoteForm,
     PriorityForm,
     QueueFilterForm,
@@ -30,12 +32,18 @@ from lifeline.cases.selectors import (
     case_open_counts_for,
     case_queue_for,
     case_timeline_for,
+    reply_draft_get_for,
+    reply_draft_pending_for,
 )
 from lifeline.cases.services import (
     case_assign,
     case_note_add,
     case_priority_set,
     case_reply,
+    case_reply_approve,
+    case_reply_draft,
+    case_reply_fixed,
+    case_reply_reject,
     case_transition,
     case_view_record,
 )
@@ -97,6 +105,10 @@ def _render_case(
         "is_closed": case.status in workflow.terminal,
         "next_states": workflow.manual_from(case.status),
         "can_assign": has_perm(user, Perm.CASE_ASSIGN),
+        "can_approve": has_perm(user, Perm.DISCLOSURE_APPROVE),
+        "needs_approval": case.replies_need_approval,
+        "fixed_form": FixedReplyForm(),
+        "reject_form": DecisionNoteForm(),
         "assignable": user_list_with_perm(perm=Perm.CASE_WORK),
         "urgent": case.priority == Priority.URGENT,
         "reply_form": ReplyForm(),
@@ -123,14 +135,77 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for(user=_user(request), key=pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
+        body = form.cleaned_data["body"]
         try:
-            case_reply(actor=_user(request), case=case, body=form.cleaned_data["body"])
+            if case.replies_need_approval:
+                case_reply_draft(actor=_user(request), case=case, body=body)
+            else:
+                case_reply(actor=_user(request), case=case, body=body)
+        except CaseActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            if case.replies_need_approval:
+                messages.success(
+                    request, _("Reply saved: it goes out once a supervisor approves it.")
+                )
+            else:
+                messages.success(request, _("Reply queued to send."))
+            return _back(case)
+    return _render_case(request, case, {"reply_form": form}, status=400)
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def reply_fixed(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=_user(request), key=pk)
+    form = FixedReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            case_reply_fixed(actor=_user(request), case=case, key=form.cleaned_data["key"])
         except CaseActionRefused as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Reply queued to send."))
             return _back(case)
-    return _render_case(request, case, {"reply_form": form}, status=400)
+    return _render_case(request, case, {"fixed_form": form}, status=400)
+
+
+@staff_view(Perm.DISCLOSURE_APPROVE)
+@require_POST
+def reply_approve(request: HttpRequest, draft: int) -> HttpResponse:
+    held = reply_draft_get_for(user=_user(request), pk=draft)
+    try:
+        case_reply_approve(actor=_user(request), draft=held)
+    except CaseActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Approved: the reply is queued to send."))
+    return _back(held.case)
+
+
+@staff_view(Perm.DISCLOSURE_APPROVE)
+@require_POST
+def reply_reject(request: HttpRequest, draft: int) -> HttpResponse:
+    held = reply_draft_get_for(user=_user(request), pk=draft)
+    form = DecisionNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say in the note why the reply is rejected."))
+        return _back(held.case)
+    try:
+        case_reply_reject(actor=_user(request), draft=held, note=form.cleaned_data["note"])
+    except CaseActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Rejected: the reply goes back to its author."))
+    return _back(held.case)
+
+
+@staff_view(Perm.DISCLOSURE_APPROVE)
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    drafts = reply_draft_pending_for(user=_user(request))
+    page = Paginator(drafts, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "console/cases/approvals.html", {"page": page})
 
 
 @staff_view(Perm.CASE_WORK)

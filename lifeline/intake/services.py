@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.cases.services import case_open
+from lifeline.cases.services import case_open, reply_release_check
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import Receipt, hash_secret
@@ -178,15 +178,18 @@ def web_followup_receive(*, case: Case, language: str, body: str) -> Contact:
 
 
 @transaction.atomic
-def message_send(*, actor: Any, case: Case, body: str) -> Contact:
+def message_send(*, actor: Any, case: Case, body: str, drafted_by: Any = None) -> Contact:
     """Reply to the person on the case's most recent conversation that can carry a reply.
 
     Raises ValueError for an empty body or a case with no conversation to answer on (one
     reached only by phone is answered by calling back),
     PermissionDenied if `actor` may not work on cases. The case's own state (waiting, first
-    response) is the caller's: `cases.services.case_reply`.
+    response) is the caller's: `cases.services.case_reply`. On a case whose replies need a
+    second person, free text goes out only when `actor` approves what `drafted_by` wrote
+    (`cases.services.reply_release_check`, which raises CaseActionRefused).
     """
     require_perm(actor, Perm.CASE_WORK)
+    reply_release_check(actor=actor, case=case, body=body, drafted_by=drafted_by)
     text = clean_text(body)
     if not text:
         raise ValueError("the reply is empty")

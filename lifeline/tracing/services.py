@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
+from lifeline.cases.services import case_reply_approved_send
 from lifeline.core.access import Perm, require_perm, require_perm_or_system, user_or_none
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
@@ -416,14 +417,14 @@ def _decidable(*, actor: Any, disclosure: Disclosure) -> Disclosure:
 @transaction.atomic
 def disclosure_approve(*, actor: Any, disclosure: Disclosure) -> Disclosure:
     """Approve the answer as the second person and send it on the enquiry's case."""
-    from lifeline.cases.services import case_reply  # cases imports nothing of tracing
-
     disclosure = _decidable(actor=actor, disclosure=disclosure)
     enquiry = _lock(disclosure.enquiry)
     if not enquiry.enquirer_verified:
         raise TracingRefused(gettext("The enquirer is not verified."))
     try:
-        contact = case_reply(actor=actor, case=enquiry.case, body=disclosure.text)
+        contact = case_reply_approved_send(
+            actor=actor, case=enquiry.case, body=disclosure.text, drafted_by=disclosure.drafted_by
+        )
     except ActionRefused as refused:
         raise TracingRefused(refused.message) from refused
     now = timezone.now()

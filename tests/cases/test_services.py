@@ -195,7 +195,7 @@ def test_reply_calls_intake_message_send(alice, monkeypatch) -> None:
     monkeypatch.setattr("lifeline.intake.services.message_send", spy)
     case = create_case(inbound="hello")
     case_reply(actor=alice, case=case, body="hi")
-    assert calls == [{"actor": alice, "case": case, "body": "hi"}]
+    assert calls == [{"actor": alice, "case": case, "body": "hi", "drafted_by": None}]
 
 
 @pytest.mark.parametrize(

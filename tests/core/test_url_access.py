@@ -18,7 +18,7 @@ from django.urls.resolvers import RegexPattern
 from lifeline.core.access import PERMISSION_MATRIX, Role
 from lifeline.registry.models import Person
 from tests.cases.helpers import create_case
-from tests.factories import login_staff
+from tests.factories import create_user, login_staff
 
 # The named users of tests/conftest.py and their roles.
 USERS = {
@@ -76,6 +76,18 @@ def test_the_walk_finds_the_console_and_the_public_site() -> None:
     assert any(name.startswith("intake:") for name in names)
 
 
+def test_the_walk_finds_the_reply_approval_urls_and_only_approvers_pass() -> None:
+    # A free-text reply to a family waits for a second person (issue 9 §5): the walk below
+    # asserts the refused roles of these URLs, as of every other.
+    approval = {"cases:approvals", "cases:reply_approve", "cases:reply_reject"}
+    access = {r.name: r.access for r in ROUTES if r.name in approval | {"cases:reply_fixed"}}
+    assert access == {
+        **{name: ("staff", "disclosure.approve") for name in approval},
+        "cases:reply_fixed": ("staff", "case.work"),
+    }
+    assert _holders("disclosure.approve") == {"carol"}
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_every_view_carries_one_access_rule(route: Route) -> None:
     assert route.access is not None, (
@@ -96,6 +108,8 @@ def _value(route: Route, param: str, converter: Any, objects: dict[str, Any]) ->
         return objects["case"].pk
     if app == "cases" and param == "reference":
         return objects["case"].reference
+    if app == "cases" and param == "draft":
+        return objects["draft"].pk
     if app == "registry" and param in {"pk", "person_pk", "person_id"}:
         return objects["person"].pk
     if converter is None or isinstance(converter, IntConverter):  # None: a re_path group
@@ -120,9 +134,16 @@ def _holders(perm: str) -> set[str]:
 
 @pytest.fixture
 def objects(db: Any) -> dict[str, Any]:
+    from lifeline.cases.models import ReplyDraft
+
+    family = create_case("family_enquiry", inbound="hello")
+    author = create_user("author", roles=[Role.TRACING_OFFICER])
     return {
         "case": create_case(inbound="hello"),
         "person": Person.objects.create(surname="Testov"),
+        "draft": ReplyDraft.objects.create(
+            case=family, body="held", drafted_by=author, drafted_at=family.created_at
+        ),
     }
 
 

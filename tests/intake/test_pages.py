@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from lifeline.cases.fixed_replies import fixed_replies
 from lifeline.intake.models import Contact
 from lifeline.intake.services import message_send
 from tests.intake.conftest import MAX_PAGE_BYTES, open_case, stylesheets, unlock
@@ -33,7 +34,8 @@ def public_pages(prefix: str, alice: Any) -> Iterator[tuple[str, Any]]:
     )
     yield "receipt no longer shown", Client().get(prefix + "/write/receipt/")
     case, receipt = open_case(kind="family_enquiry", body="Ищу сына", sought_surname="Петров")
-    message_send(actor=alice, case=case, body="Мы получили ваше письмо.")
+    # A family enquiry: what an operator sends at once is a fixed text of the catalogue.
+    message_send(actor=alice, case=case, body=fixed_replies()["acknowledgement"].texts["ru"])
     yield (
         "wrong secret",
         client.post(prefix + "/status/", {"reference": receipt.reference, "secret": "0" * 16}),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from lifeline.cases.fixed_replies import fixed_replies
 from lifeline.intake.models import Contact
 from lifeline.intake.services import message_send
 from tests.intake.conftest import all_rows, raw_text
@@ -43,7 +44,10 @@ def every_public_action(client: Client, alice: Any) -> None:
     assert reference and secret
     contact = Contact.objects.order_by("-id").first()
     assert contact is not None and contact.case is not None
-    message_send(actor=alice, case=contact.case, body="Ответ")
+    # A family enquiry: what an operator sends at once is a fixed text of the catalogue.
+    message_send(
+        actor=alice, case=contact.case, body=fixed_replies()["acknowledgement"].texts["ru"]
+    )
     status = {"reference": reference.group(), "secret": secret.group()}
     client.post("/status/", status | {"secret": "0" * 16}, **IDENTIFYING)
     client.post("/status/", status | {"reference": "LF-0000-0000"}, **IDENTIFYING)
