@@ -1,4 +1,4 @@
-"""The `lifeline` command: Django's manage.py plus `serve`, `worker` and `audit verify`."""
+"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify` and `keys check`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ def _serve(argv: Sequence[str]) -> int:
         "--with-worker", action="store_true", help="also run the background worker as a child"
     )
     args = parser.parse_args(argv)
+    # Refuse to serve with field keys that cannot read the database (or are malformed): a
+    # visitor would get a receipt for a message nobody can read.
+    keys = subprocess.run([sys.executable, "-m", "lifeline.cli", "keys", "check"], check=False)  # noqa: S603
+    if keys.returncode != 0:
+        return keys.returncode
     children: list[subprocess.Popen[bytes]] = []
     if args.with_worker:
         children.append(subprocess.Popen([sys.executable, "-m", "lifeline.cli", "worker"]))  # noqa: S603
@@ -53,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = ["worker", "--queue-name", "*", *args[1:]]
     elif args[:2] == ["audit", "verify"]:
         args = ["audit_verify", *args[2:]]
+    elif args[:2] == ["keys", "check"]:
+        args = ["keys_check", *args[2:]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lifeline", *args])

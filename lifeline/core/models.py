@@ -1,4 +1,4 @@
-"""Core tables: the hash-chained audit log and throttle counters."""
+"""Core tables: the hash-chained audit log, throttle counters and the field-key canaries."""
 
 from __future__ import annotations
 
@@ -58,3 +58,18 @@ class ThrottleBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hits} hits since {self.window_start:%H:%M}"
+
+
+class FieldKeyCanary(models.Model):
+    """A known text sealed under one field key, written when the key is first configured.
+
+    At start, and in `check --deploy` and `/healthz`, each canary must open with the key of the
+    same id: a wrong or missing key is refused before it seals, or fails to open, anyone's data.
+    """
+
+    key_id = models.CharField(max_length=64, unique=True)
+    token = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"canary of field key {self.key_id}"

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from lifeline.core.access import public_view
+from lifeline.core.keys import field_keys_problem
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -15,10 +16,17 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 @public_view
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness for a load balancer: the process answers and the database is reachable."""
+    """Liveness for a load balancer: the database is reachable and the field keys can read it.
+
+    A wrong field key answers 503 with a short reason (key ids only, never key material), so
+    that no visitor's message is sealed with it.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        problem = field_keys_problem()
     except Exception:
-        return JsonResponse({"ok": False}, status=503)
+        return JsonResponse({"ok": False, "reason": "database unreachable"}, status=503)
+    if problem is not None:
+        return JsonResponse({"ok": False, "reason": problem}, status=503)
     return JsonResponse({"ok": True})

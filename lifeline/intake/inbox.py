@@ -35,6 +35,8 @@ from lifeline.cases.models import Case
 from lifeline.cases.services import case_open, case_reopen_for_message
 from lifeline.core.access import Perm, require_perm, require_perm_or_system, user_or_none
 from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.crypto import UndecryptableField
+from lifeline.core.fields import require_readable
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
 from lifeline.intake.channels import adapter_for
 from lifeline.intake.channels.base import SendLater, SendRefused
@@ -207,6 +209,7 @@ def contact_process(*, contact_id: int) -> Contact | None:
     if not started or contact is None:
         return contact
     try:
+        require_readable(contact)  # sealed under a key we do not have: no retry can help
         adapter = adapter_for(contact.channel)
         fetched = adapter.fetch(contact)
         with transaction.atomic(durable=True):
@@ -217,7 +220,12 @@ def contact_process(*, contact_id: int) -> Contact | None:
             _processed(contact, awaits_reply=adapter.awaits_reply(contact))
     except Exception as error:
         logger.warning("processing contact %s failed: %s", contact_id, type(error).__name__)
-        return _attempt_failed(contact_id=contact_id, error=error, task=PROCESS_TASK)
+        return _attempt_failed(
+            contact_id=contact_id,
+            error=error,
+            task=PROCESS_TASK,
+            give_up=isinstance(error, UndecryptableField),
+        )
     return contact
 
 

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
+from lifeline.core.fields import (
+    EncryptedBinaryField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    RowKeyField,
+)
 
 
 class Channel(models.TextChoices):
@@ -25,6 +30,7 @@ class Conversation(models.Model):
 
     channel = models.CharField(max_length=20, choices=Channel.choices)
     identity_hash = models.CharField(max_length=64, blank=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     identity = EncryptedTextField(blank=True)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
@@ -84,6 +90,7 @@ class Contact(models.Model):
     )
     received_at = models.DateTimeField(db_index=True)
     language = models.CharField(max_length=10, blank=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     body = EncryptedTextField()
     # Structured answers of a form (e.g. the sought person's name and year), encrypted.
     fields = EncryptedJSONField(default=dict, blank=True)
@@ -126,6 +133,7 @@ class Attachment(models.Model):
     """A file that came with a contact: metadata stripped, then stored encrypted."""
 
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="attachments")
+    row_key = RowKeyField()  # what its encrypted values are bound to
     filename = EncryptedTextField(blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()  # of the stored, cleaned file

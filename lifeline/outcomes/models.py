@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.cases.models import Case
-from lifeline.core.fields import EncryptedTextField
+from lifeline.core.fields import EncryptedTextField, RowKeyField
 from lifeline.registry.models import Person, Source
 
 # --- Outcomes on a surrender case ----------------------------------------------------------
@@ -35,6 +35,7 @@ class OutcomeOffer(models.Model):
     chosen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    row_key = RowKeyField()  # what its encrypted values are bound to
     note = EncryptedTextField(blank=True)
 
     class Meta:
@@ -104,6 +105,7 @@ class AssistanceItem(models.Model):
     status = models.CharField(
         max_length=20, choices=AssistanceStatus.choices, default=AssistanceStatus.REQUESTED
     )
+    row_key = RowKeyField()  # what its encrypted values are bound to
     note = EncryptedTextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -137,6 +139,7 @@ class AssistanceEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField()
+    row_key = RowKeyField()  # what its encrypted values are bound to
     note = EncryptedTextField(blank=True)
 
     class Meta:
@@ -160,6 +163,7 @@ class ExchangeBatch(models.Model):
 
     planned_on = models.DateField()
     # Where an exchange happens is operational information: sealed like a person's details.
+    row_key = RowKeyField()  # what its encrypted values are bound to
     place = EncryptedTextField()
     counterpart = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -210,6 +214,7 @@ class ExchangeEntry(models.Model):
     )
     # Kept by the services: the batch is open and the outcome is pending or exchanged.
     active = models.BooleanField(default=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     note = EncryptedTextField(blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -241,6 +246,7 @@ class Handover(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="handover")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="handovers")
+    row_key = RowKeyField()  # what its encrypted values are bound to
     relative_name = EncryptedTextField(blank=True)
     relationship = EncryptedTextField(blank=True)
     # Which documents were checked, with their numbers.

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField
+from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField, RowKeyField
 from lifeline.registry.text import fold
 
 
@@ -74,6 +74,7 @@ class Source(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
     reliability = models.CharField(max_length=10, choices=Reliability.choices)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     details = EncryptedTextField(blank=True)
     received_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,6 +116,7 @@ class Person(models.Model):
     current_status = models.CharField(
         max_length=20, choices=PersonStatus.choices, default=PersonStatus.MISSING, db_index=True
     )
+    row_key = RowKeyField()  # what its encrypted values are bound to
     health = EncryptedTextField(blank=True)
     place_of_detention = EncryptedTextField(blank=True)
     grave_location = EncryptedTextField(blank=True)
@@ -228,6 +230,7 @@ class StatusEvent(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_events")
     status = models.CharField(max_length=20, choices=PersonStatus.choices)
     occurred_on = models.DateField(null=True, blank=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     place = EncryptedTextField(blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="status_events")
     verification = models.CharField(max_length=10, choices=Verification.choices)
@@ -272,6 +275,7 @@ class RegistryExport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     content = EncryptedBinaryField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     row_count = models.PositiveIntegerField(null=True, blank=True)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedJSONField, EncryptedTextField
+from lifeline.core.fields import EncryptedJSONField, EncryptedTextField, RowKeyField
 
 
 class Enquiry(models.Model):
@@ -33,6 +33,7 @@ class Enquiry(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
+    row_key = RowKeyField()  # what its encrypted values are bound to
     enquirer_name = EncryptedTextField(blank=True)
     enquirer_contact = EncryptedTextField(blank=True)
     relationship = models.CharField(max_length=20, blank=True)
@@ -120,6 +121,7 @@ class MatchCandidate(models.Model):
     )
     score = models.FloatField()
     # [{"field", "contribution", "text"}]: it quotes the enquiry's spellings, so it is sealed.
+    row_key = RowKeyField()  # what its encrypted values are bound to
     explanation = EncryptedJSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
     proposed_at = models.DateTimeField()
@@ -158,6 +160,7 @@ class Disclosure(models.Model):
         on_delete=models.PROTECT,
         related_name="disclosures",
     )
+    row_key = RowKeyField()  # what its encrypted values are bound to
     text = EncryptedTextField()
     recipient = EncryptedTextField(blank=True)  # the enquirer's name and relationship, as then
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from lifeline.core.keys import field_keys_require
 from lifeline.intake.channels.email.server import smtpd_controller
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.SMTPD_PORT)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        field_keys_require()  # before accepting mail that a wrong key would seal
         stop = threading.Event()
 
         def request_stop(signum: int, frame: object) -> None:

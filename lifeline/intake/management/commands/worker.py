@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from lifeline.core.keys import field_keys_require
 from lifeline.intake.inbox import inbox_sweep
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Command(DBWorkerCommand):
     help = "Run background tasks, and re-queue inbox work a dead worker or queue left behind."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        field_keys_require()  # a wrong key would fail every item; refuse before taking any
         stop = threading.Event()
         sweeper = None
         if not options.get("batch"):

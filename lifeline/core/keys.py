@@ -1,0 +1,80 @@
+"""Whether the configured field keys are the ones that sealed this database's data.
+
+Each field key leaves a canary row (`FieldKeyCanary`) the first time it is configured. A key
+whose canary does not open is the wrong key; a canary whose key is not configured means data
+sealed under a key that is missing. Either way Lifeline refuses to start, `check --deploy`
+fails and `/healthz` answers 503, before a visitor's message is sealed, or read, with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
+
+from lifeline.core import crypto
+from lifeline.core.models import FieldKeyCanary
+
+
+def field_keys_problem() -> str | None:
+    """What is wrong with the configured field keys, in one line without secrets; None if fine.
+
+    A database without the canary table (not migrated yet) has nothing to check against.
+    """
+    try:
+        configured = crypto.key_ids()
+    except ImproperlyConfigured as error:
+        return str(error)
+    if FieldKeyCanary._meta.db_table not in connection.introspection.table_names():
+        return None
+    canaries = dict(FieldKeyCanary.objects.values_list("key_id", "token"))
+    missing = sorted(k for k in canaries if k not in configured)
+    if missing:
+        return f"data here was sealed under field key(s) {', '.join(missing)}, not configured"
+    wrong = sorted(k for k, token in canaries.items() if not crypto.canary_opens(k, token))
+    if wrong:
+        return f"field key(s) {', '.join(wrong)} are not the keys that sealed the data here"
+    return None
+
+
+def field_keys_verify() -> str | None:
+    """Check the keys as `field_keys_problem` does; if they are fine, pin the new ones.
+
+    Run at start (serve, worker, smtpd) and after migrate: a key configured for the first time
+    gets its canary, so that a different key under its id is refused from then on.
+    """
+    problem = field_keys_problem()
+    if problem is not None:
+        return problem
+    if FieldKeyCanary._meta.db_table not in connection.introspection.table_names():
+        return None
+    known = set(FieldKeyCanary.objects.values_list("key_id", flat=True))
+    for key_id in crypto.key_ids():
+        if key_id in known:
+            continue
+        try:
+            with transaction.atomic():
+                FieldKeyCanary.objects.create(key_id=key_id, token=crypto.canary_seal(key_id))
+        except IntegrityError:
+            pass  # another process pinned it at the same moment: read what it wrote
+    return field_keys_problem()
+
+
+def pin_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate: a fresh database pins the configured keys; a wrong key stops migrate."""
+    if using != "default":
+        return
+    problem = field_keys_verify()
+    if problem is not None:
+        raise CommandError(f"The field keys cannot read this database: {problem}.")
+
+
+def field_keys_require() -> None:
+    """At the start of a long-running command: refuse to run with keys that cannot read the data."""
+    problem = field_keys_verify()
+    if problem is not None:
+        raise CommandError(
+            f"Refusing to start: the field keys cannot read this database: {problem}."
+        )

@@ -1,0 +1,20 @@
+"""`lifeline keys check`: whether the configured field keys can read this database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from lifeline.core.keys import field_keys_require
+
+
+class Command(BaseCommand):
+    help = (
+        "Check that the configured field keys opened this database's canaries, and pin a newly "
+        "configured key. Exits non-zero with the reason if not; `lifeline serve` runs it first."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        field_keys_require()
+        self.stdout.write("The field keys can read this database.")
