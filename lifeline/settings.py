@@ -280,6 +280,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("LIFELINE_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+# A year-long csrftoken would stay on a searched phone as proof the hotline was used: it ends
+# with the browser, and only pages with a form set it (docs/decisions/0001).
+CSRF_COOKIE_AGE = None
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_FAILURE_VIEW = "lifeline.core.views.csrf_failure"
 _HTTPS = envbool("LIFELINE_HTTPS", not DEBUG and not DEV_KEYS)
@@ -287,9 +290,6 @@ SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
 LANGUAGE_COOKIE_SECURE = _HTTPS
 SECURE_SSL_REDIRECT = _HTTPS and envbool("LIFELINE_SSL_REDIRECT", True)
-# A year-long csrftoken would stay on a searched phone as proof the hotline was used: it ends
-# with the browser, and only pages with a form set it (docs/decisions/0001).
-CSRF_COOKIE_AGE = None
 SECURE_HSTS_SECONDS = envint("LIFELINE_HSTS_SECONDS", 31536000 if _HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
