@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedTextField
+from lifeline.core.fields import EncryptedTextField, RowKeyField
 
 
 class CaseKind(models.TextChoices):
@@ -44,6 +44,7 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     language = models.CharField(max_length=10, blank=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     summary = EncryptedTextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -91,6 +92,7 @@ class CaseEvent(models.Model):
     )
     from_value = models.CharField(max_length=100, blank=True)
     to_value = models.CharField(max_length=100, blank=True)
+    row_key = RowKeyField()  # what its encrypted values are bound to
     text = EncryptedTextField(blank=True)
 
     class Meta:
@@ -112,6 +114,7 @@ class ReplyDraft(models.Model):
         REJECTED = "rejected", _("rejected")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reply_drafts")
+    row_key = RowKeyField()  # what its encrypted values are bound to
     body = EncryptedTextField()
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.DRAFT, db_index=True

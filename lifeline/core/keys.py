@@ -8,14 +8,17 @@ fails and `/healthz` answers 503, before a visitor's message is sealed, or read,
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from lifeline.core import crypto
 from lifeline.core.models import FieldKeyCanary
+
+logger = logging.getLogger(__name__)
 
 
 def field_keys_problem() -> str | None:
@@ -72,8 +75,16 @@ def pin_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> Non
 
 
 def field_keys_require() -> None:
-    """At the start of a long-running command: refuse to run with keys that cannot read the data."""
-    problem = field_keys_verify()
+    """At the start of a long-running command: refuse to run with keys that cannot read the data.
+
+    A database that cannot be reached is not a key problem: the process starts, answers 503
+    until the database is back, and /healthz checks the keys on every call.
+    """
+    try:
+        problem = field_keys_verify()
+    except DatabaseError:
+        logger.warning("the field keys were not checked at start: the database is unreachable")
+        return
     if problem is not None:
         raise CommandError(
             f"Refusing to start: the field keys cannot read this database: {problem}."

@@ -14,6 +14,8 @@ class Command(BaseCommand):
         "Check that the configured field keys opened this database's canaries, and pin a newly "
         "configured key. Exits non-zero with the reason if not; `lifeline serve` runs it first."
     )
+    # `serve` waits for this command: skip the other checks, which `check --deploy` runs.
+    requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
         field_keys_require()
