@@ -359,7 +359,7 @@ def _decidable(*, actor: User, draft: ReplyDraft) -> ReplyDraft:
     require_perm(actor, Perm.DISCLOSURE_APPROVE)
     # The case's row first, then the draft's: the order every reply takes, so none deadlock.
     _lock(draft.case)
-    locked = ReplyDraft.objects.select_for_update().select_related("drafted_by").get(pk=draft.pk)
+    locked = ReplyDraft.objects.select_for_update().get(pk=draft.pk)
     if locked.state != ReplyDraft.State.DRAFT:
         raise CaseActionRefused(gettext("This reply has been decided already."))
     if locked.drafted_by_id == actor.pk:
