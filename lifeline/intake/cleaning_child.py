@@ -16,6 +16,7 @@ worker (threads, database connections, keys) is inherited. Types that are not de
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import multiprocessing
@@ -145,13 +146,24 @@ def _clean_in_child(sender: Connection, data: bytes, filename: str, limits: Limi
         answer = (OUT_OF_MEMORY, None)
     except TooLarge as exc:
         answer = ("too-large", str(exc))
-    except CleaningRefused as exc:
-        answer = ("refused", str(exc))
+    except CleaningRefused as exc:  # a decoder may report a failed allocation as bad data
+        answer = (OUT_OF_MEMORY, None) if _for_want_of_memory(exc) else ("refused", str(exc))
     # The memory the decoding held is free again; lift the limit so the answer can be sent.
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     sender.send(answer)
     sender.close()
+
+
+def _for_want_of_memory(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, MemoryError) or getattr(cause, "errno", None) == errno.ENOMEM:
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _limit_self(limits: Limits) -> None:
