@@ -22,6 +22,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@scripts/ensure-chromium
+	@scripts/ensure-mail-corpus
 	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
