@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lifeline.core import crypto
 from lifeline.core.crypto import generate_key_spec
@@ -23,6 +23,13 @@ from tests.factories import login_staff
 pytestmark = pytest.mark.django_db
 
 NOTICE = "cannot be read with the current keys"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    # The notice follows the active language; these tests read it in English.
+    with translation.override("en"):
+        yield
 
 
 def _under_another_key(settings: Any, make: Any) -> Any:
