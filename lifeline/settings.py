@@ -230,6 +230,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LIFELINE_REQUIRE_2FA = envbool("LIFELINE_REQUIRE_2FA", True)
 LOGIN_THROTTLE_LIMIT = envint("LIFELINE_LOGIN_THROTTLE_LIMIT", 5)
 LOGIN_THROTTLE_WINDOW = envint("LIFELINE_LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Password checks (argon2) that browsers not known to the user may cause, site-wide, per window:
+# names sprayed at the login form cannot spend more than a fraction of a core on hashing.
+LOGIN_PASSWORD_BUDGET = envint("LIFELINE_LOGIN_PASSWORD_BUDGET", 10)
+LOGIN_PASSWORD_WINDOW = envint("LIFELINE_LOGIN_PASSWORD_WINDOW", 10)
 OTP_TOTP_ISSUER = os.environ.get("LIFELINE_OTP_ISSUER", "Lifeline")
 
 # Receipt secrets are hashed with argon2id; tests lower the cost to stay fast.

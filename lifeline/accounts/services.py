@@ -13,9 +13,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.accounts.models import ConsoleLanguage, User
 from lifeline.core.audit import audit_record
-from lifeline.core.throttle import throttle_hit, throttle_is_blocked, throttle_reset
+from lifeline.core.throttle import (
+    throttle_hit,
+    throttle_is_blocked,
+    throttle_reset,
+    throttle_take,
+)
 
 THROTTLE_SCOPE = "login"
+BUDGET_SCOPE = "login-password-budget"
 TOTP_DEVICE_NAME = "console"
 
 
@@ -61,10 +67,11 @@ def login_password_check(
 ) -> User | None:
     """The password step. Returns the user, or None after counting and auditing the failure.
 
-    Raises LoginThrottled, before the password is looked at, when the username is blocked and
-    the browser is not one this user has logged in from (`known_browser`).
+    Raises LoginThrottled, before the password is looked at, when the browser is not one this
+    user has logged in from (`known_browser`) and the username is blocked or the site-wide
+    budget of strangers' password checks is spent.
     """
-    if not known_browser and login_is_throttled(username=username):
+    if not known_browser and (login_is_throttled(username=username) or not _password_budget_left()):
         raise LoginThrottled
     user = authenticate(username=username, password=password)
     if user is None:
@@ -72,6 +79,17 @@ def login_password_check(
         _login_failed(username=username, user=known, step="password")
         return None
     return cast(User, user)
+
+
+def _password_budget_left() -> bool:
+    # A per-name limit does not bound hashing when every guess names someone else (Django
+    # hashes for unknown names too): strangers' password checks share one site-wide budget.
+    return throttle_take(
+        scope=BUDGET_SCOPE,
+        subject="site",
+        limit=settings.LOGIN_PASSWORD_BUDGET,
+        window_seconds=settings.LOGIN_PASSWORD_WINDOW,
+    )
 
 
 def login_needs_second_factor(*, user: User) -> bool:

@@ -17,14 +17,14 @@ from django.utils import timezone
 from lifeline.core.models import ThrottleBucket
 
 
-def _bucket_key(scope: str, subject: str) -> str:
+def throttle_key(*, scope: str, subject: str) -> str:
     # Hashed so that the table never holds a username or reference in clear.
     return hashlib.sha256(f"{scope}\x00{subject}".encode()).hexdigest()
 
 
 def throttle_is_blocked(*, scope: str, subject: str, limit: int, window_seconds: int) -> bool:
     """True when `subject` has used up its `limit` attempts in the current window."""
-    bucket = ThrottleBucket.objects.filter(key=_bucket_key(scope, subject)).first()
+    bucket = ThrottleBucket.objects.filter(key=throttle_key(scope=scope, subject=subject)).first()
     if bucket is None:
         return False
     if timezone.now() - bucket.window_start >= timedelta(seconds=window_seconds):
@@ -34,7 +34,7 @@ def throttle_is_blocked(*, scope: str, subject: str, limit: int, window_seconds:
 
 def throttle_hit(*, scope: str, subject: str, window_seconds: int) -> None:
     """Count one failed attempt against `subject`."""
-    key = _bucket_key(scope, subject)
+    key = throttle_key(scope=scope, subject=subject)
     now = timezone.now()
     with transaction.atomic():
         bucket, created = ThrottleBucket.objects.select_for_update().get_or_create(
@@ -54,7 +54,7 @@ def throttle_take(*, scope: str, subject: str, limit: int, window_seconds: int) 
 
     A refused take spends nothing, so a budget that is spent refills when its window ends.
     """
-    key = _bucket_key(scope, subject)
+    key = throttle_key(scope=scope, subject=subject)
     now = timezone.now()
     with transaction.atomic():
         bucket, created = ThrottleBucket.objects.select_for_update().get_or_create(
@@ -73,4 +73,4 @@ def throttle_take(*, scope: str, subject: str, limit: int, window_seconds: int) 
 
 
 def throttle_reset(*, scope: str, subject: str) -> None:
-    ThrottleBucket.objects.filter(key=_bucket_key(scope, subject)).delete()
+    ThrottleBucket.objects.filter(key=throttle_key(scope=scope, subject=subject)).delete()

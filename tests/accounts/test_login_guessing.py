@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from lifeline.accounts import services as account_services
 from lifeline.core.models import AuditEvent
 from tests.accounts.test_login import _code, _device, _password
 from tests.factories import PASSWORD
@@ -59,6 +60,30 @@ def test_a_browser_that_never_logged_in_stays_throttled_without_a_password_check
     monkeypatch.setattr("lifeline.accounts.services.authenticate", must_not_run)
     assert _password(attacker).status_code == 429
     assert _password(Client()).status_code == 429
+
+
+def test_names_sprayed_at_the_form_spend_a_bounded_number_of_password_checks(
+    client, alice, settings, monkeypatch
+) -> None:
+    settings.LOGIN_PASSWORD_BUDGET = 3
+    device = _device(alice)
+    _full_login(client, device)  # her first login here spends one check of the budget
+    client.post(reverse("accounts:logout"))
+    checks = []
+    real = account_services.authenticate
+
+    def counted(**kwargs):  # type: ignore[no-untyped-def]
+        checks.append(kwargs["username"])
+        return real(**kwargs)
+
+    monkeypatch.setattr("lifeline.accounts.services.authenticate", counted)
+    attacker = Client()
+    answers = [
+        _password(attacker, username=f"name{i}", password="guess").status_code for i in range(10)
+    ]
+    assert len(checks) == 2 and answers.count(429) == 8
+    # Her own browser is not held back by the spent budget.
+    assert _password(client)["Location"] == TWO_FACTOR
 
 
 def test_another_users_browser_does_not_lift_the_throttle(client, alice, bob, settings) -> None:
