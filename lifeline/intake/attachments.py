@@ -15,6 +15,7 @@ from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.intake.cleaning import (
     TOO_LARGE,
+    UNDECODABLE,
     CleanedFile,
     CleaningRefused,
     TooLarge,
@@ -35,8 +36,7 @@ FILENAME_MAX = 255
 
 
 class AttachmentRefused(ValueError):
-    """The file is empty, too large, or not what it claims (an image that does not decode);
-    nothing was stored."""
+    """The file is empty or over the size limit; nothing was stored."""
 
 
 def attachment_store(
@@ -46,10 +46,10 @@ def attachment_store(
 
     Call inside the transaction that files the contact. The type is read from the bytes:
     the sender's `content_type` and the filename's extension are not trusted. Raises
-    AttachmentRefused for an empty, oversized or undecodable file; the caller records that
-    on the contact instead. A file whose cleaning would cost more than the limits allow (a
-    decompression bomb, a decoder out of memory or time) is kept as it came, marked with
-    the reason, so nothing that was accepted is lost and the item still completes.
+    AttachmentRefused for an empty or oversized file; the caller records that on the contact
+    instead. A file that cannot be cleaned (a picture that does not decode, a decompression
+    bomb, a decoder out of memory or time) is kept as it came, marked with the reason, so
+    nothing that was accepted is lost and the item still completes.
     """
     _check_size(data)
     try:
@@ -58,8 +58,9 @@ def attachment_store(
         cleaned = _kept_uncleaned(data, TOO_LARGE)
     except CleaningAborted as exc:
         cleaned = _kept_uncleaned(data, exc.reason)
-    except CleaningRefused as exc:
-        raise AttachmentRefused(str(exc)) from exc
+    except CleaningRefused:
+        # A damaged photo may be all a family has; a fake one is flagged for what it is.
+        cleaned = _kept_uncleaned(data, UNDECODABLE)
     _check_size(cleaned.data)  # a re-encoded picture can come out larger than it went in
     return Attachment.objects.create(
         contact=contact,

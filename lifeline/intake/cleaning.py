@@ -26,7 +26,8 @@ TOO_LARGE = "too-large"  # more pixels, frames or unpacked bytes than the limits
 OUT_OF_MEMORY = "out-of-memory"  # the cleaning process ran out of its memory budget
 OUT_OF_TIME = "out-of-time"  # the cleaning process ran out of its time budget
 CRASHED = "crashed"  # the cleaning process died (a decoder fed hostile bytes)
-NOT_CLEANED = frozenset({TOO_LARGE, OUT_OF_MEMORY, OUT_OF_TIME, CRASHED})
+UNDECODABLE = "undecodable"  # not the picture or document it claims to be (damaged, or a fake)
+NOT_CLEANED = frozenset({TOO_LARGE, OUT_OF_MEMORY, OUT_OF_TIME, CRASHED, UNDECODABLE})
 
 OCTET_STREAM = "application/octet-stream"
 JPEG, PNG, GIF, WEBP, TIFF = "image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff"

@@ -95,18 +95,23 @@ def test_an_unknown_binary_is_stored_as_it_came_unchecked(contact: Contact) -> N
     )
 
 
-@pytest.mark.parametrize(
-    ("data", "why"),
-    [
-        (b"", "empty"),
-        (b"\xff\xd8\xff\xe0" + b"this is no photo" * 10, "decoded"),
-    ],
-    ids=["empty", "fake-jpeg"],
-)
-def test_a_refused_file_leaves_no_row(contact: Contact, data: bytes, why: str) -> None:
-    with pytest.raises(AttachmentRefused, match=why):
-        attachment_store(contact=contact, filename="a.jpg", content_type="image/jpeg", data=data)
+def test_an_empty_file_is_refused_and_leaves_no_row(contact: Contact) -> None:
+    with pytest.raises(AttachmentRefused, match="empty"):
+        attachment_store(contact=contact, filename="a.jpg", content_type="image/jpeg", data=b"")
     assert not Attachment.objects.exists()
+
+
+def test_a_picture_that_does_not_decode_is_kept_as_it_came_and_flagged(
+    client: Any, carol: Any, contact: Contact
+) -> None:
+    damaged = b"\xff\xd8\xff\xe0" + b"this is no photo" * 10
+    stored = attachment_store(
+        contact=contact, filename="son.jpg", content_type="image/jpeg", data=damaged
+    )
+    assert (bytes(stored.data), stored.cleaning) == (damaged, "undecodable")
+    login_staff(client, carol)
+    html = client.get(reverse("cases:detail", args=[contact.case_id])).content.decode()
+    assert "not cleaned: it does not open as the file it claims to be" in html
 
 
 def test_a_file_over_the_limit_is_refused(contact: Contact, settings: Any) -> None:
