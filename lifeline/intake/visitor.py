@@ -25,6 +25,9 @@ from lifeline.cases.models import Case
 from lifeline.core import crypto
 
 IDLE_SECONDS = 15 * 60
+# The last use is written at most this often: a reload within it writes no session row, so
+# reading the page stays cheap; the page locks IDLE_SECONDS after use, give or take this.
+REMEMBER_EVERY_SECONDS = 60
 _CASE_KEY = "lifeline.case"
 _UNSENT_KEY = "lifeline.unsent"
 _RECEIPT_KEY = "lifeline.receipt"
@@ -42,8 +45,10 @@ def _tag(case: Case) -> str:
 def visitor_unlock(request: HttpRequest, *, case: Case, unsent: str = "") -> None:
     """Open `case` to this browser after a right receipt, under a new session key."""
     session = _session(request)
-    # A new key for a new privilege: a session id planted or seen earlier opens nothing.
-    session.cycle_key()
+    # A new key for a new privilege: a session id planted or seen earlier opens nothing. A
+    # browser without a stored session gets a fresh key when the session is first saved.
+    if session.session_key:
+        session.cycle_key()
     visitor_remember(request, case=case)
     if unsent:
         session[_UNSENT_KEY] = crypto.encrypt(unsent, context=_UNSENT_KEY)
@@ -51,7 +56,16 @@ def visitor_unlock(request: HttpRequest, *, case: Case, unsent: str = "") -> Non
 
 def visitor_remember(request: HttpRequest, *, case: Case) -> None:
     """Let this browser see `case` for IDLE_SECONDS more; call on every page showing it."""
-    _session(request)[_CASE_KEY] = {"c": case.pk, "t": int(time.time()), "h": _tag(case)}
+    session, now, tag = _session(request), int(time.time()), _tag(case)
+    held: Any = session.get(_CASE_KEY)
+    if (
+        isinstance(held, dict)
+        and (held.get("c"), held.get("h")) == (case.pk, tag)
+        and isinstance(held.get("t"), int)
+        and 0 <= now - held["t"] < REMEMBER_EVERY_SECONDS
+    ):
+        return
+    session[_CASE_KEY] = {"c": case.pk, "t": now, "h": tag}
 
 
 def visitor_take_unsent(request: HttpRequest) -> str:
