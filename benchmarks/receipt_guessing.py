@@ -34,20 +34,19 @@ import time
 from pathlib import Path
 
 import aiohttp
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.webhook_load import PATH as WEBHOOK_PATH  # noqa: E402
 from benchmarks.webhook_load import (  # noqa: E402 (after the path is set)
-    ADMIN_URL,
+    _database,
     _environment,
     _free_port,
     _percentile,
     _update,
     _wait_until_up,
 )
-from benchmarks.webhook_load import PATH as WEBHOOK_PATH  # noqa: E402
 
 DB_NAME = "lifeline_bench_guessing"
 WRONG_ANSWER = "secret code is not right"
@@ -63,15 +62,6 @@ old_case, old = web_submission_receive(kind="other", language="en", body="old", 
 Case.objects.filter(pk=old_case.pk).update(secret_hash=hash_secret_argon2(old.secret))
 print(json.dumps({"new": [new.reference, new.secret], "old": [old.reference, old.secret]}))
 """
-
-
-def _database(url: str | None) -> str:
-    if url:
-        return url
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 
 
 def _jar() -> aiohttp.CookieJar:
@@ -200,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
 
     webhook_secret = secrets.token_urlsafe(24)
-    database_url = _database(args.database_url)
+    database_url = _database(args.database_url, DB_NAME)
     env = _environment(database_url, webhook_secret, tempfile.mkdtemp(prefix="lifeline-bench-"))
     env["DJANGO_SETTINGS_MODULE"] = "lifeline.settings"
     lifeline = [sys.executable, "-m", "lifeline.cli"]

@@ -86,13 +86,14 @@ def deliveries(
     return bodies, len(distinct)
 
 
-def _database(url: str | None) -> str:
+def _database(url: str | None, name: str = DB_NAME) -> str:
+    """`url` if given, else the address of database `name`, created empty (afresh) for a run."""
     if url:
         return url
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def _environment(database_url: str, secret: str, data_dir: str) -> dict[str, str]:
