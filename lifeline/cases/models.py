@@ -31,7 +31,8 @@ class Case(models.Model):
     """One matter handled end to end. Its status moves only through its kind's workflow."""
 
     reference = models.CharField(max_length=12, unique=True)
-    # argon2id hash of the receipt secret; empty for cases opened by staff without a receipt.
+    # The receipt secret's keyed hash (argon2id for receipts issued before keyed hashes, see
+    # core.receipts); empty for cases opened by staff without a receipt.
     secret_hash = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=CaseKind.choices)
     status = models.CharField(max_length=30, default="new")

@@ -89,8 +89,8 @@ def web_submission_receive(
     """Take a message from the public web form: open its case and hand back the receipt.
 
     The case, its web conversation, the contact and the audit events are written together or
-    not at all. The receipt's secret exists only in the returned value: it is stored as an
-    argon2 hash and must be shown to the visitor once, then forgotten.
+    not at all. The receipt's secret exists only in the returned value: it is stored as a
+    keyed hash and must be shown to the visitor once, then forgotten.
 
     `form_token` is the form's idempotency token (lifeline.intake.form_tokens): a form sent
     again with it (a reload, a second click) opens nothing and gets the first case back, with
@@ -122,7 +122,6 @@ def _web_submission_open(
     *, kind: str, language: str, text: str, answers: dict[str, Any], token: str
 ) -> tuple[Case, Receipt]:
     receipt = dataclasses.replace(free_receipt(), secret=form_secret(token))
-    # Hashing is deliberately slow; doing it before the transaction keeps the write lock short.
     secret_hash = hash_secret(receipt.secret)
     with transaction.atomic(durable=True):
         case = case_open(
