@@ -21,18 +21,22 @@ from lifeline.core.models import FieldKeyCanary
 logger = logging.getLogger(__name__)
 
 
-def field_keys_problem() -> str | None:
-    """What is wrong with the configured field keys, in one line without secrets; None if fine.
+def _canaries() -> dict[str, str] | None:
+    """Each pinned key id's canary; None for a database not migrated yet (nothing to check)."""
+    if FieldKeyCanary._meta.db_table not in connection.introspection.table_names():
+        return None
+    return dict(FieldKeyCanary.objects.values_list("key_id", "token"))
 
-    A database without the canary table (not migrated yet) has nothing to check against.
-    """
+
+def field_keys_problem() -> str | None:
+    """What is wrong with the configured field keys, in one line without secrets; None if fine."""
     try:
         configured = crypto.key_ids()
     except ImproperlyConfigured as error:
         return str(error)
-    if FieldKeyCanary._meta.db_table not in connection.introspection.table_names():
+    canaries = _canaries()
+    if canaries is None:
         return None
-    canaries = dict(FieldKeyCanary.objects.values_list("key_id", "token"))
     missing = sorted(k for k in canaries if k not in configured)
     if missing:
         return f"data here was sealed under field key(s) {', '.join(missing)}, not configured"
@@ -51,18 +55,15 @@ def field_keys_verify() -> str | None:
     problem = field_keys_problem()
     if problem is not None:
         return problem
-    if FieldKeyCanary._meta.db_table not in connection.introspection.table_names():
-        return None
-    known = set(FieldKeyCanary.objects.values_list("key_id", flat=True))
-    for key_id in crypto.key_ids():
-        if key_id in known:
-            continue
+    known = _canaries()
+    new = [key_id for key_id in crypto.key_ids() if known is not None and key_id not in known]
+    for key_id in new:
         try:
             with transaction.atomic():
                 FieldKeyCanary.objects.create(key_id=key_id, token=crypto.canary_seal(key_id))
         except IntegrityError:
             pass  # another process pinned it at the same moment: read what it wrote
-    return field_keys_problem()
+    return field_keys_problem() if new else None
 
 
 def pin_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ store or use visitors' addresses, so there is no client to count.
 from __future__ import annotations
 
 import hashlib
+import sys
 from datetime import timedelta
 
 from django.db import transaction
@@ -34,19 +35,7 @@ def throttle_is_blocked(*, scope: str, subject: str, limit: int, window_seconds:
 
 def throttle_hit(*, scope: str, subject: str, window_seconds: int) -> None:
     """Count one failed attempt against `subject`."""
-    key = throttle_key(scope=scope, subject=subject)
-    now = timezone.now()
-    with transaction.atomic():
-        bucket, created = ThrottleBucket.objects.select_for_update().get_or_create(
-            key=key, defaults={"window_start": now, "hits": 1}
-        )
-        if created:
-            return
-        if now - bucket.window_start >= timedelta(seconds=window_seconds):
-            bucket.window_start, bucket.hits = now, 1
-            bucket.save(update_fields=["window_start", "hits"])
-        else:
-            ThrottleBucket.objects.filter(key=key).update(hits=F("hits") + 1)
+    throttle_take(scope=scope, subject=subject, limit=sys.maxsize, window_seconds=window_seconds)
 
 
 def throttle_take(*, scope: str, subject: str, limit: int, window_seconds: int) -> bool:

@@ -135,7 +135,7 @@ def inbox_receive(
     under the id with the time appended. Raises the database's error if the row could not be
     written: answer the channel with a temporary failure (503) so that it delivers again.
     Raises UnstorableText, before writing anything, for a NUL or a lone surrogate (which no
-    retry would fix): channels check with `require_storable` first and answer 400.
+    retry would fix): channels answer it with 400.
     """
     require_storable({"external_id": external_id, "payload": payload, "language": language})
     key = external_id[:100]

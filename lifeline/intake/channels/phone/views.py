@@ -24,7 +24,7 @@ from lifeline.intake.channels.phone.forms import CallLogForm
 from lifeline.intake.channels.phone.services import CallRefused, call_log_record
 from lifeline.intake.inbox import inbox_receive
 from lifeline.intake.models import Channel
-from lifeline.intake.text import UnstorableText, require_storable
+from lifeline.intake.text import UnstorableText
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +78,10 @@ def voice_event(request: HttpRequest) -> HttpResponse:
     if not call_sid or not status or max(len(call_sid), len(status)) > MAX_ID_CHARS:
         return HttpResponseBadRequest()
     try:
-        # Refused now, not stored: PostgreSQL would refuse a NUL, and a 503 is sent again.
-        require_storable(payload)
-    except UnstorableText:
-        return HttpResponseBadRequest()
-    try:
         inbox_receive(channel=Channel.PHONE, external_id=f"{call_sid}:{status}", payload=payload)
+    except UnstorableText:
+        # Refused, not stored: PostgreSQL would refuse a NUL, and a 503 is sent again for ever.
+        return HttpResponseBadRequest()
     except DatabaseError:
         logger.warning("could not store a call event; answering 503 so it is sent again")
         return HttpResponse(status=503)

@@ -18,7 +18,7 @@ from lifeline.core.access import channel_view
 from lifeline.intake.channels.telegram.texts import language_of
 from lifeline.intake.inbox import inbox_receive
 from lifeline.intake.models import Channel
-from lifeline.intake.text import require_storable
+from lifeline.intake.text import UnstorableText
 
 PROOF_HEADER = "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN"
 
@@ -39,16 +39,18 @@ def webhook(request: HttpRequest) -> HttpResponse:
         data = json.loads(request.body)
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             raise ValueError("not an update")
-        require_storable(data)  # a lone surrogate or a NUL: no database could keep it
         update = Update.de_json(data, None)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError):
         return HttpResponse(status=400)
     user = update.effective_user
-    inbox_receive(
-        channel=Channel.TELEGRAM,
-        external_id=str(update.update_id),
-        payload=data,
-        language=language_of(user.language_code if user else None),
-    )
+    try:
+        inbox_receive(
+            channel=Channel.TELEGRAM,
+            external_id=str(update.update_id),
+            payload=data,
+            language=language_of(user.language_code if user else None),
+        )
+    except UnstorableText:
+        return HttpResponse(status=400)  # a NUL or a lone surrogate: no retry would store it
     # A duplicate is acknowledged too: it is already in the inbox.
     return JsonResponse({"ok": True})
