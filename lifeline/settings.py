@@ -159,6 +159,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Who reacts when a lower app reports something (lifeline/core/hooks.py). Handlers run in order, in
+# the caller's transaction.
+LIFELINE_HOOKS: dict[str, list[str]] = {}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("LIFELINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
