@@ -92,7 +92,7 @@ def run(scenario: str, path: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from lifeline.intake.cleaning import clean_file
+    from lifeline.intake.attachments.cleaning import clean_file
     from lifeline.intake.inbox import contact_process, inbox_receive
     from lifeline.intake.models import Attachment
 

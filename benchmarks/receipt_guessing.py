@@ -56,7 +56,7 @@ import json, django
 django.setup()
 from lifeline.cases.models import Case
 from lifeline.core.receipts import hash_secret_argon2
-from lifeline.intake.services import web_submission_receive
+from lifeline.public.services import web_submission_receive
 _, new = web_submission_receive(kind="other", language="en", body="benchmark", fields={})
 old_case, old = web_submission_receive(kind="other", language="en", body="old", fields={})
 Case.objects.filter(pk=old_case.pk).update(secret_hash=hash_secret_argon2(old.secret))

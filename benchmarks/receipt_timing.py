@@ -31,7 +31,7 @@ def main(rounds: int) -> None:
 
     from lifeline.cases.models import Case
     from lifeline.core.receipts import hash_secret_argon2, new_receipt
-    from lifeline.intake.services import web_submission_receive
+    from lifeline.public.services import web_submission_receive
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the 429s are expected
     call_command("migrate", verbosity=0)

@@ -90,10 +90,13 @@ INSTALLED_APPS = [
     "lifeline.accounts",
     "lifeline.intake",
     "lifeline.cases",
+    "lifeline.channels",
     "lifeline.registry",
     "lifeline.tracing",
     "lifeline.outcomes",
     "lifeline.reports",
+    "lifeline.public",
+    "lifeline.demo",
 ]
 
 MIDDLEWARE = [
@@ -161,7 +164,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Who reacts when a lower app reports something (lifeline/core/hooks.py). Handlers run in order, in
 # the caller's transaction.
-LIFELINE_HOOKS: dict[str, list[str]] = {}
+LIFELINE_HOOKS: dict[str, list[str]] = {
+    # The inbox filed an inbound message (intake.inbox): contact, awaits_reply.
+    "contact_filed": [
+        "lifeline.cases.filing.contact_filed",
+        "lifeline.tracing.filing.contact_filed",
+    ],
+    # An operator logged a call (cases.calls): contact.
+    "call_logged": ["lifeline.tracing.filing.call_logged"],
+    # `lifeline worker` sweeps for lost work every INBOX_SWEEP_SECONDS: no arguments.
+    "worker_sweep": ["lifeline.intake.inbox.inbox_sweep"],
+}
 
 TASKS = {
     "default": {
@@ -172,12 +185,12 @@ TASKS = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Channels and the inbox ------------------------------------------------------------------
-# One adapter per channel (lifeline/intake/channels/<kind>/); see docs/operations.md.
+# One adapter per channel (lifeline/channels/<kind>/); see docs/operations.md.
 LIFELINE_CHANNELS = {
-    "web": "lifeline.intake.channels.web.adapter.WebAdapter",
-    "telegram": "lifeline.intake.channels.telegram.adapter.TelegramAdapter",
-    "email": "lifeline.intake.channels.email.adapter.EmailAdapter",
-    "phone": "lifeline.intake.channels.phone.adapter.PhoneAdapter",
+    "web": "lifeline.channels.web.adapter.WebAdapter",
+    "telegram": "lifeline.channels.telegram.adapter.TelegramAdapter",
+    "email": "lifeline.channels.email.adapter.EmailAdapter",
+    "phone": "lifeline.channels.phone.adapter.PhoneAdapter",
 }
 # Failed processing or sending is retried after 30 s, 1, 2, 4 ... min (at most an hour);
 # after INBOX_MAX_ATTEMPTS it waits in the console's failed-intake list.
@@ -191,7 +204,7 @@ INBOX_SWEEP_BATCH = 1000
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and
 # flagged, without being decoded; images and documents are decoded in a child process that
-# may take this much memory beyond its own and this long (lifeline/intake/cleaning_child.py).
+# may take this much memory beyond its own and this long (lifeline/intake/attachments/sandbox.py).
 # 48-megapixel RGB photos fit in the memory default.
 ATTACHMENT_MAX_PIXELS = envint("LIFELINE_ATTACHMENT_MAX_PIXELS", 50_000_000)
 ATTACHMENT_CLEANING_MEMORY_BYTES = envint("LIFELINE_ATTACHMENT_CLEANING_MEMORY", 512 * 1024 * 1024)

@@ -12,14 +12,13 @@ urlpatterns = [
     path("console/tracing/", include("lifeline.tracing.urls")),
     path("console/account/", include("lifeline.accounts.urls")),
     path("console/inbox/", include("lifeline.intake.console_urls")),
-    path("console/attachments/", include("lifeline.intake.attachment_urls")),
-    path("console/calls/", include("lifeline.intake.channels.phone.console_urls")),
+    path("console/attachments/", include("lifeline.intake.attachments.urls")),
+    path("console/calls/", include("lifeline.cases.calls.urls")),
     path("console/outcomes/", include("lifeline.outcomes.urls")),
     path("console/reports/", include("lifeline.reports.urls")),
-    path("channels/", include("lifeline.intake.channels.urls")),
+    path("channels/", include("lifeline.channels.urls")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("lifeline.intake.urls")),
-    path("statistics/", include("lifeline.reports.public_urls")),
+    path("", include("lifeline.public.urls")),
     prefix_default_language=False,
 )

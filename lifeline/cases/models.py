@@ -22,6 +22,18 @@ class CaseKind(models.TextChoices):
 APPROVAL_KINDS = frozenset({CaseKind.FAMILY_ENQUIRY})
 
 
+class Relationship(models.TextChoices):
+    """Who the person writing is to the one sought (a family's enquiry, a handover's relative)."""
+
+    MOTHER = "mother", _("mother")
+    FATHER = "father", _("father")
+    SPOUSE = "spouse", _("wife or husband")
+    CHILD = "child", _("daughter or son")
+    SIBLING = "sibling", _("sister or brother")
+    RELATIVE = "relative", _("other relative")
+    OTHER = "other", _("friend or someone else")
+
+
 class Priority(models.IntegerChoices):
     NORMAL = 0, _("normal")
     URGENT = 1, _("urgent")

@@ -15,6 +15,7 @@ from lifeline.cases.models import Case, CaseEvent, CaseKind, ReplyDraft
 from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.receipts import normalise_reference
+from lifeline.intake.models import Attachment, Contact
 
 if TYPE_CHECKING:
     from lifeline.accounts.models import User
@@ -104,23 +105,24 @@ def case_open_counts_for(*, user: User) -> list[tuple[str, str, int]]:
     return [(kind, str(label), counts.get(kind, 0)) for kind, label in CaseKind.choices]
 
 
+def contact_list_for_case(*, case: Case) -> QuerySet[Contact]:
+    """Every inbound and outbound item of `case`, oldest first."""
+    return Contact.objects.filter(case=case).order_by("received_at", "id")
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of a case's timeline: a message (`contact`) or anything else (`event`)."""
 
     at: datetime
     kind: str  # "in", "out" (messages), "note", "event", "draft" (a reply held for approval)
-    contact: Any = None
+    contact: Contact | None = None
     event: CaseEvent | None = None
     draft: ReplyDraft | None = None
 
 
 def case_timeline_for(*, user: User, case: Case) -> list[TimelineEntry]:
     """Messages and case events of `case`, oldest first."""
-    # intake imports cases, so import late.
-    from lifeline.intake.models import Attachment
-    from lifeline.intake.selectors import contact_list_for_case
-
     require_perm(user, Perm.CASE_VIEW)
     entries = [
         TimelineEntry(at=c.received_at, kind=c.direction, contact=c)

@@ -19,20 +19,15 @@ from lifeline.cases.workflows import (
     workflow_for,
 )
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm, user_or_none
-from lifeline.core.audit import audit_record
-from lifeline.core.receipts import new_reference
+from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.receipts import Receipt, hash_secret, new_receipt
+from lifeline.intake.adapters import adapter_for
+from lifeline.intake.inbox import message_queue
+from lifeline.intake.models import Contact, Conversation
+from lifeline.intake.text import clean_text
 
 if TYPE_CHECKING:
     from lifeline.accounts.models import User
-    from lifeline.intake.models import Contact
-
-
-def _unique_reference() -> str:
-    for _ in range(20):
-        reference = new_reference()
-        if not Case.objects.filter(reference=reference).exists():
-            return reference
-    raise IntegrityError("could not draw a free case reference")
 
 
 @transaction.atomic
@@ -52,7 +47,7 @@ def case_open(
     """
     now = timezone.now()
     case = Case.objects.create(
-        reference=reference or _unique_reference(),
+        reference=reference or receipt_draw().reference,
         secret_hash=secret_hash,
         kind=kind,
         language=language,
@@ -70,6 +65,41 @@ def case_open(
     )
     audit_record(actor=actor, action="case.open", obj=case, detail={"kind": kind})
     return case
+
+
+def receipt_draw() -> Receipt:
+    """A receipt (reference and secret) whose reference no case has yet."""
+    # A clash in 32^8 references is very unlikely, but a retry is cheaper than an error.
+    for _ in range(20):
+        receipt = new_receipt()
+        if not Case.objects.filter(reference=receipt.reference).exists():
+            return receipt
+    raise IntegrityError("could not draw a free case reference")
+
+
+@transaction.atomic
+def case_open_for_conversation(
+    *, conversation: Conversation, kind: str, language: str, summary: str = ""
+) -> tuple[Case, Receipt]:
+    """Open a case for a channel conversation, with a receipt like the web form's.
+
+    Called by a channel's adapter inside the processing transaction. The receipt's secret is
+    only in the returned value; pass it to `message_queue(secret=...)` to send it, and it is
+    gone once sent.
+    """
+    receipt = receipt_draw()
+    case = case_open(
+        actor=SYSTEM,
+        kind=kind,
+        language=language,
+        summary=summary,
+        secret_hash=hash_secret(receipt.secret),
+        reference=receipt.reference,
+        waiting=True,
+    )
+    conversation.case = case
+    conversation.save(update_fields=["case"])
+    return case, receipt
 
 
 # Fields a service may change; reloaded under the row lock so every change starts from the
@@ -271,8 +301,8 @@ def reply_release_check(*, actor: User, case: Case, body: str, drafted_by: User 
 
     On a case whose replies need approval, only a fixed catalogue text goes out at once; any
     other text goes out only when `actor` may approve disclosures and someone else,
-    `drafted_by`, wrote it. Intake's `message_send` asks this before it queues a staff reply,
-    so no path past the reply form reaches the family either.
+    `drafted_by`, wrote it. `_send`, the one path a staff reply takes, asks this before it
+    queues anything, so no path past the reply form reaches the family either.
     """
     if not case.replies_need_approval or is_fixed_text(body):
         return
@@ -288,14 +318,25 @@ def reply_release_check(*, actor: User, case: Case, body: str, drafted_by: User 
 def _send(
     *, actor: User, case: Case, body: str, drafted_by: User | None = None, fixed: str = ""
 ) -> Contact:
-    """Queue `body` to the person (the case row is locked already); the case stops waiting."""
-    from lifeline.intake.services import message_send  # intake imports cases: import late
+    """Queue `body` to the person (the case row is locked already); the case stops waiting.
 
+    The one path by which staff text reaches a person: it goes out on the case's most recent
+    conversation that can carry a reply (a case reached only by phone is answered by calling
+    back), through the inbox's outbound queue once the transaction commits.
+    """
+    require_perm(actor, Perm.CASE_WORK)
+    reply_release_check(actor=actor, case=case, body=body, drafted_by=drafted_by)
     _check_can_reply(case)
-    try:
-        contact = message_send(actor=actor, case=case, body=body, drafted_by=drafted_by)
-    except ValueError as error:
-        raise CaseActionRefused(str(error)) from error
+    text = clean_text(body)
+    if not text:
+        raise CaseActionRefused(gettext("The reply is empty."))
+    conversations = case.conversations.order_by("-created_at", "-id")
+    conversation = next((c for c in conversations if adapter_for(c.channel).can_reply), None)
+    if conversation is None:
+        raise CaseActionRefused(gettext("The person can only be reached by phone: call back."))
+    contact = message_queue(
+        actor=actor, conversation=conversation, case=case, body=text, language=case.language
+    )
     now = timezone.now()
     case.waiting_since = None
     if case.first_response_at is None:

@@ -2,7 +2,8 @@
 
 Inbound: a channel's endpoint calls `inbox_receive`, which commits the raw item (unique on
 channel + external id) before the endpoint acknowledges it. A background task then runs
-`contact_process`: the channel's adapter files the item under a conversation and a case in one
+`contact_process`: the channel's adapter files the item under a conversation and a case, and
+the apps above are told through the `contact_filed` hook (lifeline/core/hooks.py), all in one
 transaction, so a worker killed half-way leaves nothing half-written and the item is simply
 processed again. Each attempt is counted, and committed, before it starts: an item that kills
 its worker every time (a picture that exhausts memory) still uses up its attempts. Failures
@@ -24,24 +25,26 @@ import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from lifeline.cases.models import Case
-from lifeline.cases.services import case_open, case_reopen_for_message
 from lifeline.core.access import Perm, require_perm, require_perm_or_system, user_or_none
 from lifeline.core.audit import SYSTEM, audit_record
 from lifeline.core.crypto import UndecryptableField
 from lifeline.core.fields import require_readable
-from lifeline.core.receipts import Receipt, hash_secret, new_receipt
-from lifeline.intake.channels import adapter_for
-from lifeline.intake.channels.base import SendLater, SendRefused
+from lifeline.core.hooks import hook_run
+from lifeline.intake.adapters import SendLater, SendRefused, adapter_for
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import require_storable
+
+if TYPE_CHECKING:
+    from lifeline.cases.models import Case
 
 logger = logging.getLogger(__name__)
 
@@ -86,38 +89,6 @@ def conversation_for(*, channel: str, identity: str, language: str = "") -> Conv
             )
     except IntegrityError:
         return Conversation.objects.get(channel=channel, identity_hash=key)
-
-
-def free_receipt() -> Receipt:
-    # A clash in 32^8 references is very unlikely, but a retry is cheaper than an error.
-    for _ in range(20):
-        receipt = new_receipt()
-        if not Case.objects.filter(reference=receipt.reference).exists():
-            return receipt
-    raise RuntimeError("could not draw a free case reference")
-
-
-def conversation_case_open(
-    *, conversation: Conversation, kind: str, language: str, summary: str = ""
-) -> tuple[Case, Receipt]:
-    """Open a case for a channel conversation, with a receipt like the web form's.
-
-    Call inside the processing transaction. The receipt's secret is only in the returned
-    value; pass it to `message_queue(secret=...)` to send it, and it is gone once sent.
-    """
-    receipt = free_receipt()
-    case = case_open(
-        actor=SYSTEM,
-        kind=kind,
-        language=language,
-        summary=summary,
-        secret_hash=hash_secret(receipt.secret),
-        reference=receipt.reference,
-        waiting=True,
-    )
-    conversation.case = case
-    conversation.save(update_fields=["case"])
-    return case, receipt
 
 
 # --- Inbound -------------------------------------------------------------------------------
@@ -181,8 +152,6 @@ def _inbox_insert(
 
 def _enqueue(task_path: str, contact_id: int, *, at: datetime | None = None) -> None:
     """Queue background work for a committed contact; a failure only delays it (the sweep)."""
-    from django.utils.module_loading import import_string
-
     task = import_string(task_path)
     try:
         (task.using(run_after=at) if at else task).enqueue(contact_id)
@@ -258,9 +227,6 @@ def _attempt_start(*, contact_id: int) -> tuple[Contact | None, bool]:
 
 
 def _processed(contact: Contact, *, awaits_reply: bool) -> None:
-    # Imported here: tracing imports intake's models, and intake must load first.
-    from lifeline.tracing.services import enquiry_open_from_contact
-
     now = timezone.now()
     if contact.case_id is None and contact.conversation_id is not None:
         contact.case_id = (
@@ -283,24 +249,16 @@ def _processed(contact: Contact, *, awaits_reply: bool) -> None:
             "payload",
         ]
     )
-    if contact.case_id is not None:
-        case = Case.objects.select_for_update().get(pk=contact.case_id)
-        if awaits_reply:
-            case_reopen_for_message(case=case)  # a closed case would hide the new message
-        case.updated_at = now
-        update = ["updated_at"]
-        if awaits_reply and case.waiting_since is None:
-            case.waiting_since = contact.received_at
-            update.append("waiting_since")
-        case.save(update_fields=update)
+    # The apps above the inbox take it from here (settings.LIFELINE_HOOKS): the case comes
+    # back to the queue, a family's message opens its enquiry. Before the audit record, so
+    # that rows are locked in the order the case services take them: case, then audit head.
+    hook_run("contact_filed", contact=contact, awaits_reply=awaits_reply)
     audit_record(
         actor=SYSTEM,
         action="contact.process",
         obj=contact,
         detail={"attempts": contact.attempts, "case": contact.case_id},
     )
-    if awaits_reply:  # a message, not a button press: it may describe the one sought
-        enquiry_open_from_contact(actor=SYSTEM, contact_id=contact.pk)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -396,7 +354,9 @@ def message_queue(
     if case is not None:
         # The case's row before the audit chain's head, as case_reply takes them: the other
         # order could deadlock a bot's reply against an operator's on the same case.
-        list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+        # Locked through the case's own class: the inbox imports nothing of the case files.
+        locked = type(case).objects.select_for_update().filter(pk=case.pk)
+        list(locked.values_list("pk", flat=True))
     now = timezone.now()
     web = conversation.channel == Channel.WEB
     stored_fields = dict(fields or {})
@@ -581,7 +541,5 @@ def inbox_sweep(*, now: datetime | None = None) -> int:
 
 def _queue_behind(task_path: str, cutoff: datetime) -> bool:
     """Whether a task of `task_path`, due before `cutoff`, is still waiting for a worker."""
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
     due_long_ago = Q(run_after__lte=cutoff) | Q(run_after=get_date_max(), enqueued_at__lt=cutoff)
     return DBTaskResult.objects.ready().filter(task_path=task_path).filter(due_long_ago).exists()

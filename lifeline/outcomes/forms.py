@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.intake.forms import FamilyForm
+from lifeline.cases.models import Relationship
 from lifeline.outcomes.models import (
     AssistanceStatus,
     AssistanceType,
@@ -132,7 +132,7 @@ class FindPersonForm(PersonSearchForm):
     prefix = "find"
 
 
-RELATIONSHIPS = [(v, label) for v, label in FamilyForm.RELATIONSHIPS if v]
+RELATIONSHIPS = Relationship.choices
 
 
 class HandoverVerifyForm(forms.Form):

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.intake.forms import FamilyForm
+from lifeline.cases.models import Relationship
 from lifeline.registry.models import partial_date_errors
 from lifeline.tracing.models import Enquiry
 from lifeline.tracing.selectors import MINE, UNASSIGNED
@@ -30,7 +30,9 @@ class EnquiryForm(forms.Form):
         label=_("How to reach the enquirer"), required=False, max_length=200
     )
     relationship = forms.ChoiceField(
-        label=_("Relationship"), required=False, choices=FamilyForm.RELATIONSHIPS
+        label=_("Relationship"),
+        required=False,
+        choices=[("", _("— choose —")), *Relationship.choices],
     )
     sought_surname = forms.CharField(label=_("Surname"), required=False, max_length=150)
     sought_given_name = forms.CharField(label=_("Given name"), required=False, max_length=150)

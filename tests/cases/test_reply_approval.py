@@ -18,13 +18,13 @@ from lifeline.cases.models import Case, ReplyDraft
 from lifeline.cases.services import (
     case_reply,
     case_reply_approve,
+    case_reply_approved_send,
     case_reply_draft,
     case_reply_fixed,
     case_reply_reject,
 )
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
-from lifeline.intake.services import message_send
 from tests.cases.helpers import create_case
 from tests.factories import create_user, login_staff
 
@@ -169,13 +169,10 @@ def test_no_service_path_sends_free_text_to_a_family(bob: Any, carol: Any) -> No
     case = _family_case()
     with pytest.raises(CaseActionRefused):
         case_reply(actor=carol, case=case, body=TOLD)
-    for actor in (bob, carol):
-        with pytest.raises(CaseActionRefused):
-            message_send(actor=actor, case=case, body=TOLD)
     with pytest.raises(CaseActionRefused):  # naming oneself as the author is no second person
-        message_send(actor=carol, case=case, body=TOLD, drafted_by=carol)
+        case_reply_approved_send(actor=carol, case=case, body=TOLD, drafted_by=carol)
     with pytest.raises(PermissionDenied):  # nor is naming someone else without the right
-        message_send(actor=bob, case=case, body=TOLD, drafted_by=carol)
+        case_reply_approved_send(actor=bob, case=case, body=TOLD, drafted_by=carol)
     assert _outbound(case) == []
 
 

@@ -184,18 +184,27 @@ def test_second_reply_keeps_the_first_response_time(alice) -> None:
     assert Case.objects.get(pk=case.pk).first_response_at == first
 
 
-def test_reply_calls_intake_message_send(alice, monkeypatch) -> None:
+def test_a_reply_goes_out_through_the_inbox_queue(alice, monkeypatch) -> None:
     calls = []
-    real = __import__("lifeline.intake.services", fromlist=["message_send"]).message_send
+    real = __import__("lifeline.cases.services", fromlist=["message_queue"]).message_queue
 
     def spy(**kwargs):  # type: ignore[no-untyped-def]
         calls.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr("lifeline.intake.services.message_send", spy)
+    monkeypatch.setattr("lifeline.cases.services.message_queue", spy)
     case = create_case(inbound="hello")
     case_reply(actor=alice, case=case, body="hi")
-    assert calls == [{"actor": alice, "case": case, "body": "hi", "drafted_by": None}]
+    conversation = case.conversations.get()
+    assert calls == [
+        {
+            "actor": alice,
+            "conversation": conversation,
+            "case": case,
+            "body": "hi",
+            "language": case.language,
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 import lifeline
-from lifeline.intake.channels.telegram import texts as bot
+from lifeline.channels.telegram import texts as bot
 from tests.core.test_url_access import ROUTES
 from tests.intake.test_pages import public_pages
 
@@ -50,13 +50,9 @@ PUBLIC_SOURCES = (
     "templates/reports/_count.html",
     "core/views.py",
     "core/middleware.py",
-    "intake/forms.py",
-    "intake/views.py",
-    "intake/selectors.py",
-    "intake/visitor.py",
-    "intake/channels/telegram/texts.py",
-    "intake/channels/email/adapter.py",
-    "reports/public*.py",
+    "public/*.py",
+    "channels/telegram/texts.py",
+    "channels/email/adapter.py",
 )
 # The keywords `makemessages` gives xgettext for the "django" domain.
 KEYWORDS = (

@@ -73,7 +73,7 @@ CHANNEL_ROUTES = [r for r in ROUTES if r.access and r.access[0] == "channel"]
 def test_the_walk_finds_the_console_and_the_public_site() -> None:
     names = {r.name for r in ROUTES}
     assert {"cases:queue", "cases:detail", "accounts:login", "healthz"} <= names
-    assert any(name.startswith("intake:") for name in names)
+    assert any(name.startswith("public:") for name in names)
 
 
 def test_the_walk_finds_the_reply_approval_urls_and_only_approvers_pass() -> None:

@@ -16,7 +16,7 @@ from aiosmtpd.smtp import Envelope
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifeline.intake.channels.email.server import HotlineHandler
+from lifeline.channels.email.server import HotlineHandler
 from lifeline.intake.models import Contact
 from tests.fuzz.invariants import (
     FUZZ,

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
+from lifeline.channels.phone.adapter import PAYLOAD_KEYS
 from lifeline.core.models import AuditEvent
-from lifeline.intake.channels.phone.adapter import PAYLOAD_KEYS
 from lifeline.intake.models import Contact
 from tests.fuzz.invariants import (
     FUZZ,

@@ -15,7 +15,7 @@ from django.test import Client
 
 from lifeline.cases.models import Case
 from lifeline.core.receipts import Receipt
-from lifeline.intake.services import web_submission_receive
+from lifeline.public.services import web_submission_receive
 
 # What a public page may weigh, its stylesheets included: it must load on a slow phone.
 MAX_PAGE_BYTES = 50 * 1024

@@ -13,9 +13,9 @@ from django.urls import reverse
 from PIL import Image
 
 from lifeline.core.models import AuditEvent
-from lifeline.intake import attachments
-from lifeline.intake.attachments import AttachmentRefused, attachment_store, safe_filename
-from lifeline.intake.cleaning import CleanedFile
+from lifeline.intake.attachments import store as attachments
+from lifeline.intake.attachments.cleaning import CleanedFile
+from lifeline.intake.attachments.store import AttachmentRefused, attachment_store, safe_filename
 from lifeline.intake.models import Attachment, Contact
 from tests.factories import login_staff
 from tests.intake.channels.email.conftest import raw_mail, receive

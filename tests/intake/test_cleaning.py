@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 
-from lifeline.intake.cleaning import (
+from lifeline.intake.attachments.cleaning import (
     NONE,
     STRIPPED,
     UNCHECKED,

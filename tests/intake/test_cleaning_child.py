@@ -5,8 +5,8 @@ from __future__ import annotations
 import piexif
 import pytest
 
-from lifeline.intake import cleaning_child
-from lifeline.intake.cleaning import (
+from lifeline.intake.attachments import sandbox as cleaning_child
+from lifeline.intake.attachments.cleaning import (
     NONE,
     OUT_OF_MEMORY,
     OUT_OF_TIME,
@@ -14,7 +14,7 @@ from lifeline.intake.cleaning import (
     CleaningRefused,
     TooLarge,
 )
-from lifeline.intake.cleaning_child import CleaningAborted, Limits, clean_bounded
+from lifeline.intake.attachments.sandbox import CleaningAborted, Limits, clean_bounded
 from tests.intake.test_cleaning import image_bytes, jpeg_with_gps, png_bomb
 
 MIB = 1024 * 1024

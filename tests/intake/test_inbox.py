@@ -12,10 +12,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from lifeline.cases.models import Case
+from lifeline.cases.services import case_open_for_conversation
 from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import verify_secret
 from lifeline.intake import inbox
-from lifeline.intake.channels.base import ChannelAdapter, SendLater, SendRefused
+from lifeline.intake.adapters import ChannelAdapter, SendLater, SendRefused
 from lifeline.intake.models import Contact, Conversation
 from lifeline.intake.text import UnstorableText
 from tests.factories import login_staff
@@ -38,7 +39,7 @@ class FakeAdapter(ChannelAdapter):
             raise self.failures.pop(0)
         conversation = inbox.conversation_for(channel="telegram", identity=contact.payload["chat"])
         if conversation.case is None:
-            case, receipt = inbox.conversation_case_open(
+            case, receipt = case_open_for_conversation(
                 conversation=conversation, kind="other", language="en"
             )
             inbox.message_queue(
@@ -243,7 +244,7 @@ def test_an_unreachable_database_answers_503_and_writes_nothing(
         raise OperationalError("server closed the connection unexpectedly")
 
     # The database goes away in the middle of the web form's transaction.
-    monkeypatch.setattr("lifeline.intake.services.audit_record", down)
+    monkeypatch.setattr("lifeline.public.services.audit_record", down)
     response = client.post("/en/write/other/", {"message": "Hello"})
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from lifeline.cases.fixed_replies import fixed_replies
+from lifeline.cases.services import case_reply
 from lifeline.intake.models import Contact
-from lifeline.intake.services import message_send
 from tests.intake.conftest import MAX_PAGE_BYTES, open_case, stylesheets, unlock
 
 PREFIXES = ["", "/uk", "/en"]
@@ -35,7 +35,7 @@ def public_pages(prefix: str, alice: Any) -> Iterator[tuple[str, Any]]:
     yield "receipt no longer shown", Client().get(prefix + "/write/receipt/")
     case, receipt = open_case(kind="family_enquiry", body="Ищу сына", sought_surname="Петров")
     # A family enquiry: what an operator sends at once is a fixed text of the catalogue.
-    message_send(actor=alice, case=case, body=fixed_replies()["acknowledgement"].texts["ru"])
+    case_reply(actor=alice, case=case, body=fixed_replies()["acknowledgement"].texts["ru"])
     yield (
         "wrong secret",
         client.post(prefix + "/status/", {"reference": receipt.reference, "secret": "0" * 16}),

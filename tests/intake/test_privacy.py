@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from lifeline.cases.fixed_replies import fixed_replies
+from lifeline.cases.services import case_reply
 from lifeline.intake.models import Contact
-from lifeline.intake.services import message_send
 from tests.intake.conftest import all_rows, raw_text
 
 CANARY_IP = "203.0.113.77"
@@ -45,9 +45,7 @@ def every_public_action(client: Client, alice: Any) -> None:
     contact = Contact.objects.order_by("-id").first()
     assert contact is not None and contact.case is not None
     # A family enquiry: what an operator sends at once is a fixed text of the catalogue.
-    message_send(
-        actor=alice, case=contact.case, body=fixed_replies()["acknowledgement"].texts["ru"]
-    )
+    case_reply(actor=alice, case=contact.case, body=fixed_replies()["acknowledgement"].texts["ru"])
     status = {"reference": reference.group(), "secret": secret.group()}
     client.post("/status/", status | {"secret": "0" * 16}, **IDENTIFYING)
     client.post("/status/", status | {"reference": "LF-0000-0000"}, **IDENTIFYING)

@@ -16,8 +16,8 @@ from django.test import Client
 
 from lifeline.cases.models import Case
 from lifeline.core.receipts import canonical, verify_secret
-from lifeline.intake import selectors
 from lifeline.intake.models import Contact
+from lifeline.public import selectors
 from tests.intake.conftest import open_case
 
 pytestmark = pytest.mark.django_db

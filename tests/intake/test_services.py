@@ -9,11 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from lifeline.cases.services import case_open
+from lifeline.cases.exceptions import CaseActionRefused
+from lifeline.cases.selectors import contact_list_for_case
+from lifeline.cases.services import case_open, case_reply
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact, Conversation
-from lifeline.intake.selectors import contact_list_for_case
-from lifeline.intake.services import message_send, web_followup_receive
+from lifeline.public.services import web_followup_receive
 from tests.intake.conftest import open_case
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_web_reply_is_sent_at_once_and_audited_without_content(alice: Any) -> None:
     case, _ = open_case(language="uk")
-    contact = message_send(actor=alice, case=case, body="  Ми отримали ваш лист. \x00")
+    contact = case_reply(actor=alice, case=case, body="  Ми отримали ваш лист. \x00")
     assert (contact.direction, contact.channel, contact.state) == ("out", "web", "sent")
     assert (contact.author, contact.language, contact.case) == (alice, "uk", case)
     assert contact.body == "Ми отримали ваш лист."
@@ -36,22 +37,22 @@ def test_a_reply_on_another_channel_is_queued_for_its_adapter(alice: Any) -> Non
     now = timezone.now()
     Conversation.objects.create(channel="web", case=case, created_at=now - timedelta(days=1))
     Conversation.objects.create(channel="telegram", case=case, created_at=now)
-    contact = message_send(actor=alice, case=case, body="Hello")
+    contact = case_reply(actor=alice, case=case, body="Hello")
     assert (contact.channel, contact.state) == ("telegram", "queued")
 
 
 @pytest.mark.parametrize("body", ["", "   ", "\x00\x07"])
 def test_an_empty_reply_is_refused(alice: Any, body: str) -> None:
     case, _ = open_case()
-    with pytest.raises(ValueError):
-        message_send(actor=alice, case=case, body=body)
+    with pytest.raises(CaseActionRefused, match="The reply is empty"):
+        case_reply(actor=alice, case=case, body=body)
     assert Contact.objects.count() == 1
 
 
 def test_a_case_without_a_conversation_cannot_be_answered(alice: Any) -> None:
     case = case_open(actor=alice, kind="other")
-    with pytest.raises(ValueError, match="no conversation"):
-        message_send(actor=alice, case=case, body="Hello")
+    with pytest.raises(CaseActionRefused, match="no conversation"):
+        case_reply(actor=alice, case=case, body="Hello")
 
 
 @pytest.mark.parametrize("who", ["mallory", "dave", "frank"])
@@ -59,15 +60,15 @@ def test_users_who_may_not_work_on_cases_are_refused(who: str, request: Any) -> 
     user = request.getfixturevalue(who)
     case, _ = open_case()
     with pytest.raises(PermissionDenied):
-        message_send(actor=user, case=case, body="Hello")
+        case_reply(actor=user, case=case, body="Hello")
     with pytest.raises(PermissionDenied):
-        message_send(actor="public", case=case, body="Hello")
+        case_reply(actor="public", case=case, body="Hello")
     assert Contact.objects.count() == 1
 
 
 def test_contacts_of_a_case_come_oldest_first(alice: Any) -> None:
     case, _ = open_case(body="first")
-    message_send(actor=alice, case=case, body="second")
+    case_reply(actor=alice, case=case, body="second")
     web_followup_receive(case=case, language="ru", body="third")
     listed = list(contact_list_for_case(case=case))
     assert [c.body for c in listed] == ["first", "second", "third"]

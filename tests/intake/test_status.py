@@ -10,13 +10,13 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from lifeline.cases.models import Case
+from lifeline.cases.services import case_reply_approved_send
 from lifeline.cases.workflows import WORKFLOWS
 from lifeline.core import receipts
 from lifeline.core.models import AuditEvent, ThrottleBucket
-from lifeline.intake import visitor
 from lifeline.intake.models import Contact
-from lifeline.intake.selectors import case_public_status
-from lifeline.intake.services import message_send
+from lifeline.public import visitor
+from lifeline.public.selectors import case_public_status
 from tests.intake.conftest import open_case, unlock
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,9 @@ def test_thread_shows_both_sides_oldest_first_without_operator_names(
         kind="family_enquiry", body="Ищу сына", sought_surname="Петров", relationship="mother"
     )
     # A family enquiry: alice's free text goes out once carol, the second person, approves it.
-    message_send(actor=carol, case=case, body="Здравствуйте.\nМы ищем.", drafted_by=alice)
+    case_reply_approved_send(
+        actor=carol, case=case, body="Здравствуйте.\nМы ищем.", drafted_by=alice
+    )
     html = unlock(client, receipt, "/en").content.decode()
     first, second = html.index("Ищу сына"), html.index("Мы ищем.")
     assert first < second

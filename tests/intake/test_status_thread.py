@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from lifeline.cases.models import Case
 from lifeline.core.receipts import Receipt
-from lifeline.intake import selectors
 from lifeline.intake.models import Contact
-from lifeline.intake.services import web_followup_receive
+from lifeline.public import selectors
+from lifeline.public.services import web_followup_receive
 from tests.intake.conftest import MAX_PAGE_BYTES, open_case, page_bytes, unlock
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from lifeline.cases.models import Case
+from lifeline.cases.services import case_reply
 from lifeline.core.models import AuditEvent
-from lifeline.intake import services
 from lifeline.intake.models import Contact
 from lifeline.intake.tasks import contact_process
 from tests.intake.conftest import open_case
@@ -119,7 +119,7 @@ def test_an_unknown_contact_is_a_no_op() -> None:
 
 def test_outbound_contacts_are_left_alone(alice: Any) -> None:
     case, _ = open_case()
-    reply = services.message_send(actor=alice, case=case, body="Ответ")
+    reply = case_reply(actor=alice, case=case, body="Ответ")
     contact_process.call(reply.pk)
     reply.refresh_from_db()
     assert (reply.state, reply.attempts) == ("sent", 0)

@@ -22,7 +22,7 @@ LANGUAGES = ("ru", "uk", "en")
 
 def _url(language: str) -> str:
     with translation.override(language):
-        return reverse("statistics:index")
+        return reverse("public:statistics")
 
 
 def _cells(html: str, table: int = 0) -> list[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from lifeline.intake.attachments import attachment_is_dangerous
+from lifeline.intake.attachments.store import attachment_is_dangerous
 from lifeline.intake.models import Attachment
 
 register = template.Library()

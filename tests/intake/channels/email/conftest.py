@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from lifeline.intake.channels.email.server import HotlineController, smtpd_controller
+from lifeline.channels.email.server import HotlineController, smtpd_controller
 from lifeline.intake.inbox import contact_process, inbox_receive
 from lifeline.intake.models import Contact
 

@@ -25,8 +25,8 @@ from typing import cast
 
 import pytest
 
-from lifeline.intake.channels.email.server import HotlineController
-from lifeline.intake.cleaning import NOT_CLEANED
+from lifeline.channels.email.server import HotlineController
+from lifeline.intake.attachments.cleaning import NOT_CLEANED
 from lifeline.intake.inbox import contact_process
 from lifeline.intake.models import Attachment, Contact
 from tests.intake.channels.email.conftest import HOTLINE, smtp_client

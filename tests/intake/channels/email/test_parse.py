@@ -9,7 +9,7 @@ from email.header import Header
 
 import pytest
 
-from lifeline.intake.channels.email.parse import (
+from lifeline.channels.email.parse import (
     guess_language,
     html_to_text,
     message_key,

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError
 
-from lifeline.intake.channels.email import server
-from lifeline.intake.channels.email.server import HotlineController
+from lifeline.channels.email import server
+from lifeline.channels.email.server import HotlineController
 from lifeline.intake.inbox import contact_process
 from lifeline.intake.models import Contact
 from tests.intake.channels.email.conftest import HOTLINE, deep_mail, raw_mail, smtp_client

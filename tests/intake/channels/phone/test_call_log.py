@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from lifeline.cases.calls.services import CallRefused, call_log_record
 from lifeline.cases.models import Case, CaseEvent, Priority
 from lifeline.core.models import AuditEvent
-from lifeline.intake.channels.phone.numbers import caller_number, number_normalise
-from lifeline.intake.channels.phone.services import CallRefused, call_log_record
 from lifeline.intake.models import Contact, Conversation
+from lifeline.intake.numbers import caller_number, number_normalise
 from tests.factories import login_staff
 
 URL = "/console/calls/new/"

@@ -10,8 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from lifeline.cases.models import Case
 from lifeline.core.models import AuditEvent
-from lifeline.intake.channels import adapter_for
-from lifeline.intake.channels.base import SendRefused
+from lifeline.intake.adapters import SendRefused, adapter_for
 from lifeline.intake.inbox import contact_process
 from lifeline.intake.models import Contact
 
@@ -188,7 +187,7 @@ def test_withheld_callers_are_not_lumped_together(client: Any) -> None:
 
 
 def test_a_logged_call_and_the_providers_event_share_the_case(client: Any, alice: Any) -> None:
-    from lifeline.intake.channels.phone.services import call_log_record
+    from lifeline.cases.calls.services import call_log_record
 
     logged = call_log_record(
         actor=alice,
@@ -211,7 +210,7 @@ def test_the_phone_channel_sends_no_text() -> None:
 def test_an_answered_call_waits_for_the_operators_log_instead_of_the_queue(
     client: Any, alice: Any
 ) -> None:
-    from lifeline.intake.channels.phone.services import call_log_record
+    from lifeline.cases.calls.services import call_log_record
 
     signed_post(client, event(sid="CA0009", status="in-progress"))
     signed_post(client, event(sid="CA0009", status="completed"))

@@ -11,8 +11,8 @@ from django.test import Client
 
 from lifeline.cases.models import Case
 from lifeline.cases.services import case_reply
+from lifeline.channels.telegram import texts
 from lifeline.core.receipts import verify_secret
-from lifeline.intake.channels.telegram import texts
 from lifeline.intake.inbox import SECRET_PLACEHOLDER, SECRET_SENT
 from lifeline.intake.models import Attachment, Contact, Conversation
 from tests.intake.channels.telegram.conftest import (

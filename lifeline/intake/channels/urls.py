@@ -1,8 +1,0 @@
-"""Providers' webhooks, under /channels/: each channel's own URLs, never language-prefixed."""
-
-from django.urls import include, path
-
-urlpatterns = [
-    path("telegram/", include("lifeline.intake.channels.telegram.urls")),
-    path("voice/", include("lifeline.intake.channels.phone.urls")),
-]

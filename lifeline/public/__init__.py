@@ -1,0 +1,1 @@
+"""The public website: start page, forms to write in, receipt, status page and statistics."""

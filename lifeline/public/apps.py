@@ -1,0 +1,8 @@
+"""App configuration for lifeline.public."""
+
+from django.apps import AppConfig
+
+
+class PublicConfig(AppConfig):
+    name = "lifeline.public"
+    label = "public"
