@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import create_user
 
@@ -71,3 +74,23 @@ def mallory(db):  # type: ignore[no-untyped-def]
 
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}"
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Run tasks in-process when the transaction that enqueued them commits.
+
+    Only a test with real commits (`django_db(transaction=True)`) sees them run.
+    """
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache: the public statistics are cached, for one."""
+    cache.clear()
+    yield
+    cache.clear()

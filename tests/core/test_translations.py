@@ -33,7 +33,7 @@ from django.utils.translation.template import templatize
 import lifeline
 from lifeline.channels.telegram import texts as bot
 from tests.core.test_url_access import ROUTES
-from tests.intake.test_pages import public_pages
+from tests.public.test_pages import public_pages
 
 ROOT = Path(lifeline.__file__).parent
 LOCALE = ROOT / "locale"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lifeline.cases.models import Case
-from tests.intake.conftest import open_case
+from tests.public.helpers import open_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -24,7 +24,7 @@ from tests.fuzz.invariants import (
     not_filed,
     process_everything,
 )
-from tests.intake.conftest import open_case, unlock
+from tests.public.helpers import open_case, unlock
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from lifeline.channels.phone.adapter import PAYLOAD_KEYS
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
+from tests.channels.telegram.conftest import FakeBotApi, jpeg, post
 from tests.fuzz.invariants import (
     FUZZ,
     assert_every_item_can_finish,
@@ -27,7 +28,6 @@ from tests.fuzz.invariants import (
     not_filed,
     process_everything,
 )
-from tests.intake.channels.telegram.conftest import FakeBotApi, jpeg, post
 
 pytestmark = pytest.mark.django_db
 

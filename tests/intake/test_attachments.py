@@ -17,10 +17,10 @@ from lifeline.intake.attachments import store as attachments
 from lifeline.intake.attachments.cleaning import CleanedFile
 from lifeline.intake.attachments.store import AttachmentRefused, attachment_store, safe_filename
 from lifeline.intake.models import Attachment, Contact
+from tests.channels.email.conftest import raw_mail, receive
 from tests.factories import login_staff
-from tests.intake.channels.email.conftest import raw_mail, receive
-from tests.intake.conftest import open_case
 from tests.intake.test_cleaning import image_bytes, jpeg_with_gps, png_bomb, zip_bytes
+from tests.public.helpers import open_case
 
 pytestmark = pytest.mark.django_db
 

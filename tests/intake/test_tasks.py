@@ -16,7 +16,7 @@ from lifeline.cases.services import case_reply
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
 from lifeline.intake.tasks import contact_process
-from tests.intake.conftest import open_case
+from tests.public.helpers import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from lifeline.tracing import services
 from lifeline.tracing.models import Disclosure, Enquiry
 from lifeline.tracing.services import TracingRefused
 from tests.factories import login_staff
-from tests.intake.conftest import open_case, unlock
+from tests.public.helpers import open_case, unlock
 from tests.tracing.conftest import create_enquiry
 
 pytestmark = pytest.mark.django_db

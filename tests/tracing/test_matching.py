@@ -17,7 +17,7 @@ from lifeline.tracing.models import Enquiry, MatchCandidate
 from lifeline.tracing.services import TracingRefused
 from tests.cases.helpers import create_case
 from tests.factories import login_staff
-from tests.intake.conftest import open_case
+from tests.public.helpers import open_case
 from tests.registry.conftest import create_person
 from tests.tracing.conftest import create_enquiry
 

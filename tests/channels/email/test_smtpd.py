@@ -17,7 +17,7 @@ from lifeline.channels.email import server
 from lifeline.channels.email.server import HotlineController
 from lifeline.intake.inbox import contact_process
 from lifeline.intake.models import Contact
-from tests.intake.channels.email.conftest import HOTLINE, deep_mail, raw_mail, smtp_client
+from tests.channels.email.conftest import HOTLINE, deep_mail, raw_mail, smtp_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Start = Callable[..., HotlineController]

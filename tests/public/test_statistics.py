@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from lifeline.registry.models import PersonStatus
-from tests.intake.conftest import MAX_PAGE_BYTES, page_bytes
+from tests.public.helpers import MAX_PAGE_BYTES, page_bytes
 from tests.reports.helpers import create_people, create_person
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from lifeline.cases.models import Case
 from lifeline.core.receipts import verify_secret
 from lifeline.intake.inbox import SECRET_PLACEHOLDER, contact_deliver
 from lifeline.intake.models import Contact
-from tests.intake.channels.email.conftest import raw_mail, receive
+from tests.channels.email.conftest import raw_mail, receive
 
 pytestmark = pytest.mark.django_db
 SECRET_RE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")

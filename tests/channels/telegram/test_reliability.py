@@ -18,7 +18,7 @@ from django.db import OperationalError
 
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
-from tests.intake.channels.telegram.conftest import SECRET, FakeBotApi, post, update
+from tests.channels.telegram.conftest import SECRET, FakeBotApi, post, update
 from tests.processes import free_port, served, shared_database_url
 
 DELIVERIES = 50

@@ -17,7 +17,7 @@ from lifeline.core.models import AuditEvent, ThrottleBucket
 from lifeline.intake.models import Contact
 from lifeline.public import visitor
 from lifeline.public.selectors import case_public_status
-from tests.intake.conftest import open_case, unlock
+from tests.public.helpers import open_case, unlock
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import Client
 from lifeline.cases.fixed_replies import fixed_replies
 from lifeline.cases.services import case_reply
 from lifeline.intake.models import Contact
-from tests.intake.conftest import MAX_PAGE_BYTES, open_case, stylesheets, unlock
+from tests.public.helpers import MAX_PAGE_BYTES, open_case, stylesheets, unlock
 
 PREFIXES = ["", "/uk", "/en"]
 HEADINGS = {

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lifeline.cases.models import Case
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact, Conversation
-from tests.intake.conftest import open_case, unlock
+from tests.public.helpers import open_case, unlock
 
 LIMIT = django_settings.PUBLIC_MESSAGE_MAX_CHARS
 CONTROLS = st.characters(codec="utf-8", categories=["Cc", "Zs", "Zl", "Zp", "Cf"])

@@ -18,7 +18,7 @@ from lifeline.cases.models import Case
 from lifeline.core.receipts import canonical, verify_secret
 from lifeline.intake.models import Contact
 from lifeline.public import selectors
-from tests.intake.conftest import open_case
+from tests.public.helpers import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import REFERENCE_RE, canonical, verify_secret
 from lifeline.intake.models import Contact, Conversation
 from lifeline.public.services import web_submission_receive
-from tests.intake.conftest import all_rows, raw_text
+from tests.public.helpers import all_rows, raw_text
 
 pytestmark = pytest.mark.django_db
 

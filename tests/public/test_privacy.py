@@ -12,7 +12,7 @@ from django.test import Client
 from lifeline.cases.fixed_replies import fixed_replies
 from lifeline.cases.services import case_reply
 from lifeline.intake.models import Contact
-from tests.intake.conftest import all_rows, raw_text
+from tests.public.helpers import all_rows, raw_text
 
 CANARY_IP = "203.0.113.77"
 CANARY_FORWARDED = "198.51.100.23"

@@ -12,7 +12,7 @@ import pytest
 from lifeline.cases.services import case_reply
 from lifeline.intake.inbox import contact_deliver
 from lifeline.intake.models import Contact
-from tests.intake.channels.email.conftest import Sink, raw_mail, receive
+from tests.channels.email.conftest import Sink, raw_mail, receive
 
 pytestmark = pytest.mark.django_db
 REPLY = "Мы получили ваше письмо. Оставайтесь на связи."

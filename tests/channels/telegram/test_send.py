@@ -14,7 +14,7 @@ from lifeline.cases.services import case_reply
 from lifeline.intake.inbox import contact_deliver
 from lifeline.intake.models import Contact, Conversation
 from tests.cases.helpers import create_case
-from tests.intake.channels.telegram.conftest import FakeBotApi, deliver_all, receive, update
+from tests.channels.telegram.conftest import FakeBotApi, deliver_all, receive, update
 
 pytestmark = pytest.mark.django_db
 

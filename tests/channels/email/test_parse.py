@@ -18,7 +18,7 @@ from lifeline.channels.email.parse import (
     strip_quoted,
 )
 from lifeline.intake.models import Attachment
-from tests.intake.channels.email.conftest import deep_mail, raw_mail, receive
+from tests.channels.email.conftest import deep_mail, raw_mail, receive
 
 TEXT = "Здравствуйте. Я хочу сдаться, что мне делать?"
 

@@ -15,7 +15,7 @@ from lifeline.cases.services import case_open, case_reply
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact, Conversation
 from lifeline.public.services import web_followup_receive
-from tests.intake.conftest import open_case
+from tests.public.helpers import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the public site: submissions, receipts and a visitor's client."""
+"""Helpers for tests of the public site: submissions, receipts, a visitor's client, page weight."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.apps import apps
 from django.contrib.staticfiles import finders
 from django.db import connection
@@ -19,16 +18,6 @@ from lifeline.public.services import web_submission_receive
 
 # What a public page may weigh, its stylesheets included: it must load on a slow phone.
 MAX_PAGE_BYTES = 50 * 1024
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def immediate_tasks(settings: Any) -> None:
-    """Run tasks in-process when the transaction that enqueued them commits.
-
-    Only a test with real commits (`django_db(transaction=True)`) sees them run.
-    """
-    settings.TASKS = IMMEDIATE_TASKS
 
 
 def open_case(

@@ -11,7 +11,7 @@ from django.test import Client
 from lifeline.cases.models import Case
 from lifeline.core import receipts
 from lifeline.core.models import AuditEvent
-from tests.intake.conftest import open_case
+from tests.public.helpers import open_case
 
 pytestmark = pytest.mark.django_db
 

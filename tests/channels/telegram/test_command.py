@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.intake.channels.telegram.conftest import SECRET, TOKEN, FakeBotApi
+from tests.channels.telegram.conftest import SECRET, TOKEN, FakeBotApi
 
 
 def test_set_webhook_registers_the_url_and_the_secret(bot_api: FakeBotApi) -> None:

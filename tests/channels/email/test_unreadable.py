@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lifeline.intake.models import Attachment, Contact
-from tests.intake.channels.email.conftest import deep_mail, raw_mail, receive
+from tests.channels.email.conftest import deep_mail, raw_mail, receive
 
 pytestmark = pytest.mark.django_db
 TEXT = "Ищу отца, Сергея Кузьминова, 1971 года рождения."

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
-from tests.intake.channels.telegram.conftest import SECRET, FakeBotApi, post, update
+from tests.channels.telegram.conftest import SECRET, FakeBotApi, post, update
 
 pytestmark = pytest.mark.django_db
 

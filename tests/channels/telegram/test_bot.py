@@ -15,7 +15,7 @@ from lifeline.channels.telegram import texts
 from lifeline.core.receipts import verify_secret
 from lifeline.intake.inbox import SECRET_PLACEHOLDER, SECRET_SENT
 from lifeline.intake.models import Attachment, Contact, Conversation
-from tests.intake.channels.telegram.conftest import (
+from tests.channels.telegram.conftest import (
     CHAT_ID,
     TOKEN,
     FakeBotApi,

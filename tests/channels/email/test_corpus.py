@@ -29,7 +29,7 @@ from lifeline.channels.email.server import HotlineController
 from lifeline.intake.attachments.cleaning import NOT_CLEANED
 from lifeline.intake.inbox import contact_process
 from lifeline.intake.models import Attachment, Contact
-from tests.intake.channels.email.conftest import HOTLINE, smtp_client
+from tests.channels.email.conftest import HOTLINE, smtp_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Start = Callable[..., HotlineController]

@@ -16,7 +16,7 @@ from lifeline.core.receipts import Receipt
 from lifeline.intake.models import Contact
 from lifeline.public import selectors
 from lifeline.public.services import web_followup_receive
-from tests.intake.conftest import MAX_PAGE_BYTES, open_case, page_bytes, unlock
+from tests.public.helpers import MAX_PAGE_BYTES, open_case, page_bytes, unlock
 
 pytestmark = pytest.mark.django_db
 
