@@ -13,7 +13,6 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import TypeVar
 
 from django.utils import translation
 
@@ -21,6 +20,7 @@ from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.workflows import CLOSED
 from lifeline.core.access import CONSOLE_LANGUAGE
+from lifeline.demo.common import weighted
 from lifeline.demo.names import SyntheticPerson, feminine_surname
 from lifeline.outcomes.forms import RELATIONSHIPS
 from lifeline.outcomes.models import (
@@ -38,8 +38,6 @@ from lifeline.outcomes.models import (
 )
 from lifeline.outcomes.services import DEFAULT_HANDOVER_STEPS
 from lifeline.registry.models import Person, PersonStatus, Source, StatusEvent, Verification
-
-T = TypeVar("T")
 
 STEPS = len(DEFAULT_HANDOVER_STEPS)
 # (case status, checklist steps done, days from today to the meeting): one handover at each
@@ -161,10 +159,6 @@ class PlannedHandover:
     timeline: HandoverTimeline
 
 
-def _weighted(rng: random.Random, pairs: Sequence[tuple[T, int]]) -> T:
-    return rng.choices([v for v, _ in pairs], weights=[w for _, w in pairs])[0]
-
-
 def _spread(rng: random.Random, start: datetime, end: datetime, n: int) -> list[datetime]:
     """`n` times between `start` and `end`, in order."""
     return sorted(start + (end - start) * rng.uniform(0.05, 0.95) for _ in range(n))
@@ -262,7 +256,7 @@ class OutcomesBuilder:
         finished: bool,
     ) -> tuple[AssistanceItem, list[AssistanceEvent]]:
         rng = self.rng
-        path = _weighted(rng, ASSISTANCE_PATHS_FINISHED if finished else ASSISTANCE_PATHS_OPEN)
+        path = weighted(rng, ASSISTANCE_PATHS_FINISHED if finished else ASSISTANCE_PATHS_OPEN)
         times = _spread(rng, *worked, n=len(path))
         item = AssistanceItem(
             case=case,
@@ -292,7 +286,7 @@ class OutcomesBuilder:
         """A made-up relative of `person`: the name, and the relationship as the form words it."""
         rng = self.rng
         choices = RELATIVES["f" if person.sex == Person.Sex.FEMALE else "m"]
-        relationship, sex = _weighted(rng, [((r, s), w) for r, s, w in choices])
+        relationship, sex = weighted(rng, [((r, s), w) for r, s, w in choices])
         with translation.override(CONSOLE_LANGUAGE):
             label = str(dict(RELATIONSHIPS)[relationship])
         # Few women among the demo's persons: a given name from the other language will do.

@@ -1,1 +1,1 @@
-"""Statistics, the dashboard, exports and capture cards: what the bureau reports."""
+"""Counts, never individuals: the dashboard, its charts and CSV/XLSX exports, public statistics."""

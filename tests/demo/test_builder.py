@@ -15,7 +15,9 @@ from lifeline.cases.workflows import CLOSED, workflow_for
 from lifeline.core.audit import audit_verify
 from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import verify_secret
-from lifeline.demo.builder import DEMO_USERS, _father_name, demo_load
+from lifeline.demo.builder import demo_load
+from lifeline.demo.registry import _father_name
+from lifeline.demo.staff import DEMO_USERS
 from lifeline.intake.models import Contact
 from lifeline.outcomes.models import ExchangeEntry, Handover
 from lifeline.registry.models import NameForm, Person, Source, StatusEvent

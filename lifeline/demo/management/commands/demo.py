@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lifeline.demo import builder
+from lifeline.demo import builder, staff
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             result = builder.demo_load(
                 persons=options["persons"], cases=options["cases"], seed=options["seed"]
             )
-        except builder.DemoRefused as refused:
+        except staff.DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         counts = result.counts
         self.stdout.write(
@@ -54,13 +54,13 @@ class Command(BaseCommand):
 
     def _already_loaded(self) -> None:
         self.stdout.write("Demo data already loaded (--if-empty): nothing added.")
-        if not builder.credentials_path().exists() and builder.demo_users_exist():
+        if not staff.credentials_path().exists() and staff.demo_users_exist():
             self.stdout.write("The credentials file is missing: new demo passwords drawn.")
-            builder.credentials_refresh()
+            staff.credentials_refresh()
         self._print_credentials()
 
     def _print_credentials(self) -> None:
-        path = builder.credentials_path()
+        path = staff.credentials_path()
         if not path.exists():
             self.stdout.write("No demo credentials: this database holds data, but no demo users.")
             return
