@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -22,6 +23,7 @@ from lifeline.core.access import Perm, require_perm, require_perm_or_system, use
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.intake.models import Contact
+from lifeline.matching import Candidate, PersonRecord
 from lifeline.registry.models import NameForm, Person, StatusEvent
 from lifeline.tracing import engine
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
@@ -70,7 +72,7 @@ class MatchSummary:
 def enquiry_open(
     *, actor: Any, case: Case, data: Mapping[str, Any], source_contact: Contact | None = None
 ) -> Enquiry:
-    """Open an enquiry on a family-enquiry case and match it, if the engine is there."""
+    """Open an enquiry on a family-enquiry case and match it."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     _check_keys(data)
     if case.kind != CaseKind.FAMILY_ENQUIRY:
@@ -90,8 +92,7 @@ def enquiry_open(
         obj=enquiry,
         detail={"case": case.pk, "fields": sorted(k for k, v in data.items() if v)},
     )
-    if engine.available():
-        _match(actor=actor, enquiry=enquiry)
+    _match(actor=actor, enquiry=enquiry)
     return enquiry
 
 
@@ -147,7 +148,7 @@ def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> 
     enquiry.updated_at = timezone.now()
     enquiry.save(update_fields=[*changed, "updated_at"])
     audit_record(actor=actor, action="enquiry.update", obj=enquiry, detail={"fields": changed})
-    if set(changed) & set(SOUGHT_FIELDS) and engine.available():
+    if set(changed) & set(SOUGHT_FIELDS):
         _match(actor=actor, enquiry=enquiry)
     return changed
 
@@ -156,8 +157,6 @@ def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> 
 def enquiry_match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
     """Match the enquiry against the registry: the top candidates, rejections left out."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
-    if not engine.available():
-        raise TracingRefused(gettext("The matching engine is not installed."))
     return _match(actor=actor, enquiry=_lock(enquiry))
 
 
@@ -175,7 +174,7 @@ def _match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
             pk__in=[c.record_id for c in found], merged_into__isnull=True
         ).values_list("pk", flat=True)
     )
-    threshold = engine.threshold()
+    threshold = engine.THRESHOLD
     now = timezone.now()
     new_above = 0
     for candidate in (c for c in found if c.record_id in live):
@@ -207,13 +206,13 @@ def _match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
     return MatchSummary(shown=shown, new_above_threshold=new_above)
 
 
-def _records_for(rows: list[MatchCandidate]) -> list[Any]:
+def _records_for(rows: list[MatchCandidate]) -> list[PersonRecord | None]:
     by_id = {r.id: r for r in engine.records(row.person_id for row in rows)}
     return [by_id.get(row.person_id) for row in rows]
 
 
 def _candidate_store(
-    *, enquiry: Enquiry, row: MatchCandidate | None, candidate: Any, now: Any
+    *, enquiry: Enquiry, row: MatchCandidate | None, candidate: Candidate, now: datetime
 ) -> MatchCandidate:
     if row is None:
         return MatchCandidate.objects.create(
@@ -242,7 +241,7 @@ def enquiries_rematch_person(*, actor: Any, person_id: int) -> list[int]:
     if not records:
         return []  # gone, or merged into another person (whose own change re-matches)
     record = records[0]
-    threshold = engine.threshold()
+    threshold = engine.THRESHOLD
     now = timezone.now()
     flagged: list[int] = []
     for enquiry in Enquiry.objects.select_for_update().filter(status=Enquiry.Status.OPEN):

@@ -55,8 +55,7 @@ def _render_enquiry(
         "enquiry": enquiry,
         "candidates": selectors.candidate_list_for(user=user, enquiry=enquiry),
         "disclosures": selectors.disclosure_list_for(user=user, enquiry=enquiry),
-        "threshold": engine.threshold(),
-        "engine_available": engine.available(),
+        "threshold": engine.THRESHOLD,
         "can_work": has_perm(user, Perm.ENQUIRY_WORK),
         "can_approve": has_perm(user, Perm.DISCLOSURE_APPROVE),
         "verify_form": VerifyForm(),
@@ -221,19 +220,12 @@ def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def duplicates(request: HttpRequest) -> HttpResponse:
     pairs = selectors.duplicate_list_for(user=request.user)
-    return render(
-        request,
-        "tracing/duplicates.html",
-        {"pairs": pairs, "engine_available": engine.available()},
-    )
+    return render(request, "tracing/duplicates.html", {"pairs": pairs})
 
 
 @staff_view(Perm.REGISTRY_MERGE)
 @require_POST
 def duplicates_find(request: HttpRequest) -> HttpResponse:
-    if not engine.available():
-        messages.error(request, _("The matching engine is not installed."))
-        return redirect("tracing:duplicates")
     run = services.duplicates_find(actor=request.user)
     messages.success(
         request,
