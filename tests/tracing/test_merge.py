@@ -129,7 +129,7 @@ def test_exchange_entries_and_handovers_follow_the_record_kept(
     dave: Any, carol: Any, twins: tuple[Person, Person], held_by: str
 ) -> None:
     from lifeline.outcomes.models import ExchangeEntry, Handover
-    from lifeline.outcomes.services import exchange_entry_add
+    from lifeline.outcomes.services.exchanges import exchange_entry_add
     from tests.outcomes.helpers import create_batch, create_handover
 
     keep, merge = twins
@@ -148,7 +148,7 @@ def test_exchange_entries_and_handovers_follow_the_record_kept(
 def test_two_records_on_active_exchange_lists_are_not_merged(
     dave: Any, carol: Any, twins: tuple[Person, Person]
 ) -> None:
-    from lifeline.outcomes.services import exchange_entry_add
+    from lifeline.outcomes.services.exchanges import exchange_entry_add
     from tests.outcomes.helpers import create_batch
 
     keep, merge = twins
