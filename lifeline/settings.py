@@ -161,7 +161,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Who reacts when a lower app reports something (lifeline/core/hooks.py). Handlers run in order, in
 # the caller's transaction.
-LIFELINE_HOOKS: dict[str, list[str]] = {}
+LIFELINE_HOOKS: dict[str, list[str]] = {
+    # registry.services.person_merge: each app moves its own rows to the record kept and adds
+    # what it moved to the audit detail (keep=, merge=, merged_at=, detail=, actor=).
+    "person_merged": [
+        "lifeline.tracing.handlers.person_merged",
+        "lifeline.outcomes.handlers.person_merged",
+    ],
+}
 
 TASKS = {
     "default": {

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -24,7 +22,7 @@ from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.intake.models import Contact
 from lifeline.matching import Candidate, PersonRecord
-from lifeline.registry.models import NameForm, Person, StatusEvent
+from lifeline.registry.models import Person
 from lifeline.tracing import engine
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
 
@@ -471,155 +469,6 @@ def disclosure_reject(*, actor: Any, disclosure: Disclosure, note: str) -> Discl
 
 
 # --- De-duplication ------------------------------------------------------------------------
-
-# Plain columns copied from the merged record where the kept one has nothing.
-_FILLABLE = (
-    "sex",
-    "place_of_birth",
-    "father_name",
-    "mother_maiden_name",
-    "rank",
-    "service_number",
-    "unit",
-    "power",
-    "health",
-    "place_of_detention",
-    "grave_location",
-    "notes",
-)
-
-
-def _rematch_after_commit(person_id: int) -> None:
-    from lifeline.tracing.tasks import enquiries_rematch
-
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person_id), robust=True)
-
-
-@transaction.atomic
-def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
-    """Merge the duplicate `merge` into `keep`; `merge` stays, marked, as the merge's record.
-
-    Name forms, status events, enquiry links, candidates, disclosures, exchange entries and
-    handovers move to `keep`; nothing is deleted but a candidate row that `keep` already has
-    for the same enquiry. Two records on one exchange list, or on two active ones, are not
-    merged: withdraw one from its batch first.
-    """
-    require_perm(actor, Perm.REGISTRY_MERGE)
-    if keep.pk == merge.pk:
-        raise TracingRefused(gettext("A person cannot be merged into himself."))
-    locked = {
-        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])
-    }
-    keep, merge = locked[keep.pk], locked[merge.pk]
-    if keep.merged_into_id is not None or merge.merged_into_id is not None:
-        raise TracingRefused(gettext("One of the two was merged into another person already."))
-    now = timezone.now()
-    name_forms = list(NameForm.objects.filter(person=merge).values_list("pk", flat=True))
-    NameForm.objects.filter(pk__in=name_forms).update(person=keep, is_primary=False)
-    events = list(StatusEvent.objects.filter(person=merge).values_list("pk", flat=True))
-    StatusEvent.objects.filter(pk__in=events).update(person=keep)
-    enquiries = list(Enquiry.objects.filter(person=merge).values_list("pk", flat=True))
-    Enquiry.objects.filter(pk__in=enquiries).update(person=keep)
-    Disclosure.objects.filter(person=merge).update(person=keep)
-    folded = _candidates_move(keep=keep, merge=merge)
-    entries, handovers = _outcomes_move(keep=keep, merge=merge)
-    filled = [f for f in _FILLABLE if not getattr(keep, f) and getattr(merge, f)]
-    for field in filled:
-        setattr(keep, field, getattr(merge, field))
-    if keep.birth_year is None and merge.birth_year is not None:
-        keep.birth_year, keep.birth_month, keep.birth_day = (
-            merge.birth_year,
-            merge.birth_month,
-            merge.birth_day,
-        )
-        filled.append("birth_date")
-    newest = max(keep.status_events.all(), key=lambda e: e.sort_key, default=None)
-    if newest is not None:
-        keep.current_status = newest.status
-    keep.refresh_search_fields()
-    birth = ["birth_year", "birth_month", "birth_day"] if "birth_date" in filled else []
-    plain = [f for f in filled if f != "birth_date"]
-    keep.save(update_fields=[*plain, *birth, "current_status", "unit_folded", "updated_at"])
-    merge.merged_into = keep
-    merge.merged_at = now
-    merge.save(update_fields=["merged_into", "merged_at", "updated_at"])
-    DuplicatePair.objects.filter(Q(left=keep, right=merge) | Q(left=merge, right=keep)).update(
-        state=DuplicatePair.State.MERGED, decided_by=actor, decided_at=now
-    )
-    DuplicatePair.objects.filter(
-        Q(left=merge) | Q(right=merge), state=DuplicatePair.State.OPEN
-    ).delete()
-    audit_record(
-        actor=actor,
-        action="person.merge",
-        obj=keep,
-        detail={
-            "merged": merge.pk,
-            "name_forms": name_forms,
-            "status_events": events,
-            "enquiries": enquiries,
-            "candidates_folded": folded,
-            "exchange_entries": entries,
-            "handovers": handovers,
-            "filled": filled,
-        },
-    )
-    _rematch_after_commit(keep.pk)
-    return keep
-
-
-def _outcomes_move(*, keep: Person, merge: Person) -> tuple[list[int], list[int]]:
-    """Give `keep` the merged person's exchange entries and handovers."""
-    from lifeline.outcomes.models import ExchangeEntry, Handover  # outcomes imports registry
-
-    entries = ExchangeEntry.objects.filter(person=merge)
-    kept = ExchangeEntry.objects.filter(person=keep)
-    same_batch = kept.filter(batch__in=entries.values("batch")).exists()
-    both_active = entries.filter(active=True).exists() and kept.filter(active=True).exists()
-    if same_batch or both_active:
-        raise TracingRefused(
-            gettext(
-                "Both records are on exchange lists: withdraw one of them from its batch "
-                "before merging."
-            )
-        )
-    moved = list(entries.values_list("pk", flat=True))
-    ExchangeEntry.objects.filter(pk__in=moved).update(person=keep)
-    handovers = list(Handover.objects.filter(person=merge).values_list("pk", flat=True))
-    Handover.objects.filter(pk__in=handovers).update(person=keep)
-    return moved, handovers
-
-
-_STATE_WEIGHT = {
-    MatchCandidate.State.PROPOSED: 0,
-    MatchCandidate.State.REJECTED: 1,
-    MatchCandidate.State.CONFIRMED: 2,
-}
-
-
-def _candidates_move(*, keep: Person, merge: Person) -> int:
-    """Give `keep` the merged person's candidate rows; where he has one, keep the stronger."""
-    folded = 0
-    for row in MatchCandidate.objects.select_for_update().filter(person=merge):
-        twin = MatchCandidate.objects.filter(enquiry_id=row.enquiry_id, person=keep).first()
-        if twin is None:
-            row.person = keep
-            row.save(update_fields=["person"])
-            continue
-        if (
-            _STATE_WEIGHT[MatchCandidate.State(row.state)]
-            > _STATE_WEIGHT[MatchCandidate.State(twin.state)]
-        ):
-            twin.state, twin.reviewed_by_id, twin.reviewed_at = (
-                row.state,
-                row.reviewed_by_id,
-                row.reviewed_at,
-            )
-        twin.score = max(twin.score, row.score)
-        twin.save(update_fields=["state", "reviewed_by", "reviewed_at", "score"])
-        row.delete()
-        folded += 1
-    return folded
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.registry.services import RegistryRefused, person_merge
 from lifeline.tracing import engine, selectors, services
 from lifeline.tracing.forms import (
     DecisionNoteForm,
@@ -247,8 +248,8 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["keep"] == "right":
         keep, merge = merge, keep
     try:
-        services.person_merge(actor=request.user, keep=keep, merge=merge)
-    except TracingRefused as refused:
+        person_merge(actor=request.user, keep=keep, merge=merge)
+    except RegistryRefused as refused:
         messages.error(request, refused.message)
         return redirect("tracing:duplicates")
     messages.success(request, _("Merged: the record kept holds both histories."))
