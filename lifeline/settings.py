@@ -162,6 +162,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Who reacts when a lower app reports something (lifeline/core/hooks.py). Handlers run in order, in
 # the caller's transaction.
 LIFELINE_HOOKS: dict[str, list[str]] = {
+    # registry.services, after any change to a person (person_id=): re-match open enquiries
+    # once the change has committed.
+    "registry_changed": ["lifeline.tracing.handlers.registry_changed"],
     # registry.services.person_merge: each app moves its own rows to the record kept and adds
     # what it moved to the audit detail (keep=, merge=, merged_at=, detail=, actor=).
     "person_merged": [

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import date
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -41,7 +40,6 @@ from lifeline.registry.models import (
     StatusEvent,
 )
 from lifeline.registry.text import script_of
-from lifeline.tracing.tasks import enquiries_rematch
 
 NAME_FIELDS = ("surname", "given_name", "patronymic")
 PERSON_FIELDS = (
@@ -104,7 +102,7 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
     person.save()
     _sync_primary_name_form(person, data.get(NAME_LANGUAGE, ""))
     audit_record(actor=actor, action="person.create", obj=person)
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return person
 
 
@@ -130,7 +128,7 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> lis
         _sync_primary_name_form(person, language)
     fields = [*changed, *([NAME_LANGUAGE] if language_changed else [])]
     audit_record(actor=actor, action="person.update", obj=person, detail={"fields": fields})
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return fields
 
 
@@ -184,7 +182,7 @@ def name_form_add(
             "primary": make_primary,
         },
     )
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return form
 
 
@@ -305,7 +303,7 @@ def status_event_add(
             "fields": changed,
         },
     )
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return event
 
 
@@ -374,7 +372,7 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
     merge.merged_at = now
     merge.save(update_fields=["merged_into", "merged_at", "updated_at"])
     audit_record(actor=actor, action="person.merge", obj=keep, detail={**detail, "filled": filled})
-    transaction.on_commit(partial(enquiries_rematch.enqueue, keep.pk), robust=True)
+    hook_run("registry_changed", person_id=keep.pk)
     return keep
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from lifeline.registry.models import Person
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
+from lifeline.tracing.tasks import enquiries_rematch
 
 _STATE_WEIGHT = {
     MatchCandidate.State.PROPOSED: 0,
     MatchCandidate.State.REJECTED: 1,
     MatchCandidate.State.CONFIRMED: 2,
 }
+
+
+def registry_changed(*, person_id: int) -> None:
+    """Re-match open enquiries against the changed person, once the change has committed."""
+    transaction.on_commit(partial(enquiries_rematch.enqueue, person_id), robust=True)
 
 
 def person_merged(
