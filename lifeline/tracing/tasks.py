@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from lifeline.core.audit import SYSTEM
-from lifeline.tracing.services import enquiries_rematch_person
+from lifeline.tracing.services.enquiries import enquiries_rematch_person
 
 
 @task()

@@ -11,7 +11,7 @@ from lifeline.cases.models import Case
 from lifeline.registry.models import Person
 from lifeline.tracing import engine
 from lifeline.tracing.models import Enquiry
-from lifeline.tracing.services import enquiry_open
+from lifeline.tracing.services.enquiries import enquiry_open
 from tests.cases.helpers import create_case
 from tests.registry.conftest import create_person
 

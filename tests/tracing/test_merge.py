@@ -17,8 +17,8 @@ from lifeline.registry.services import (
     person_merge,
     status_event_add,
 )
-from lifeline.tracing import services
 from lifeline.tracing.models import Enquiry, MatchCandidate
+from lifeline.tracing.services import candidates
 from tests.registry.conftest import create_person, create_source
 from tests.tracing.conftest import create_enquiry
 
@@ -78,7 +78,7 @@ def test_merge_moves_enquiry_links_and_folds_candidates(
     enquiry = create_enquiry()
     rows = {c.person_id: c for c in enquiry.candidates.all()}
     assert {keep.pk, merge.pk} <= set(rows)
-    services.candidate_confirm(actor=bob, candidate=rows[merge.pk])
+    candidates.candidate_confirm(actor=bob, candidate=rows[merge.pk])
 
     person_merge(actor=dave, keep=keep, merge=merge)
     enquiry.refresh_from_db()

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from lifeline.core.audit import SYSTEM
 from lifeline.tracing.models import DuplicatePair
-from lifeline.tracing.services import duplicates_find
+from lifeline.tracing.services.duplicates import duplicates_find
 
 
 class Command(BaseCommand):
