@@ -187,13 +187,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LIFELINE_HOOKS: dict[str, list[str]] = {
     # The inbox filed an inbound message (intake.inbox): contact, awaits_reply.
     "contact_filed": [
-        "lifeline.cases.filing.contact_filed",
-        "lifeline.tracing.filing.contact_filed",
+        "lifeline.cases.handlers.contact_filed",
+        "lifeline.tracing.handlers.contact_filed",
     ],
     # An operator logged a call (cases.calls): contact.
-    "call_logged": ["lifeline.tracing.filing.call_logged"],
+    "call_logged": ["lifeline.tracing.handlers.call_logged"],
     # `lifeline worker` sweeps for lost work every INBOX_SWEEP_SECONDS: no arguments.
     "worker_sweep": ["lifeline.intake.inbox.inbox_sweep"],
+    # registry.services, after any change to a person (person_id=): re-match open enquiries
+    # once the change has committed.
+    "registry_changed": ["lifeline.tracing.handlers.registry_changed"],
+    # registry.services.person_merge: each app moves its own rows to the record kept and adds
+    # what it moved to the audit detail (keep=, merge=, merged_at=, detail=, actor=).
+    "person_merged": [
+        "lifeline.tracing.handlers.person_merged",
+        "lifeline.outcomes.handlers.person_merged",
+    ],
 }
 
 TASKS = {

@@ -40,7 +40,7 @@ from lifeline.demo.staff import (
     write_private,
 )
 from lifeline.demo.tracing import enquiries_open
-from lifeline.outcomes.services import HELD_STATUSES
+from lifeline.outcomes.services.common import HELD_STATUSES
 from lifeline.registry.models import Person
 
 DEFAULT_PERSONS = 2000

@@ -27,7 +27,7 @@ from lifeline.demo.names import SyntheticPerson
 from lifeline.demo.outcomes import HANDOVER_PLAN, HandoverTimeline, handover_timeline
 from lifeline.demo.registry import RegistryEntry
 from lifeline.intake.models import Channel, Contact, Conversation
-from lifeline.outcomes.services import HELD_STATUSES
+from lifeline.outcomes.services.common import HELD_STATUSES
 from lifeline.registry.models import PersonStatus
 
 DEMO_DAYS = 60

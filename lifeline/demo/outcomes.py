@@ -36,7 +36,7 @@ from lifeline.outcomes.models import (
     OutcomeOffer,
     OutcomeOption,
 )
-from lifeline.outcomes.services import DEFAULT_HANDOVER_STEPS
+from lifeline.outcomes.services.handovers import DEFAULT_HANDOVER_STEPS
 from lifeline.registry.models import Person, PersonStatus, Source, StatusEvent, Verification
 
 STEPS = len(DEFAULT_HANDOVER_STEPS)

@@ -9,7 +9,7 @@ from django.db.models import Min, OuterRef, Subquery
 from lifeline.cases.models import Case, CaseKind
 from lifeline.intake.models import Channel, Contact
 from lifeline.tracing.models import Enquiry
-from lifeline.tracing.services import enquiry_open_from_contact
+from lifeline.tracing.services.enquiries import enquiry_open_from_contact
 
 
 def enquiries_open(cases: Sequence[Case]) -> int:

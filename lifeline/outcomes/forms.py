@@ -16,7 +16,7 @@ from lifeline.outcomes.models import (
     ExchangeOutcome,
     OutcomeOption,
 )
-from lifeline.outcomes.services import LINE_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS
+from lifeline.outcomes.services.common import LINE_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS
 from lifeline.registry.forms import PersonSearchForm
 
 

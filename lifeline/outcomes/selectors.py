@@ -32,7 +32,7 @@ from lifeline.outcomes.models import (
     OutcomeOffer,
     OutcomeOption,
 )
-from lifeline.outcomes.services import ASSISTANCE_CASE_KINDS
+from lifeline.outcomes.services.assistance import ASSISTANCE_CASE_KINDS
 from lifeline.registry.models import Person
 
 

@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path("handover-step/<int:pk>/", views.handover_step, name="handover_step"),
     # Exchange batches.
-    path("exchanges/", views.exchanges, name="exchanges"),
+    path("exchanges/", views.exchange_list, name="exchanges"),
     path("exchanges/new/", views.exchange_create, name="exchange_create"),
     path("exchanges/<int:pk>/", views.exchange, name="exchange"),
     path("exchanges/<int:pk>/edit/", views.exchange_edit, name="exchange_edit"),

@@ -20,7 +20,7 @@ from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, staff_view
 from lifeline.core.exceptions import ActionRefused
-from lifeline.outcomes import selectors, services
+from lifeline.outcomes import selectors
 from lifeline.outcomes.forms import (
     RELATIONSHIPS,
     AssistanceAddForm,
@@ -39,6 +39,7 @@ from lifeline.outcomes.forms import (
     StepForm,
 )
 from lifeline.outcomes.models import ExchangeBatch
+from lifeline.outcomes.services import assistance, exchanges, handovers, offers
 from lifeline.registry.selectors import person_get_for, person_search_for
 
 
@@ -86,7 +87,7 @@ def offer(request: HttpRequest, case_pk: int) -> HttpResponse:
         _form_errors(request, form)
         return _case_page(case.pk)
     try:
-        services.outcome_offer(actor=request.user, case=case, **form.cleaned_data)
+        offers.outcome_offer(actor=request.user, case=case, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -103,7 +104,7 @@ def offer_choose(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return _case_page(current.case_id)
     try:
-        services.outcome_choose(actor=request.user, offer=current, note=form.cleaned_data["note"])
+        offers.outcome_choose(actor=request.user, offer=current, note=form.cleaned_data["note"])
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -121,7 +122,7 @@ def assistance_add(request: HttpRequest, case_pk: int) -> HttpResponse:
         _form_errors(request, form)
         return _case_page(case.pk)
     try:
-        services.assistance_item_add(actor=request.user, case=case, **form.cleaned_data)
+        assistance.assistance_item_add(actor=request.user, case=case, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -138,7 +139,7 @@ def assistance_status(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return _case_page(item.case_id)
     try:
-        services.assistance_item_set_status(actor=request.user, item=item, **form.cleaned_data)
+        assistance.assistance_item_set_status(actor=request.user, item=item, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -154,7 +155,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     form = AssistanceTypeCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.assistance_type_create(actor=request.user, **form.cleaned_data)
+            assistance.assistance_type_create(actor=request.user, **form.cleaned_data)
         except ActionRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -173,7 +174,7 @@ def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssistanceTypeForm(_posted(request), initial=AssistanceTypeForm.initial_for(current))
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.assistance_type_update(
+            changed = assistance.assistance_type_update(
                 actor=request.user, assistance_type=current, **form.cleaned_data
             )
         except ActionRefused as refused:
@@ -195,7 +196,7 @@ def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def catalogue_delete(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.assistance_type_get_for(user=request.user, pk=pk)
     try:
-        services.assistance_type_delete(actor=request.user, assistance_type=current)
+        assistance.assistance_type_delete(actor=request.user, assistance_type=current)
     except ActionRefused as refused:
         _refused(request, refused)
         return redirect("outcomes:catalogue_edit", pk=current.pk)
@@ -212,7 +213,7 @@ def _batch_page(batch: ExchangeBatch | int) -> HttpResponse:
 
 @staff_view(Perm.EXCHANGE_MANAGE)
 @require_GET
-def exchanges(request: HttpRequest) -> HttpResponse:
+def exchange_list(request: HttpRequest) -> HttpResponse:
     batches = selectors.exchange_batch_list_for(user=request.user)
     return render(request, "console/outcomes/exchanges.html", {"batches": batches})
 
@@ -222,7 +223,7 @@ def exchange_create(request: HttpRequest) -> HttpResponse:
     form = ExchangeBatchForm(_posted(request), initial=ExchangeBatchForm.initial_for(None))
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.exchange_batch_create(actor=request.user, **form.cleaned_data)
+            batch = exchanges.exchange_batch_create(actor=request.user, **form.cleaned_data)
         except ActionRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -240,7 +241,7 @@ def exchange_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExchangeBatchForm(_posted(request), initial=ExchangeBatchForm.initial_for(batch))
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.exchange_batch_update(
+            changed = exchanges.exchange_batch_update(
                 actor=request.user, batch=batch, **form.cleaned_data
             )
         except ActionRefused as refused:
@@ -281,7 +282,7 @@ def exchange_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _batch_page(batch)
     person = person_get_for(user=request.user, pk=form.cleaned_data["person"], purpose="exchange")
     try:
-        services.exchange_entry_add(actor=request.user, batch=batch, person=person)
+        exchanges.exchange_entry_add(actor=request.user, batch=batch, person=person)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -298,7 +299,7 @@ def exchange_entry_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose an outcome."))
         return _batch_page(entry.batch_id)
     try:
-        services.exchange_entry_set_outcome(actor=request.user, entry=entry, **form.cleaned_data)
+        exchanges.exchange_entry_set_outcome(actor=request.user, entry=entry, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -307,11 +308,11 @@ def exchange_entry_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _BATCH_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
-    "confirm": (services.exchange_batch_confirm, gettext_lazy("The list is confirmed.")),
-    "reopen": (services.exchange_batch_reopen, gettext_lazy("The batch is a draft again.")),
-    "cancel": (services.exchange_batch_cancel, gettext_lazy("The batch is cancelled.")),
+    "confirm": (exchanges.exchange_batch_confirm, gettext_lazy("The list is confirmed.")),
+    "reopen": (exchanges.exchange_batch_reopen, gettext_lazy("The batch is a draft again.")),
+    "cancel": (exchanges.exchange_batch_cancel, gettext_lazy("The batch is cancelled.")),
     "complete": (
-        services.exchange_batch_complete,
+        exchanges.exchange_batch_complete,
         gettext_lazy("The batch is completed: the registry records the persons exchanged."),
     ),
 }
@@ -381,7 +382,7 @@ def handover_open(request: HttpRequest, case_pk: int) -> HttpResponse:
         return _handover_page(case.pk)
     person = person_get_for(user=request.user, pk=form.cleaned_data["person"], purpose="handover")
     try:
-        services.handover_open(actor=request.user, case=case, person=person)
+        handovers.handover_open(actor=request.user, case=case, person=person)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -406,7 +407,7 @@ def handover_verify(request: HttpRequest, case_pk: int) -> HttpResponse:
         return _render_handover(request, case_pk, {"verify_form": form}, status=400)
     data = form.cleaned_data
     try:
-        services.handover_verify(
+        handovers.handover_verify(
             actor=request.user,
             handover=current,
             relative_name=data["relative_name"],
@@ -431,7 +432,7 @@ def handover_schedule(request: HttpRequest, case_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_handover(request, case_pk, {"schedule_form": form}, status=400)
     try:
-        services.handover_schedule(actor=request.user, handover=current, **form.cleaned_data)
+        handovers.handover_schedule(actor=request.user, handover=current, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -449,7 +450,7 @@ def handover_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick the step or take the tick back."))
         return _handover_page(case_pk)
     try:
-        services.handover_step_set(actor=request.user, step=step, done=form.cleaned_data["done"])
+        handovers.handover_step_set(actor=request.user, step=step, done=form.cleaned_data["done"])
     except ActionRefused as refused:
         _refused(request, refused)
     return _handover_page(case_pk)
@@ -463,7 +464,7 @@ def handover_complete(request: HttpRequest, case_pk: int) -> HttpResponse:
         messages.error(request, _("Start the handover first: choose the person."))
         return _handover_page(case_pk)
     try:
-        services.handover_complete(actor=request.user, handover=current)
+        handovers.handover_complete(actor=request.user, handover=current)
     except ActionRefused as refused:
         _refused(request, refused)
     else:

@@ -126,7 +126,7 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Set when this record was found to duplicate another and merged into it (tracing's
+    # Set when this record was found to duplicate another and merged into it (registry.services.
     # person_merge). The row stays, so that the merge can be read and an old link still leads on.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import date
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -29,6 +28,7 @@ from lifeline.core.access import (
 )
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.exceptions import ActionRefused
+from lifeline.core.hooks import hook_run
 from lifeline.registry import exports
 from lifeline.registry.models import (
     DETENTION_PLACE_STATUSES,
@@ -40,7 +40,6 @@ from lifeline.registry.models import (
     StatusEvent,
 )
 from lifeline.registry.text import script_of
-from lifeline.tracing.tasks import enquiries_rematch
 
 NAME_FIELDS = ("surname", "given_name", "patronymic")
 PERSON_FIELDS = (
@@ -103,7 +102,7 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
     person.save()
     _sync_primary_name_form(person, data.get(NAME_LANGUAGE, ""))
     audit_record(actor=actor, action="person.create", obj=person)
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return person
 
 
@@ -129,7 +128,7 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> lis
         _sync_primary_name_form(person, language)
     fields = [*changed, *([NAME_LANGUAGE] if language_changed else [])]
     audit_record(actor=actor, action="person.update", obj=person, detail={"fields": fields})
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return fields
 
 
@@ -183,7 +182,7 @@ def name_form_add(
             "primary": make_primary,
         },
     )
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return form
 
 
@@ -304,8 +303,77 @@ def status_event_add(
             "fields": changed,
         },
     )
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person.pk), robust=True)
+    hook_run("registry_changed", person_id=person.pk)
     return event
+
+
+# --- Merging duplicates --------------------------------------------------------------------
+
+# Plain columns copied from the merged record where the kept one has nothing.
+_FILLABLE = (
+    "sex",
+    "place_of_birth",
+    "father_name",
+    "mother_maiden_name",
+    "rank",
+    "service_number",
+    "unit",
+    "power",
+    "health",
+    "place_of_detention",
+    "grave_location",
+    "notes",
+)
+
+
+@transaction.atomic
+def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
+    """Merge the duplicate `merge` into `keep`; `merge` stays, marked, as the merge's record.
+
+    Name forms and status events move to `keep`, and empty fields of `keep` are filled from
+    `merge`. The apps above move their own rows in the "person_merged" hook (enquiries,
+    candidates, exchange entries, handovers...), adding what they moved to the audit detail;
+    a handler that refuses (two records on exchange lists) refuses the whole merge.
+    """
+    require_perm(actor, Perm.REGISTRY_MERGE)
+    if keep.pk == merge.pk:
+        raise RegistryRefused(gettext("A person cannot be merged into himself."))
+    locked = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])
+    }
+    keep, merge = locked[keep.pk], locked[merge.pk]
+    if keep.merged_into_id is not None or merge.merged_into_id is not None:
+        raise RegistryRefused(gettext("One of the two was merged into another person already."))
+    now = timezone.now()
+    name_forms = list(NameForm.objects.filter(person=merge).values_list("pk", flat=True))
+    NameForm.objects.filter(pk__in=name_forms).update(person=keep, is_primary=False)
+    events = list(StatusEvent.objects.filter(person=merge).values_list("pk", flat=True))
+    StatusEvent.objects.filter(pk__in=events).update(person=keep)
+    detail: dict[str, Any] = {"merged": merge.pk, "name_forms": name_forms, "status_events": events}
+    hook_run("person_merged", actor=actor, keep=keep, merge=merge, merged_at=now, detail=detail)
+    filled = [f for f in _FILLABLE if not getattr(keep, f) and getattr(merge, f)]
+    for field in filled:
+        setattr(keep, field, getattr(merge, field))
+    if keep.birth_year is None and merge.birth_year is not None:
+        keep.birth_year, keep.birth_month, keep.birth_day = (
+            merge.birth_year,
+            merge.birth_month,
+            merge.birth_day,
+        )
+        filled.append("birth_date")
+    newest = _newest_event(keep)
+    if newest is not None:
+        keep.current_status = newest.status
+    keep.refresh_search_fields()
+    birth = ["birth_year", "birth_month", "birth_day"] if "birth_date" in filled else []
+    plain = [f for f in filled if f != "birth_date"]
+    keep.save(update_fields=[*plain, *birth, "current_status", "unit_folded", "updated_at"])
+    merge.merged_into = keep
+    merge.merged_at = now
+    merge.save(update_fields=["merged_into", "merged_at", "updated_at"])
+    audit_record(actor=actor, action="person.merge", obj=keep, detail={**detail, "filled": filled})
+    hook_run("registry_changed", person_id=keep.pk)
+    return keep
 
 
 def _role_with(user: Any, perm: str) -> str:

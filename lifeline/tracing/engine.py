@@ -7,56 +7,30 @@ registry before each search, so web processes and workers all see a change.
 
 from __future__ import annotations
 
-import importlib
 import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, QuerySet
 
-from lifeline.matching.types import Candidate, NameVariant, PersonRecord, Query
+from lifeline import matching
+from lifeline.matching import Candidate, MatchIndex, NameVariant, PersonRecord, Query
 from lifeline.registry.models import NameForm, Person
 
 if TYPE_CHECKING:
     from lifeline.tracing.models import Enquiry
 
-# Used only if the engine does not say; it should always say.
-FALLBACK_THRESHOLD = 0.5
-
-
-class EngineUnavailable(RuntimeError):
-    """The matching engine is not installed (yet): nothing can be matched."""
-
-
-def _engine() -> Any:
-    module = importlib.import_module("lifeline.matching")
-    if not hasattr(module, "MatchIndex"):
-        raise EngineUnavailable("lifeline.matching has no MatchIndex yet")
-    return module
-
-
-def available() -> bool:
-    try:
-        _engine()
-    except EngineUnavailable:
-        return False
-    return True
-
-
-def threshold() -> float:
-    try:
-        return float(_engine().DEFAULT_THRESHOLD)
-    except (EngineUnavailable, AttributeError):
-        return FALLBACK_THRESHOLD
+# The score from which a candidate is proposed to an officer.
+THRESHOLD: float = matching.DEFAULT_THRESHOLD
 
 
 # --- Records and queries -------------------------------------------------------------------
 
 
-def _persons() -> Any:
+def _persons() -> QuerySet[Person]:
     return Person.objects.filter(merged_into__isnull=True).prefetch_related(
         Prefetch("name_forms", queryset=NameForm.objects.order_by("-is_primary", "id"))
     )
@@ -108,7 +82,7 @@ def parse_birth(text: str) -> tuple[int | None, int | None, int | None]:
 
 def enquiry_query(enquiry: Enquiry) -> Query:
     """The query for an enquiry: the structured answers, and what they leave out from the text."""
-    query: Query = _engine().query_from_fields(
+    return matching.query_from_fields(
         surname=enquiry.sought_surname,
         given_name=enquiry.sought_given_name,
         patronymic=enquiry.sought_patronymic,
@@ -119,7 +93,6 @@ def enquiry_query(enquiry: Enquiry) -> Query:
         place=enquiry.sought_place,
         raw_text=enquiry.sought_text,
     )
-    return query
 
 
 # --- The index -----------------------------------------------------------------------------
@@ -127,7 +100,7 @@ def enquiry_query(enquiry: Enquiry) -> Query:
 
 @dataclass
 class _Cached:
-    index: Any
+    index: MatchIndex
     persons: int
     person_updated: datetime | None
     last_name_form: int
@@ -164,20 +137,16 @@ def _refresh(cached: _Cached, persons: int, stamp: datetime | None, last_form: i
     if len(changed) > 1000 or persons < cached.persons - len(changed):
         return False  # many changes, or persons deleted: rebuilding is simpler
     for person_id in changed:
-        try:
-            cached.index.remove(person_id)
-        except (KeyError, ValueError):
-            pass  # a person new to the index
+        cached.index.remove(person_id)  # a person new to the index is ignored
     for record in records(changed):
         cached.index.add(record)
     cached.persons, cached.person_updated, cached.last_name_form = persons, stamp, last_form
     return True
 
 
-def index() -> Any:
+def index() -> MatchIndex:
     """The engine's MatchIndex over the live registry, brought up to date first."""
     global _cache
-    engine = _engine()
     with _lock:
         persons, stamp, last_form = _registry_state()
         cached = _cache
@@ -193,25 +162,26 @@ def index() -> Any:
             return cached.index
         if cached is not None and _refresh(cached, persons, stamp, last_form):
             return cached.index
-        _cache = _Cached(engine.MatchIndex(records()), persons, stamp, last_form)
+        _cache = _Cached(MatchIndex(records()), persons, stamp, last_form)
         return _cache.index
 
 
 def search(query: Query, k: int = 10) -> list[Candidate]:
     """The top `k` registry persons for `query`, best first."""
-    return list(index().search(query, k=k))
+    return index().search(query, k=k)
 
 
 def score(query: Query, record: PersonRecord) -> Candidate:
-    return _engine().score(query, record)  # type: ignore[no-any-return]
+    """The engine's score of one record for `query`, with its explanation."""
+    return matching.score(query, record)
 
 
-def normalised_columns(record: PersonRecord) -> dict[str, Any]:
+def normalised_columns(record: PersonRecord) -> dict[str, str]:
     """The engine's normalised columns of a record, for batch linkage."""
-    return dict(_engine().normalised_columns(record))
+    return matching.normalised_columns(record)
 
 
-def explanation(candidate: Candidate) -> list[dict[str, Any]]:
+def explanation(candidate: Candidate) -> list[dict[str, str | float]]:
     """A candidate's per-field explanation as stored: field, contribution, text."""
     return [
         {"field": f.field, "contribution": round(f.contribution, 3), "text": f.explanation}

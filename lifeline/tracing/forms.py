@@ -11,7 +11,8 @@ from lifeline.cases.models import Relationship
 from lifeline.registry.models import partial_date_errors
 from lifeline.tracing.models import Enquiry
 from lifeline.tracing.selectors import MINE, UNASSIGNED
-from lifeline.tracing.services import ENQUIRY_FIELDS, TEXT_MAX_CHARS
+from lifeline.tracing.services.common import TEXT_MAX_CHARS
+from lifeline.tracing.services.enquiries import ENQUIRY_FIELDS
 
 
 class QueueFilterForm(forms.Form):

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, staff_view
-from lifeline.tracing import engine, selectors, services
+from lifeline.registry.services import RegistryRefused, person_merge
+from lifeline.tracing import engine, selectors
 from lifeline.tracing.forms import (
     DecisionNoteForm,
     DisclosureForm,
@@ -28,7 +29,8 @@ from lifeline.tracing.forms import (
     VerifyForm,
 )
 from lifeline.tracing.models import Enquiry
-from lifeline.tracing.services import TracingRefused
+from lifeline.tracing.services import candidates, disclosures, duplicates, enquiries
+from lifeline.tracing.services.common import TracingRefused
 
 PAGE_SIZE = 50
 
@@ -39,7 +41,7 @@ def _back(enquiry: Enquiry | int) -> HttpResponse:
 
 @staff_view(Perm.ENQUIRY_VIEW)
 @require_GET
-def enquiries(request: HttpRequest) -> HttpResponse:
+def enquiry_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     who = form.cleaned_data["who"] if form.is_valid() else ""
     queue = selectors.enquiry_queue_for(user=request.user, who=who)
@@ -55,8 +57,7 @@ def _render_enquiry(
         "enquiry": enquiry,
         "candidates": selectors.candidate_list_for(user=user, enquiry=enquiry),
         "disclosures": selectors.disclosure_list_for(user=user, enquiry=enquiry),
-        "threshold": engine.threshold(),
-        "engine_available": engine.available(),
+        "threshold": engine.THRESHOLD,
         "can_work": has_perm(user, Perm.ENQUIRY_WORK),
         "can_approve": has_perm(user, Perm.DISCLOSURE_APPROVE),
         "verify_form": VerifyForm(),
@@ -79,7 +80,9 @@ def enquiry_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case = case_get_for(user=cast(User, request.user), key=form.cleaned_data["case"])
-            created = services.enquiry_open(actor=request.user, case=case, data=form.enquiry_data())
+            created = enquiries.enquiry_open(
+                actor=request.user, case=case, data=form.enquiry_data()
+            )
         except Http404:
             form.add_error("case", _("No case has this reference."))
         except TracingRefused as refused:
@@ -95,7 +98,7 @@ def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="edit")
     form = EnquiryForm(request.POST or None, initial=EnquiryForm.initial_for(current))
     if request.method == "POST" and form.is_valid():
-        changed = services.enquiry_update(
+        changed = enquiries.enquiry_update(
             actor=request.user, enquiry=current, data=form.enquiry_data()
         )
         messages.success(request, _("Saved.") if changed else _("Nothing changed."))
@@ -108,7 +111,7 @@ def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def enquiry_match(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="match")
     try:
-        summary = services.enquiry_match(actor=request.user, enquiry=current)
+        summary = enquiries.enquiry_match(actor=request.user, enquiry=current)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -122,14 +125,14 @@ def enquiry_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 _REVIEWS = {
     "confirm": (
-        services.candidate_confirm,
+        candidates.candidate_confirm,
         gettext_lazy("Candidate confirmed: the enquiry is linked to him."),
     ),
     "reject": (
-        services.candidate_reject,
+        candidates.candidate_reject,
         gettext_lazy("Candidate rejected: he will not be proposed again."),
     ),
-    "reopen": (services.candidate_reopen, gettext_lazy("The decision is taken back.")),
+    "reopen": (candidates.candidate_reopen, gettext_lazy("The decision is taken back.")),
 }
 
 
@@ -158,7 +161,7 @@ def enquirer_verify(request: HttpRequest, pk: int) -> HttpResponse:
     form = VerifyForm(request.POST)
     if form.is_valid():
         try:
-            services.enquirer_verify(actor=request.user, enquiry=current, **form.cleaned_data)
+            disclosures.enquirer_verify(actor=request.user, enquiry=current, **form.cleaned_data)
         except TracingRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -174,7 +177,7 @@ def disclosure_draft(request: HttpRequest, pk: int) -> HttpResponse:
     form = DisclosureForm(request.POST)
     if form.is_valid():
         try:
-            services.disclosure_draft(
+            disclosures.disclosure_draft(
                 actor=request.user, enquiry=current, text=form.cleaned_data["text"]
             )
         except TracingRefused as refused:
@@ -190,7 +193,7 @@ def disclosure_draft(request: HttpRequest, pk: int) -> HttpResponse:
 def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.disclosure_get_for(user=request.user, pk=pk)
     try:
-        services.disclosure_approve(actor=request.user, disclosure=disclosure)
+        disclosures.disclosure_approve(actor=request.user, disclosure=disclosure)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -207,7 +210,7 @@ def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Say in the note why the answer is rejected."))
         return _back(disclosure.enquiry_id)
     try:
-        services.disclosure_reject(
+        disclosures.disclosure_reject(
             actor=request.user, disclosure=disclosure, note=form.cleaned_data["note"]
         )
     except TracingRefused as refused:
@@ -219,22 +222,15 @@ def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(Perm.REGISTRY_MERGE)
 @require_GET
-def duplicates(request: HttpRequest) -> HttpResponse:
+def duplicate_list(request: HttpRequest) -> HttpResponse:
     pairs = selectors.duplicate_list_for(user=request.user)
-    return render(
-        request,
-        "tracing/duplicates.html",
-        {"pairs": pairs, "engine_available": engine.available()},
-    )
+    return render(request, "tracing/duplicates.html", {"pairs": pairs})
 
 
 @staff_view(Perm.REGISTRY_MERGE)
 @require_POST
 def duplicates_find(request: HttpRequest) -> HttpResponse:
-    if not engine.available():
-        messages.error(request, _("The matching engine is not installed."))
-        return redirect("tracing:duplicates")
-    run = services.duplicates_find(actor=request.user)
+    run = duplicates.duplicates_find(actor=request.user)
     messages.success(
         request,
         _("%(persons)d persons compared: %(pairs)d likely duplicate pairs, %(new)d new.")
@@ -255,8 +251,8 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["keep"] == "right":
         keep, merge = merge, keep
     try:
-        services.person_merge(actor=request.user, keep=keep, merge=merge)
-    except TracingRefused as refused:
+        person_merge(actor=request.user, keep=keep, merge=merge)
+    except RegistryRefused as refused:
         messages.error(request, refused.message)
         return redirect("tracing:duplicates")
     messages.success(request, _("Merged: the record kept holds both histories."))
@@ -268,7 +264,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     pair = selectors.duplicate_get_for(user=request.user, pk=pk)
     try:
-        services.duplicate_dismiss(actor=request.user, pair=pair)
+        duplicates.duplicate_dismiss(actor=request.user, pair=pair)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:

@@ -9,12 +9,8 @@ from django.utils import timezone
 
 from lifeline.cases.models import Case
 from lifeline.outcomes.models import AssistanceType, ExchangeBatch, Handover
-from lifeline.outcomes.services import (
-    exchange_batch_create,
-    handover_open,
-    handover_schedule,
-    handover_verify,
-)
+from lifeline.outcomes.services.exchanges import exchange_batch_create
+from lifeline.outcomes.services.handovers import handover_open, handover_schedule, handover_verify
 from lifeline.registry.models import Person, PersonStatus
 from lifeline.registry.services import person_create, status_event_add
 from tests.cases.helpers import create_case

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.models import AuditEvent
 from lifeline.outcomes.models import AssistanceType
-from lifeline.outcomes.services import (
+from lifeline.outcomes.services.assistance import (
     assistance_item_add,
     assistance_type_create,
     assistance_type_delete,

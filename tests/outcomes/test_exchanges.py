@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.models import AuditEvent
-from lifeline.outcomes import services
 from lifeline.outcomes.models import ExchangeBatch, ExchangeEntry
-from lifeline.outcomes.services import (
+from lifeline.outcomes.services import exchanges
+from lifeline.outcomes.services.exchanges import (
     exchange_batch_cancel,
     exchange_batch_complete,
     exchange_batch_confirm,
@@ -157,7 +157,7 @@ def test_the_service_turns_a_lost_race_into_a_refusal(dave, monkeypatch) -> None
     person = create_person()
     first, second = create_batch(dave), create_batch(dave)
     exchange_entry_add(actor=dave, batch=first, person=person)
-    monkeypatch.setattr(services, "_refuse_active_elsewhere", lambda person, batch: None)
+    monkeypatch.setattr(exchanges, "_refuse_active_elsewhere", lambda person, batch: None)
     with pytest.raises(ActionRefused, match="just put on another active batch"):
         exchange_entry_add(actor=dave, batch=second, person=person)
     assert ExchangeEntry.objects.filter(person=person).count() == 1
@@ -292,7 +292,7 @@ def test_completion_is_all_or_nothing(carol, monkeypatch) -> None:
     for entry in entries:
         exchange_entry_set_outcome(actor=carol, entry=entry, outcome="exchanged")
     before = _state(batch)
-    real = services.status_event_add
+    real = exchanges.status_event_add
     calls: list[int] = []
 
     def failing_third(**kwargs):  # type: ignore[no-untyped-def]
@@ -301,7 +301,7 @@ def test_completion_is_all_or_nothing(carol, monkeypatch) -> None:
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "status_event_add", failing_third)
+    monkeypatch.setattr(exchanges, "status_event_add", failing_third)
     with pytest.raises(RuntimeError):
         exchange_batch_complete(actor=carol, batch=batch)
     assert len(calls) == 3

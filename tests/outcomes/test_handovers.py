@@ -13,9 +13,9 @@ from lifeline.cases.models import CaseEvent
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.models import AuditEvent
 from lifeline.outcomes.models import Handover, HandoverStep
-from lifeline.outcomes.services import (
+from lifeline.outcomes.services.exchanges import exchange_entry_add
+from lifeline.outcomes.services.handovers import (
     DEFAULT_HANDOVER_STEPS,
-    exchange_entry_add,
     handover_complete,
     handover_open,
     handover_schedule,

@@ -12,12 +12,8 @@ from django.utils import timezone
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.models import AuditEvent
 from lifeline.outcomes.models import AssistanceEvent, AssistanceItem, OutcomeOffer
-from lifeline.outcomes.services import (
-    assistance_item_add,
-    assistance_item_set_status,
-    outcome_choose,
-    outcome_offer,
-)
+from lifeline.outcomes.services.assistance import assistance_item_add, assistance_item_set_status
+from lifeline.outcomes.services.offers import outcome_choose, outcome_offer
 from tests.cases.helpers import create_case
 from tests.outcomes.helpers import create_type
 

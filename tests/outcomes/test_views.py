@@ -15,11 +15,8 @@ from lifeline.outcomes.models import (
     Handover,
     OutcomeOffer,
 )
-from lifeline.outcomes.services import (
-    assistance_item_add,
-    exchange_batch_confirm,
-    exchange_entry_add,
-)
+from lifeline.outcomes.services.assistance import assistance_item_add
+from lifeline.outcomes.services.exchanges import exchange_batch_confirm, exchange_entry_add
 from tests.cases.helpers import create_case
 from tests.factories import login_staff
 from tests.outcomes.helpers import (

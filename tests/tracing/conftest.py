@@ -1,4 +1,4 @@
-"""Fixtures for tracing tests: the matching engine (real when present), enquiries, persons."""
+"""Fixtures for tracing tests: a fresh matching index, enquiries, persons."""
 
 from __future__ import annotations
 
@@ -11,21 +11,16 @@ from lifeline.cases.models import Case
 from lifeline.registry.models import Person
 from lifeline.tracing import engine
 from lifeline.tracing.models import Enquiry
-from lifeline.tracing.services import enquiry_open
+from lifeline.tracing.services.enquiries import enquiry_open
 from tests.cases.helpers import create_case
 from tests.registry.conftest import create_person
-from tests.tracing import fake_engine
-
-REAL_ENGINE = engine.available()
 
 
 @pytest.fixture(autouse=True)
-def matching(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The real lifeline.matching if it is there, else the stand-in; a fresh index each test."""
-    if not REAL_ENGINE:
-        monkeypatch.setattr(engine, "_engine", lambda: fake_engine)
+def fresh_index() -> Iterator[None]:
+    """Each test matches against an index built from its own registry."""
     engine.index_reset()
-    yield engine._engine()
+    yield
     engine.index_reset()
 
 

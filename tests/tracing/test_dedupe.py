@@ -12,8 +12,8 @@ from django.test import Client
 from lifeline.core.models import AuditEvent
 from lifeline.demo.names import SyntheticPerson, generate_persons, romanize
 from lifeline.registry.models import NameForm, Person
-from lifeline.tracing import services
 from lifeline.tracing.models import DuplicatePair
+from lifeline.tracing.services import duplicates
 from tests.factories import login_staff
 from tests.registry.conftest import create_person
 
@@ -68,7 +68,7 @@ def _registry(count: int) -> list[tuple[int, int]]:
 
 def test_planted_duplicates_are_found_among_300_persons(dave: Any) -> None:
     planted = _registry(300)
-    run = services.duplicates_find(actor=dave)
+    run = duplicates.duplicates_find(actor=dave)
     found = set(DuplicatePair.objects.values_list("left_id", "right_id"))
     assert set(planted) <= found
     assert run.persons == 300 + PLANTED
@@ -82,17 +82,17 @@ def test_a_dismissed_pair_stays_dismissed(dave: Any) -> None:
     create_person(
         surname="Kuzminov", given_name="Maksim", birth_year=1995, birth_month=3, birth_day=14
     )
-    services.duplicates_find(actor=dave)
+    duplicates.duplicates_find(actor=dave)
     pair = DuplicatePair.objects.get()
-    services.duplicate_dismiss(actor=dave, pair=pair)
-    services.duplicates_find(actor=dave)
+    duplicates.duplicate_dismiss(actor=dave, pair=pair)
+    duplicates.duplicates_find(actor=dave)
     assert DuplicatePair.objects.get().state == DuplicatePair.State.DISMISSED
 
 
 def test_a_tiny_registry_is_handled(dave: Any) -> None:
-    assert services.duplicates_find(actor=dave).pairs == 0
+    assert duplicates.duplicates_find(actor=dave).pairs == 0
     create_person()
-    assert services.duplicates_find(actor=dave).pairs == 0
+    assert duplicates.duplicates_find(actor=dave).pairs == 0
 
 
 def test_the_screen_lists_pairs_and_merges_one(client: Client, dave: Any) -> None:

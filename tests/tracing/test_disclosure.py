@@ -11,9 +11,9 @@ from django.test import Client
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
 from lifeline.intake.tasks import contact_process
-from lifeline.tracing import services
 from lifeline.tracing.models import Disclosure, Enquiry
-from lifeline.tracing.services import TracingRefused
+from lifeline.tracing.services import disclosures
+from lifeline.tracing.services.common import TracingRefused
 from tests.factories import login_staff
 from tests.public.helpers import open_case, unlock
 from tests.tracing.conftest import create_enquiry
@@ -23,7 +23,7 @@ ANSWER = "Ваш сын жив и находится в лагере для во
 
 
 def _verified(enquiry: Enquiry, officer: Any) -> Enquiry:
-    return services.enquirer_verify(
+    return disclosures.enquirer_verify(
         actor=officer, enquiry=enquiry, how=Enquiry.Verification.CALLBACK, note="перезвонили"
     )
 
@@ -31,14 +31,14 @@ def _verified(enquiry: Enquiry, officer: Any) -> Enquiry:
 def test_no_answer_is_drafted_for_an_unverified_enquirer(bob: Any) -> None:
     enquiry = create_enquiry()
     with pytest.raises(TracingRefused):
-        services.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
+        disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
     assert not Disclosure.objects.exists()
 
 
 def test_verification_says_how(bob: Any) -> None:
     enquiry = create_enquiry()
     with pytest.raises(TracingRefused):
-        services.enquirer_verify(actor=bob, enquiry=enquiry, how="other", note="")
+        disclosures.enquirer_verify(actor=bob, enquiry=enquiry, how="other", note="")
     enquiry = _verified(enquiry, bob)
     assert (enquiry.enquirer_verified, enquiry.verified_by, enquiry.verified_how) == (
         True,
@@ -50,17 +50,17 @@ def test_verification_says_how(bob: Any) -> None:
 
 def test_approval_is_refused_without_verification(bob: Any, carol: Any) -> None:
     enquiry = _verified(create_enquiry(), bob)
-    disclosure = services.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
+    disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
     Enquiry.objects.filter(pk=enquiry.pk).update(enquirer_verified=False)
     with pytest.raises(TracingRefused):
-        services.disclosure_approve(actor=carol, disclosure=disclosure)
+        disclosures.disclosure_approve(actor=carol, disclosure=disclosure)
 
 
 def test_the_drafter_cannot_approve_his_own_answer(carol: Any) -> None:
     enquiry = _verified(create_enquiry(), carol)
-    disclosure = services.disclosure_draft(actor=carol, enquiry=enquiry, text=ANSWER)
+    disclosure = disclosures.disclosure_draft(actor=carol, enquiry=enquiry, text=ANSWER)
     with pytest.raises(TracingRefused):
-        services.disclosure_approve(actor=carol, disclosure=disclosure)
+        disclosures.disclosure_approve(actor=carol, disclosure=disclosure)
     disclosure.refresh_from_db()
     assert disclosure.state == Disclosure.State.DRAFT
 
@@ -70,21 +70,23 @@ def test_a_tracing_officer_cannot_approve(bob: Any, carol: Any, db: Any) -> None
 
     other_officer = create_user("oscar", roles=["tracing_officer"])
     enquiry = _verified(create_enquiry(), bob)
-    disclosure = services.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
+    disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
     with pytest.raises(PermissionDenied):
-        services.disclosure_approve(actor=other_officer, disclosure=disclosure)
+        disclosures.disclosure_approve(actor=other_officer, disclosure=disclosure)
 
 
 def test_a_rejected_draft_goes_back_with_a_note(bob: Any, carol: Any) -> None:
     enquiry = _verified(create_enquiry(), bob)
-    disclosure = services.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
+    disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
     with pytest.raises(TracingRefused):
-        services.disclosure_reject(actor=carol, disclosure=disclosure, note=" ")
-    services.disclosure_reject(actor=carol, disclosure=disclosure, note="Слишком подробно")
+        disclosures.disclosure_reject(actor=carol, disclosure=disclosure, note=" ")
+    disclosures.disclosure_reject(actor=carol, disclosure=disclosure, note="Слишком подробно")
     disclosure.refresh_from_db()
     assert (disclosure.state, disclosure.decided_by) == (Disclosure.State.REJECTED, carol)
     assert not Contact.objects.filter(direction="out").exists()
-    services.disclosure_draft(actor=bob, enquiry=enquiry, text="Он жив.")  # a new draft may follow
+    disclosures.disclosure_draft(
+        actor=bob, enquiry=enquiry, text="Он жив."
+    )  # a new draft may follow
 
 
 def test_an_approved_answer_reaches_the_status_page_and_is_recorded(

@@ -12,9 +12,9 @@ from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
 from lifeline.intake.tasks import contact_process
 from lifeline.registry.models import Person
-from lifeline.tracing import services
 from lifeline.tracing.models import Enquiry, MatchCandidate
-from lifeline.tracing.services import TracingRefused
+from lifeline.tracing.services import candidates, enquiries
+from lifeline.tracing.services.common import TracingRefused
 from tests.cases.helpers import create_case
 from tests.factories import login_staff
 from tests.public.helpers import open_case
@@ -54,7 +54,7 @@ def test_a_public_family_form_opens_a_matched_enquiry_once(sought: Person) -> No
     assert enquiry.sought_place == "Херсон"
     assert enquiry.sought_text == "Ищу сына, пропал под Херсоном"
     assert _top(enquiry).person == sought
-    assert enquiry.candidates.count() <= services.TOP_CANDIDATES
+    assert enquiry.candidates.count() <= enquiries.TOP_CANDIDATES
 
 
 def test_other_cases_open_no_enquiry(db: Any) -> None:
@@ -65,7 +65,7 @@ def test_other_cases_open_no_enquiry(db: Any) -> None:
 
 def test_an_enquiry_belongs_to_a_family_enquiry_case(bob: Any) -> None:
     with pytest.raises(TracingRefused):
-        services.enquiry_open(actor=bob, case=create_case("surrender"), data={})
+        enquiries.enquiry_open(actor=bob, case=create_case("surrender"), data={})
 
 
 def test_latin_spelling_finds_the_cyrillic_record(sought: Person) -> None:
@@ -87,7 +87,7 @@ def test_confirming_links_the_person_and_only_one_may_be_confirmed(
 ) -> None:
     enquiry = create_enquiry()
     top = _top(enquiry)
-    services.candidate_confirm(actor=bob, candidate=top)
+    candidates.candidate_confirm(actor=bob, candidate=top)
     enquiry.refresh_from_db()
     assert (enquiry.person, enquiry.status) == (sought, Enquiry.Status.MATCHED)
 
@@ -98,11 +98,11 @@ def test_confirming_links_the_person_and_only_one_may_be_confirmed(
         scored_at=top.scored_at,
     )  # fmt: skip
     with pytest.raises(TracingRefused):
-        services.candidate_confirm(actor=bob, candidate=other)
+        candidates.candidate_confirm(actor=bob, candidate=other)
     with pytest.raises(TracingRefused):
-        services.candidate_reject(actor=bob, candidate=top)  # undo first
+        candidates.candidate_reject(actor=bob, candidate=top)  # undo first
 
-    services.candidate_reopen(actor=bob, candidate=top)
+    candidates.candidate_reopen(actor=bob, candidate=top)
     enquiry.refresh_from_db()
     assert (enquiry.person, enquiry.status) == (None, Enquiry.Status.OPEN)
     assert AuditEvent.objects.filter(action="candidate.review").count() == 2
@@ -111,10 +111,10 @@ def test_confirming_links_the_person_and_only_one_may_be_confirmed(
 def test_a_rejected_candidate_is_never_proposed_again(bob: Any, sought: Person) -> None:
     enquiry = create_enquiry()
     top = _top(enquiry)
-    services.candidate_reject(actor=bob, candidate=top)
+    candidates.candidate_reject(actor=bob, candidate=top)
 
-    services.enquiry_match(actor=bob, enquiry=enquiry)
-    services.enquiries_rematch_person(actor=None, person_id=sought.pk)
+    enquiries.enquiry_match(actor=bob, enquiry=enquiry)
+    enquiries.enquiries_rematch_person(actor=None, person_id=sought.pk)
     top.refresh_from_db()
     assert top.state == MatchCandidate.State.REJECTED
     assert enquiry.candidates.filter(person=sought).count() == 1
@@ -126,7 +126,7 @@ def test_those_without_the_right_cannot_review(alice: Any, dave: Any, sought: Pe
     top = _top(create_enquiry())
     for user in (alice, dave):
         with pytest.raises(PermissionDenied):
-            services.candidate_confirm(actor=user, candidate=top)
+            candidates.candidate_confirm(actor=user, candidate=top)
 
 
 def test_the_page_shows_candidates_and_audits_each_person_read(
@@ -193,7 +193,7 @@ def test_a_new_person_puts_an_open_enquiry_back_in_the_queue(
     assert AuditEvent.objects.filter(action="enquiry.rematch").count() == 1
 
     # A change that brings nothing new leaves the review done.
-    services.enquiry_match(actor=bob, enquiry=enquiry)
+    enquiries.enquiry_match(actor=bob, enquiry=enquiry)
     with django_capture_on_commit_callbacks(execute=True):
         create_person(surname="Петренко", given_name="Тарас", birth_year=1970)
     enquiry.refresh_from_db()

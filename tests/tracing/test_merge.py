@@ -11,10 +11,14 @@ from django.utils import translation
 
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import Person, StatusEvent
-from lifeline.registry.services import name_form_add, status_event_add
-from lifeline.tracing import services
+from lifeline.registry.services import (
+    RegistryRefused,
+    name_form_add,
+    person_merge,
+    status_event_add,
+)
 from lifeline.tracing.models import Enquiry, MatchCandidate
-from lifeline.tracing.services import TracingRefused
+from lifeline.tracing.services import candidates
 from tests.registry.conftest import create_person, create_source
 from tests.tracing.conftest import create_enquiry
 
@@ -46,7 +50,7 @@ def test_merge_keeps_both_histories_on_the_record_kept(
 ) -> None:
     keep, merge = twins
     events_before = StatusEvent.objects.count()
-    services.person_merge(actor=dave, keep=keep, merge=merge)
+    person_merge(actor=dave, keep=keep, merge=merge)
 
     keep.refresh_from_db()
     merge.refresh_from_db()
@@ -74,9 +78,9 @@ def test_merge_moves_enquiry_links_and_folds_candidates(
     enquiry = create_enquiry()
     rows = {c.person_id: c for c in enquiry.candidates.all()}
     assert {keep.pk, merge.pk} <= set(rows)
-    services.candidate_confirm(actor=bob, candidate=rows[merge.pk])
+    candidates.candidate_confirm(actor=bob, candidate=rows[merge.pk])
 
-    services.person_merge(actor=dave, keep=keep, merge=merge)
+    person_merge(actor=dave, keep=keep, merge=merge)
     enquiry.refresh_from_db()
     assert enquiry.person == keep
     folded = MatchCandidate.objects.get(enquiry=enquiry, person=keep)
@@ -87,11 +91,11 @@ def test_merge_moves_enquiry_links_and_folds_candidates(
 
 def test_a_merged_person_is_matched_no_more(dave: Any, twins: tuple[Person, Person]) -> None:
     keep, merge = twins
-    services.person_merge(actor=dave, keep=keep, merge=merge)
+    person_merge(actor=dave, keep=keep, merge=merge)
     enquiry = create_enquiry()
     assert merge.pk not in set(enquiry.candidates.values_list("person_id", flat=True))
-    with pytest.raises(TracingRefused):
-        services.person_merge(actor=dave, keep=keep, merge=merge)
+    with pytest.raises(RegistryRefused):
+        person_merge(actor=dave, keep=keep, merge=merge)
 
 
 def test_merge_is_refused_to_those_without_the_right_and_for_one_person(
@@ -100,9 +104,9 @@ def test_merge_is_refused_to_those_without_the_right_and_for_one_person(
     keep, merge = twins
     for user in (bob, alice):
         with pytest.raises(PermissionDenied):
-            services.person_merge(actor=user, keep=keep, merge=merge)
-    with pytest.raises(TracingRefused):
-        services.person_merge(actor=dave, keep=keep, merge=keep)
+            person_merge(actor=user, keep=keep, merge=merge)
+    with pytest.raises(RegistryRefused):
+        person_merge(actor=dave, keep=keep, merge=keep)
     assert not AuditEvent.objects.filter(action="person.merge").exists()
 
 
@@ -113,7 +117,7 @@ def test_registry_pages_lead_from_the_merged_record_to_the_kept_one(
     from tests.factories import login_staff
 
     keep, merge = twins
-    services.person_merge(actor=dave, keep=keep, merge=merge)
+    person_merge(actor=dave, keep=keep, merge=merge)
     found = person_search_for(user=dave, criteria=PersonSearch(birth_year=1995))
     assert [p.pk for p in found] == [keep.pk]
 
@@ -129,7 +133,7 @@ def test_exchange_entries_and_handovers_follow_the_record_kept(
     dave: Any, carol: Any, twins: tuple[Person, Person], held_by: str
 ) -> None:
     from lifeline.outcomes.models import ExchangeEntry, Handover
-    from lifeline.outcomes.services import exchange_entry_add
+    from lifeline.outcomes.services.exchanges import exchange_entry_add
     from tests.outcomes.helpers import create_batch, create_handover
 
     keep, merge = twins
@@ -137,7 +141,7 @@ def test_exchange_entries_and_handovers_follow_the_record_kept(
         moved = exchange_entry_add(actor=carol, batch=create_batch(carol), person=merge)
     else:
         moved = create_handover(carol, person=merge)
-    services.person_merge(actor=dave, keep=keep, merge=merge)
+    person_merge(actor=dave, keep=keep, merge=merge)
     model = ExchangeEntry if held_by == "exchange" else Handover
     assert model.objects.get(pk=moved.pk).person == keep
     detail = AuditEvent.objects.get(action="person.merge").detail
@@ -148,13 +152,23 @@ def test_exchange_entries_and_handovers_follow_the_record_kept(
 def test_two_records_on_active_exchange_lists_are_not_merged(
     dave: Any, carol: Any, twins: tuple[Person, Person]
 ) -> None:
-    from lifeline.outcomes.services import exchange_entry_add
+    from lifeline.outcomes.services.exchanges import exchange_entry_add
     from tests.outcomes.helpers import create_batch
 
     keep, merge = twins
     exchange_entry_add(actor=carol, batch=create_batch(carol), person=keep)
     exchange_entry_add(actor=carol, batch=create_batch(carol), person=merge)
-    with translation.override("en"), pytest.raises(TracingRefused, match="exchange lists"):
-        services.person_merge(actor=dave, keep=keep, merge=merge)
+    with translation.override("en"), pytest.raises(RegistryRefused, match="exchange lists"):
+        person_merge(actor=dave, keep=keep, merge=merge)
     merge.refresh_from_db()
     assert merge.merged_into is None
+
+
+def test_the_merge_audit_lists_what_each_app_moved(dave: Any, twins: tuple[Person, Person]) -> None:
+    keep, merge = twins
+    person_merge(actor=dave, keep=keep, merge=merge)
+    detail = AuditEvent.objects.get(action="person.merge").detail
+    assert list(detail) == [
+        "merged", "name_forms", "status_events", "enquiries", "candidates_folded",
+        "exchange_entries", "handovers", "filled",
+    ]  # fmt: skip

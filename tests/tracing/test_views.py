@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lifeline.tracing import services
+from lifeline.tracing.services import disclosures
 from tests.factories import login_staff
 from tests.tracing.conftest import create_enquiry
 
@@ -44,8 +44,8 @@ def objects(bob: Any) -> dict[str, Any]:
 
     create_person()
     enquiry = create_enquiry()
-    services.enquirer_verify(actor=bob, enquiry=enquiry, how="documents")
-    disclosure = services.disclosure_draft(actor=bob, enquiry=enquiry, text="Он жив.")
+    disclosures.enquirer_verify(actor=bob, enquiry=enquiry, how="documents")
+    disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text="Он жив.")
     from lifeline.tracing.models import DuplicatePair
 
     a, b = create_person(surname="A"), create_person(surname="B")

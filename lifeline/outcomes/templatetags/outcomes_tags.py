@@ -8,7 +8,7 @@ from django import template
 
 from lifeline.cases.models import Case
 from lifeline.outcomes.selectors import outcome_panel_for
-from lifeline.outcomes.services import TEXT_MAX_CHARS
+from lifeline.outcomes.services.common import TEXT_MAX_CHARS
 
 register = template.Library()
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from lifeline.core.audit import SYSTEM
-from lifeline.tracing import engine
 from lifeline.tracing.models import DuplicatePair
-from lifeline.tracing.services import duplicates_find
+from lifeline.tracing.services.duplicates import duplicates_find
 
 
 class Command(BaseCommand):
@@ -29,8 +28,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not engine.available():
-            raise CommandError("the matching engine (lifeline.matching) is not installed")
         run = duplicates_find(actor=SYSTEM, threshold=options["threshold"])
         self.stdout.write(
             f"{run.persons} persons compared: {run.pairs} likely duplicate pairs, {run.new} new."

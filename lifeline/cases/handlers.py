@@ -1,4 +1,4 @@
-"""What the case files do when the inbox has filed a message: the `contact_filed` hook."""
+"""What the case files do when the inbox below them has filed a message (LIFELINE_HOOKS)."""
 
 from __future__ import annotations
 

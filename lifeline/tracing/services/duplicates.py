@@ -1,0 +1,77 @@
+"""Likely duplicate persons in the registry: finding them (Splink) and dismissing a pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.audit import audit_record
+from lifeline.tracing import dedupe, engine
+from lifeline.tracing.models import DuplicatePair
+from lifeline.tracing.services.common import TracingRefused
+
+
+@dataclass(frozen=True)
+class DedupeRun:
+    persons: int
+    pairs: int
+    new: int
+
+
+def duplicates_find(*, actor: Any, threshold: float | None = None) -> DedupeRun:
+    """Run the whole-registry linkage and store the likely duplicate pairs found.
+
+    Pairs a registrar dismissed stay dismissed. The linkage runs outside any transaction: on
+    a large registry it takes a while, and it only reads.
+    """
+    require_perm_or_system(actor, Perm.REGISTRY_MERGE)
+    records = engine.records()
+    pairs = dedupe.find_duplicates(
+        records, threshold=dedupe.DEFAULT_THRESHOLD if threshold is None else threshold
+    )
+    with transaction.atomic():
+        now = timezone.now()
+        new = 0
+        for pair in pairs:
+            row, created = DuplicatePair.objects.get_or_create(
+                left_id=pair.left_id,
+                right_id=pair.right_id,
+                defaults={"probability": pair.probability, "found_at": now},
+            )
+            if created:
+                new += 1
+            elif row.state == DuplicatePair.State.OPEN:
+                row.probability = pair.probability
+                row.found_at = now
+                row.save(update_fields=["probability", "found_at"])
+        audit_record(
+            actor=actor,
+            action="person.dedupe",
+            detail={"persons": len(records), "pairs": len(pairs), "new": new},
+        )
+    return DedupeRun(persons=len(records), pairs=len(pairs), new=new)
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:
+    """The two are different people: the pair is not listed again."""
+    require_perm(actor, Perm.REGISTRY_MERGE)
+    pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    if pair.state != DuplicatePair.State.OPEN:
+        raise TracingRefused(gettext("This pair has been decided already."))
+    pair.state = DuplicatePair.State.DISMISSED
+    pair.decided_by = actor
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="person.duplicate_dismiss",
+        obj=pair,
+        detail={"left": pair.left_id, "right": pair.right_id},
+    )
+    return pair

@@ -1,0 +1,248 @@
+"""Enquiries: opening one (from a form or a message), changing it, matching it to the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from lifeline.cases.models import Case, CaseKind
+from lifeline.core.access import Perm, require_perm_or_system, user_or_none
+from lifeline.core.audit import audit_record
+from lifeline.intake.models import Contact
+from lifeline.matching import Candidate, PersonRecord
+from lifeline.registry.models import Person
+from lifeline.tracing import engine
+from lifeline.tracing.models import Enquiry, MatchCandidate
+from lifeline.tracing.services.common import TracingRefused, lock_enquiry
+
+TOP_CANDIDATES = 10
+ENQUIRER_FIELDS = ("enquirer_name", "enquirer_contact", "relationship")
+SOUGHT_FIELDS = (
+    "sought_surname",
+    "sought_given_name",
+    "sought_patronymic",
+    "sought_birth_year",
+    "sought_birth_month",
+    "sought_birth_day",
+    "sought_unit",
+    "sought_place",
+    "sought_text",
+)
+ENQUIRY_FIELDS = (*ENQUIRER_FIELDS, *SOUGHT_FIELDS)
+
+
+def _check_keys(data: Mapping[str, Any]) -> None:
+    unknown = set(data) - set(ENQUIRY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    shown: int  # candidates now proposed or confirmed
+    new_above_threshold: int  # not proposed above the threshold before this run
+
+
+@transaction.atomic
+def enquiry_open(
+    *, actor: Any, case: Case, data: Mapping[str, Any], source_contact: Contact | None = None
+) -> Enquiry:
+    """Open an enquiry on a family-enquiry case and match it."""
+    require_perm_or_system(actor, Perm.ENQUIRY_WORK)
+    _check_keys(data)
+    if case.kind != CaseKind.FAMILY_ENQUIRY:
+        raise TracingRefused(gettext("Enquiries belong to family-enquiry cases only."))
+    now = timezone.now()
+    enquiry = Enquiry.objects.create(
+        case=case,
+        source_contact=source_contact,
+        created_by=user_or_none(actor),
+        created_at=now,
+        updated_at=now,
+        **{k: v for k, v in data.items() if v not in ("", None)},
+    )
+    audit_record(
+        actor=actor,
+        action="enquiry.open",
+        obj=enquiry,
+        detail={"case": case.pk, "fields": sorted(k for k, v in data.items() if v)},
+    )
+    _match(actor=actor, enquiry=enquiry)
+    return enquiry
+
+
+def _contact_answers(contact: Contact) -> dict[str, Any]:
+    answers = contact.fields or {}
+    year, month, day = engine.parse_birth(str(answers.get("sought_birth", "")))
+    data: dict[str, Any] = {
+        name: str(answers.get(name, ""))
+        for name in ENQUIRY_FIELDS
+        if name in answers and not name.startswith("sought_birth")
+    }
+    data.update(
+        sought_birth_year=year,
+        sought_birth_month=month,
+        sought_birth_day=day,
+        sought_place=str(answers.get("sought_last_place", "")),
+        sought_text=contact.body,
+    )
+    return data
+
+
+@transaction.atomic
+def enquiry_open_from_contact(*, actor: Any, contact_id: int) -> Enquiry | None:
+    """Open the enquiry of a "looking for a relative" message on any channel; None for others.
+
+    Idempotent: a case that has an enquiry already gets no second one.
+    """
+    contact = Contact.objects.get(pk=contact_id)
+    if contact.case_id is None or contact.direction != Contact.Direction.IN:
+        return None
+    case = Case.objects.select_for_update().get(pk=contact.case_id)
+    if case.kind != CaseKind.FAMILY_ENQUIRY:
+        return None
+    existing = Enquiry.objects.filter(case=case).order_by("id").first()
+    if existing is not None:
+        return existing
+    return enquiry_open(
+        actor=actor, case=case, data=_contact_answers(contact), source_contact=contact
+    )
+
+
+@transaction.atomic
+def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> list[str]:
+    """Change what the enquiry says; a changed description is matched again."""
+    require_perm_or_system(actor, Perm.ENQUIRY_WORK)
+    _check_keys(data)
+    enquiry = lock_enquiry(enquiry)
+    changed = [f for f in data if getattr(enquiry, f) != data[f]]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(enquiry, field, data[field])
+    enquiry.updated_at = timezone.now()
+    enquiry.save(update_fields=[*changed, "updated_at"])
+    audit_record(actor=actor, action="enquiry.update", obj=enquiry, detail={"fields": changed})
+    if set(changed) & set(SOUGHT_FIELDS):
+        _match(actor=actor, enquiry=enquiry)
+    return changed
+
+
+@transaction.atomic
+def enquiry_match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
+    """Match the enquiry against the registry: the top candidates, rejections left out."""
+    require_perm_or_system(actor, Perm.ENQUIRY_WORK)
+    return _match(actor=actor, enquiry=lock_enquiry(enquiry))
+
+
+def _match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
+    query = engine.enquiry_query(enquiry)
+    existing = {c.person_id: c for c in MatchCandidate.objects.filter(enquiry=enquiry)}
+    rejected = {pid for pid, c in existing.items() if c.state == MatchCandidate.State.REJECTED}
+    found = [
+        c
+        for c in engine.search(query, k=TOP_CANDIDATES + len(rejected))
+        if c.record_id not in rejected
+    ][:TOP_CANDIDATES]
+    live = set(
+        Person.objects.filter(
+            pk__in=[c.record_id for c in found], merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    threshold = engine.THRESHOLD
+    now = timezone.now()
+    new_above = 0
+    for candidate in (c for c in found if c.record_id in live):
+        row = existing.get(candidate.record_id)
+        if candidate.score >= threshold and (row is None or row.score < threshold):
+            new_above += 1
+        _candidate_store(enquiry=enquiry, row=row, candidate=candidate, now=now)
+    # Candidates that left the top keep their row, with today's score.
+    seen = {c.record_id for c in found}
+    stale = [r for pid, r in existing.items() if pid not in seen and pid not in rejected]
+    for row, record in zip(stale, _records_for(stale), strict=False):
+        if record is not None:
+            _candidate_store(
+                enquiry=enquiry, row=row, candidate=engine.score(query, record), now=now
+            )
+    enquiry.last_matched_at = now
+    update = ["last_matched_at"]
+    if actor is not None:
+        enquiry.needs_review = False  # an officer is looking at it now
+        update.append("needs_review")
+    enquiry.save(update_fields=update)
+    shown = enquiry.candidates.exclude(state=MatchCandidate.State.REJECTED).count()
+    audit_record(
+        actor=actor,
+        action="enquiry.match",
+        obj=enquiry,
+        detail={"candidates": shown, "new_above_threshold": new_above},
+    )
+    return MatchSummary(shown=shown, new_above_threshold=new_above)
+
+
+def _records_for(rows: list[MatchCandidate]) -> list[PersonRecord | None]:
+    by_id = {r.id: r for r in engine.records(row.person_id for row in rows)}
+    return [by_id.get(row.person_id) for row in rows]
+
+
+def _candidate_store(
+    *, enquiry: Enquiry, row: MatchCandidate | None, candidate: Candidate, now: datetime
+) -> MatchCandidate:
+    if row is None:
+        return MatchCandidate.objects.create(
+            enquiry=enquiry,
+            person_id=candidate.record_id,
+            score=candidate.score,
+            explanation=engine.explanation(candidate),
+            proposed_at=now,
+            scored_at=now,
+        )
+    row.score = candidate.score
+    row.explanation = engine.explanation(candidate)
+    row.scored_at = now
+    row.save(update_fields=["score", "explanation", "scored_at"])
+    return row
+
+
+@transaction.atomic
+def enquiries_rematch_person(*, actor: Any, person_id: int) -> list[int]:
+    """Score a changed registry person against every open enquiry.
+
+    An enquiry for which he is a new candidate above the threshold goes back to the officer's
+    queue (`needs_review`). Rejected candidates stay rejected. Returns those enquiries' ids.
+    """
+    records = engine.records([person_id])
+    if not records:
+        return []  # gone, or merged into another person (whose own change re-matches)
+    record = records[0]
+    threshold = engine.THRESHOLD
+    now = timezone.now()
+    flagged: list[int] = []
+    for enquiry in Enquiry.objects.select_for_update().filter(status=Enquiry.Status.OPEN):
+        row = MatchCandidate.objects.filter(enquiry=enquiry, person_id=person_id).first()
+        if row is not None and row.state != MatchCandidate.State.PROPOSED:
+            continue
+        candidate = engine.score(engine.enquiry_query(enquiry), record)
+        if candidate.score < threshold and row is None:
+            continue
+        is_new = candidate.score >= threshold and (row is None or row.score < threshold)
+        row = _candidate_store(enquiry=enquiry, row=row, candidate=candidate, now=now)
+        if not is_new:
+            continue
+        enquiry.needs_review = True
+        enquiry.save(update_fields=["needs_review"])
+        audit_record(
+            actor=actor,
+            action="enquiry.rematch",
+            obj=enquiry,
+            detail={"person": person_id, "candidate": row.pk, "score": round(row.score, 3)},
+        )
+        flagged.append(enquiry.pk)
+    return flagged
