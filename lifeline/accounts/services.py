@@ -12,6 +12,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.accounts.models import ConsoleLanguage, User
+from lifeline.core.actors import PUBLIC
 from lifeline.core.audit import audit_record
 from lifeline.core.throttle import (
     throttle_hit,
@@ -59,7 +60,7 @@ def _login_failed(*, username: str, user: User | None, step: str) -> None:
         detail["username"] = user.get_username()
     if login_is_throttled(username=username):
         detail["throttled_now"] = True
-    audit_record(actor="public", action="user.login_failed", obj=user, detail=detail)
+    audit_record(actor=PUBLIC, action="user.login_failed", obj=user, detail=detail)
 
 
 def login_password_check(

@@ -18,8 +18,9 @@ from lifeline.cases.workflows import (
     transition_check,
     workflow_for,
 )
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm, user_or_none
-from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
+from lifeline.core.actors import SYSTEM, Actor, staff_of
+from lifeline.core.audit import audit_record
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
 from lifeline.intake.adapters import adapter_for
 from lifeline.intake.inbox import message_queue
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 @transaction.atomic
 def case_open(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     language: str = "",
     summary: str = "",
@@ -60,7 +61,7 @@ def case_open(
         case=case,
         kind=CaseEvent.Kind.CREATED,
         at=now,
-        actor=user_or_none(actor),
+        actor=staff_of(actor),
         to_value=case.status,
     )
     audit_record(actor=actor, action="case.open", obj=case, detail={"kind": kind})
@@ -202,7 +203,7 @@ def case_reopen_for_message(*, case: Case) -> bool:
         text=text,
     )
     audit_record(
-        actor=None,
+        actor=SYSTEM,
         action="case.reopen",
         obj=case,
         detail={"from": from_status, "to": to_status, "event": event.pk},

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union, cast
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,14 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
+
+from lifeline.core.actors import SYSTEM, Actor, Nobody
+
+if TYPE_CHECKING:
+    from lifeline.accounts.models import User
+
+# Whom a permission is asked about: an actor, or a request's user, who may be anonymous.
+Anyone: TypeAlias = Union[Actor, AnonymousUser]
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -131,44 +140,50 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
 }
 
 
-def roles_of(user: Any) -> frozenset[str]:
-    """The Lifeline roles of a user: the names of his groups that are roles."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def roles_of(user: Anyone | None) -> frozenset[str]:
+    """The Lifeline roles of a user: the names of his groups that are roles.
+
+    The system, the public, an anonymous or inactive user, and no user at all have none.
+    """
+    if user is None or isinstance(user, Nobody) or user.is_anonymous or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_lifeline_roles", None)
+    cached: frozenset[str] | None = getattr(user, "_lifeline_roles", None)
     if cached is None:
         names = set(user.groups.values_list("name", flat=True))
         cached = frozenset(names & set(Role.ALL))
-        user._lifeline_roles = cached
+        user._lifeline_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
-def permissions_of(user: Any) -> frozenset[str]:
+def permissions_of(user: Anyone | None) -> frozenset[str]:
     perms: set[str] = set()
     for role in roles_of(user):
         perms |= PERMISSION_MATRIX[role]
     return frozenset(perms)
 
 
-def has_perm(user: Any, perm: str) -> bool:
+def has_perm(user: Anyone, perm: str) -> bool:
     return perm in permissions_of(user)
 
 
-def require_perm(user: Any, perm: str) -> None:
+def require_perm(user: Anyone, perm: str) -> None:
     """Raise PermissionDenied unless the user holds `perm` (for use inside services too)."""
     if not has_perm(user, perm):
         raise PermissionDenied(perm)
 
 
-def require_perm_or_system(actor: Any, perm: str) -> None:
-    """As require_perm, but None stands for the system itself (a task, an import, the demo)."""
-    if actor is not None:
+def require_perm_or_system(actor: Actor, perm: str) -> None:
+    """As require_perm, but the system itself (a task, an import, the demo) may always act."""
+    if actor is not SYSTEM:
         require_perm(actor, perm)
 
 
-def user_or_none(actor: Any) -> Any:
-    """The staff user behind `actor`, or None when the public or the system acted."""
-    return actor if getattr(actor, "pk", None) else None
+def staff_user(request: HttpRequest) -> User:
+    """The staff user of a request that `staff_view` has let in (it refuses anyone else)."""
+    user = request.user
+    if not user.is_authenticated or isinstance(user, AnonymousUser):
+        raise PermissionDenied("not logged in")
+    return cast("User", user)
 
 
 def second_factor_passed(request: HttpRequest) -> bool:

@@ -11,10 +11,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from lifeline.core.actors import PUBLIC, SYSTEM, Actor, staff_of
 from lifeline.core.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
-SYSTEM = None  # pass as actor for work done by the system itself
 
 
 def _digest(prev_hash: str, event: AuditEvent) -> str:
@@ -36,25 +36,28 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _actor_kind(actor: Any) -> str:
-    if actor is None:
+def _actor_kind(actor: Actor) -> str:
+    if actor is SYSTEM:
         return AuditEvent.ActorKind.SYSTEM
-    if actor == "public":
+    if actor is PUBLIC:
         return AuditEvent.ActorKind.PUBLIC
+    if getattr(actor, "pk", None) is None:  # None, a string, an unsaved or anonymous user
+        raise TypeError(f"{actor!r} is no actor: pass a staff user, SYSTEM or PUBLIC")
     return AuditEvent.ActorKind.STAFF
 
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an event; call it inside the transaction of the change it records.
 
-    `actor` is a staff user, the string "public" for an anonymous visitor, or None for the
-    system. `detail` must hold only non-sensitive facts (field names, statuses, ids).
+    `actor` is a staff user, PUBLIC for an anonymous visitor, or SYSTEM for the system itself
+    (lifeline.core.actors). `detail` must hold only non-sensitive facts (field names, statuses,
+    ids).
     """
     [event] = audit_record_many(actor=actor, action=action, objs=[obj], detail=detail)
     return event
@@ -62,7 +65,7 @@ def audit_record(
 
 def audit_record_many(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     objs: Sequence[models.Model | None],
     detail: dict[str, Any] | None = None,
@@ -83,7 +86,7 @@ def audit_record_many(
     for obj in objs:
         event = AuditEvent(
             at=now,
-            actor=actor if kind == AuditEvent.ActorKind.STAFF else None,
+            actor=staff_of(actor),
             actor_kind=kind,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",

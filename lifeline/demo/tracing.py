@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db.models import Min, OuterRef, Subquery
 
 from lifeline.cases.models import Case, CaseKind
+from lifeline.core.actors import SYSTEM
 from lifeline.intake.models import Channel, Contact
 from lifeline.tracing.models import Enquiry
 from lifeline.tracing.services.enquiries import enquiry_open_from_contact
@@ -30,7 +31,7 @@ def enquiries_open(cases: Sequence[Case]) -> int:
     )
     opened = []
     for row in first_messages:
-        enquiry = enquiry_open_from_contact(actor=None, contact_id=row["first"])
+        enquiry = enquiry_open_from_contact(actor=SYSTEM, contact_id=row["first"])
         if enquiry is not None:
             opened.append(enquiry.pk)
     asked_at = Contact.objects.filter(pk=OuterRef("source_contact_id")).values("received_at")

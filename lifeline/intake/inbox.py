@@ -34,8 +34,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from lifeline.core.access import Perm, require_perm, require_perm_or_system, user_or_none
-from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.actors import SYSTEM, Actor, staff_of
+from lifeline.core.audit import audit_record
 from lifeline.core.crypto import UndecryptableField
 from lifeline.core.fields import require_readable
 from lifeline.core.hooks import hook_run
@@ -310,7 +311,7 @@ def _fail(contact: Contact) -> None:
     )
 
 
-def contact_retry(*, actor: Any, contact: Contact) -> Contact:
+def contact_retry(*, actor: Actor, contact: Contact) -> Contact:
     """Put a FAILED contact back in its queue (the console's retry button)."""
     require_perm(actor, Perm.INTAKE_MANAGE)
     with transaction.atomic(durable=True):
@@ -336,7 +337,7 @@ def contact_retry(*, actor: Any, contact: Contact) -> Contact:
 
 def message_queue(
     *,
-    actor: Any,
+    actor: Actor,
     conversation: Conversation,
     case: Case | None,
     body: str,
@@ -372,7 +373,7 @@ def message_queue(
         language=language or conversation.language or (case.language if case else ""),
         body=body,
         fields=stored_fields,
-        author=user_or_none(actor),
+        author=staff_of(actor),
         state=Contact.State.SENT if web else Contact.State.QUEUED,
         processed_at=now if web else None,
         next_attempt_at=None if web else now,

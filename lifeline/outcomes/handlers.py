@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from lifeline.core.actors import Actor
 from lifeline.outcomes.models import ExchangeEntry, Handover
 from lifeline.registry.models import Person
 from lifeline.registry.services import RegistryRefused
 
 
 def person_merged(
-    *, actor: Any, keep: Person, merge: Person, merged_at: datetime, detail: dict[str, Any]
+    *, actor: Actor, keep: Person, merge: Person, merged_at: datetime, detail: dict[str, Any]
 ) -> None:
     """Give `keep` the merged person's exchange entries and handovers; add them to `detail`.
 

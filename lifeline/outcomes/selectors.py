@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, require_perm
@@ -36,7 +37,9 @@ from lifeline.outcomes.services.assistance import ASSISTANCE_CASE_KINDS
 from lifeline.registry.models import Person
 
 
-def _audit_person_reads(*, user: Any, persons: Iterable[int], purpose: str, **context: Any) -> None:
+def _audit_person_reads(
+    *, user: User, persons: Iterable[int], purpose: str, **context: Any
+) -> None:
     audit_record_many(
         actor=user,
         action="person.view",
@@ -71,7 +74,7 @@ class OutcomePanel:
     steps_total: int = 0
 
 
-def outcome_offers_for(*, user: Any, case: Case) -> list[OfferRow]:
+def outcome_offers_for(*, user: User, case: Case) -> list[OfferRow]:
     """Every option, with its offer row where it was offered."""
     require_perm(user, Perm.OUTCOME_WORK)
     offers = {
@@ -83,7 +86,7 @@ def outcome_offers_for(*, user: Any, case: Case) -> list[OfferRow]:
     ]
 
 
-def assistance_items_for(*, user: Any, case: Case) -> list[AssistanceItem]:
+def assistance_items_for(*, user: User, case: Case) -> list[AssistanceItem]:
     """The case's assistance items with their history, oldest first."""
     require_perm(user, Perm.OUTCOME_WORK)
     return list(
@@ -95,13 +98,13 @@ def assistance_items_for(*, user: Any, case: Case) -> list[AssistanceItem]:
     )
 
 
-def assistance_types_offered_for(*, user: Any) -> QuerySet[AssistanceType]:
+def assistance_types_offered_for(*, user: User) -> QuerySet[AssistanceType]:
     """The active types of the catalogue, to choose from when asking for help."""
     require_perm(user, Perm.OUTCOME_WORK)
     return AssistanceType.objects.filter(active=True)
 
 
-def outcome_panel_for(*, user: Any, case: Case) -> OutcomePanel | None:
+def outcome_panel_for(*, user: User, case: Case) -> OutcomePanel | None:
     """The panel for a case page; None when the user does not work outcomes or the kind has none."""
     if not has_perm(user, Perm.OUTCOME_WORK):
         return None
@@ -128,12 +131,12 @@ def outcome_panel_for(*, user: Any, case: Case) -> OutcomePanel | None:
     )
 
 
-def outcome_offer_get_for(*, user: Any, pk: int) -> OutcomeOffer:
+def outcome_offer_get_for(*, user: User, pk: int) -> OutcomeOffer:
     require_perm(user, Perm.OUTCOME_WORK)
     return get_object_or_404(OutcomeOffer.objects.select_related("case"), pk=pk)
 
 
-def assistance_item_get_for(*, user: Any, pk: int) -> AssistanceItem:
+def assistance_item_get_for(*, user: User, pk: int) -> AssistanceItem:
     require_perm(user, Perm.OUTCOME_WORK)
     return get_object_or_404(AssistanceItem.objects.select_related("case", "type"), pk=pk)
 
@@ -141,13 +144,13 @@ def assistance_item_get_for(*, user: Any, pk: int) -> AssistanceItem:
 # --- The catalogue --------------------------------------------------------------------------
 
 
-def catalogue_for(*, user: Any) -> QuerySet[AssistanceType]:
+def catalogue_for(*, user: User) -> QuerySet[AssistanceType]:
     """Every type, active or not, with the number of items that use it."""
     require_perm(user, Perm.CATALOGUE_EDIT)
     return AssistanceType.objects.annotate(uses=Count("items"))
 
 
-def assistance_type_get_for(*, user: Any, pk: int) -> AssistanceType:
+def assistance_type_get_for(*, user: User, pk: int) -> AssistanceType:
     require_perm(user, Perm.CATALOGUE_EDIT)
     return get_object_or_404(AssistanceType.objects.annotate(uses=Count("items")), pk=pk)
 
@@ -155,7 +158,7 @@ def assistance_type_get_for(*, user: Any, pk: int) -> AssistanceType:
 # --- Exchanges ------------------------------------------------------------------------------
 
 
-def exchange_batch_list_for(*, user: Any) -> QuerySet[ExchangeBatch]:
+def exchange_batch_list_for(*, user: User) -> QuerySet[ExchangeBatch]:
     """Every batch, the latest planned first, with counts of its list. No person is shown."""
     require_perm(user, Perm.EXCHANGE_MANAGE)
     return ExchangeBatch.objects.annotate(
@@ -165,7 +168,7 @@ def exchange_batch_list_for(*, user: Any) -> QuerySet[ExchangeBatch]:
     ).order_by("-planned_on", "-id")
 
 
-def exchange_batch_get_for(*, user: Any, pk: int) -> ExchangeBatch:
+def exchange_batch_get_for(*, user: User, pk: int) -> ExchangeBatch:
     require_perm(user, Perm.EXCHANGE_MANAGE)
     return get_object_or_404(
         ExchangeBatch.objects.select_related("created_by", "completed_by", "source"), pk=pk
@@ -173,7 +176,7 @@ def exchange_batch_get_for(*, user: Any, pk: int) -> ExchangeBatch:
 
 
 @transaction.atomic
-def exchange_entries_for(*, user: Any, batch: ExchangeBatch) -> list[ExchangeEntry]:
+def exchange_entries_for(*, user: User, batch: ExchangeBatch) -> list[ExchangeEntry]:
     """The batch's list, in the order persons were added; each person shown is a read."""
     require_perm(user, Perm.EXCHANGE_MANAGE)
     entries = list(ExchangeEntry.objects.filter(batch=batch).select_related("person", "outcome_by"))
@@ -183,7 +186,7 @@ def exchange_entries_for(*, user: Any, batch: ExchangeBatch) -> list[ExchangeEnt
     return entries
 
 
-def exchange_entry_get_for(*, user: Any, pk: int) -> ExchangeEntry:
+def exchange_entry_get_for(*, user: User, pk: int) -> ExchangeEntry:
     require_perm(user, Perm.EXCHANGE_MANAGE)
     return get_object_or_404(ExchangeEntry.objects.select_related("batch"), pk=pk)
 
@@ -191,7 +194,7 @@ def exchange_entry_get_for(*, user: Any, pk: int) -> ExchangeEntry:
 # --- Handovers ------------------------------------------------------------------------------
 
 
-def handover_case_get_for(*, user: Any, pk: int) -> Case:
+def handover_case_get_for(*, user: User, pk: int) -> Case:
     """The handover case `pk`; Http404 for any other kind, as for a case that is not there."""
     require_perm(user, Perm.OUTCOME_WORK)
     case = case_get_for(user=user, key=pk)
@@ -201,7 +204,7 @@ def handover_case_get_for(*, user: Any, pk: int) -> Case:
 
 
 @transaction.atomic
-def handover_for(*, user: Any, case: Case) -> Handover | None:
+def handover_for(*, user: User, case: Case) -> Handover | None:
     """The case's handover with its checklist, or None; the person shown is an audited read."""
     require_perm(user, Perm.OUTCOME_WORK)
     handover = (
@@ -219,6 +222,6 @@ def handover_for(*, user: Any, case: Case) -> Handover | None:
     return handover
 
 
-def handover_step_get_for(*, user: Any, pk: int) -> HandoverStep:
+def handover_step_get_for(*, user: User, pk: int) -> HandoverStep:
     require_perm(user, Perm.OUTCOME_WORK)
     return get_object_or_404(HandoverStep.objects.select_related("handover"), pk=pk)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_open, receipt_draw
+from lifeline.core.actors import PUBLIC
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import Receipt, hash_secret
 from lifeline.intake.inbox import PROCESS_TASK, enqueue_after_commit
@@ -27,7 +28,6 @@ from lifeline.public.form_tokens import form_external_id, form_secret, new_form_
 
 logger = logging.getLogger(__name__)
 
-PUBLIC_ACTOR = "public"
 # The kinds a visitor may open from the web; handover and assistance cases are opened by staff.
 PUBLIC_KINDS = frozenset({CaseKind.SURRENDER, CaseKind.FAMILY_ENQUIRY, CaseKind.OTHER})
 
@@ -123,7 +123,7 @@ def _web_submission_open(
     secret_hash = hash_secret(receipt.secret)
     with transaction.atomic(durable=True):
         case = case_open(
-            actor=PUBLIC_ACTOR,
+            actor=PUBLIC,
             kind=kind,
             language=language,
             secret_hash=secret_hash,
@@ -142,7 +142,7 @@ def _web_submission_open(
             external_id=form_external_id(token),
         )
         audit_record(
-            actor=PUBLIC_ACTOR,
+            actor=PUBLIC,
             action="contact.receive",
             obj=contact,
             detail={"channel": Channel.WEB, "case": case.pk, "fields": sorted(answers)},
@@ -166,7 +166,7 @@ def web_followup_receive(*, case: Case, language: str, body: str) -> Contact:
             conversation=conversation, case=case, language=language, body=text, fields={}
         )
         audit_record(
-            actor=PUBLIC_ACTOR,
+            actor=PUBLIC,
             action="contact.receive",
             obj=contact,
             detail={"channel": Channel.WEB, "case": case.pk, "followup": True},
@@ -177,4 +177,4 @@ def web_followup_receive(*, case: Case, language: str, body: str) -> Contact:
 def case_public_view_record(*, case: Case) -> None:
     """Audit that a visitor read `case` on the status page with his receipt."""
     with transaction.atomic():
-        audit_record(actor=PUBLIC_ACTOR, action="case.public_view", obj=case)
+        audit_record(actor=PUBLIC, action="case.public_view", obj=case)

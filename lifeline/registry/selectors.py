@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.registry.models import (
@@ -65,7 +66,7 @@ def _matching(criteria: PersonSearch) -> QuerySet[Person]:
 
 
 @transaction.atomic
-def person_search_for(*, user: Any, criteria: PersonSearch, page: Any = 1) -> Page[Person]:
+def person_search_for(*, user: User, criteria: PersonSearch, page: Any = 1) -> Page[Person]:
     """One page of the persons matching `criteria`, ordered by name."""
     require_perm(user, Perm.REGISTRY_VIEW)
     paginator = Paginator(_matching(criteria), PAGE_SIZE)
@@ -83,7 +84,7 @@ def person_search_for(*, user: Any, criteria: PersonSearch, page: Any = 1) -> Pa
 
 
 @transaction.atomic
-def person_get_for(*, user: Any, pk: int, purpose: str = "view") -> Person:
+def person_get_for(*, user: User, pk: int, purpose: str = "view") -> Person:
     """The person with his name forms and status events; raises Http404 when there is none.
 
     `purpose` says in the audit why the record was opened: "view", "edit", "status_add"...
@@ -95,7 +96,7 @@ def person_get_for(*, user: Any, pk: int, purpose: str = "view") -> Person:
 
 
 @transaction.atomic
-def person_capture_card_for(*, user: Any, pk: int) -> Person:
+def person_capture_card_for(*, user: User, pk: int) -> Person:
     """The person and his history, to print his capture card (a read of his record, audited)."""
     require_perm(user, Perm.REGISTRY_VIEW)
     person = get_object_or_404(_person_with_history(), pk=pk)
@@ -118,13 +119,13 @@ def status_history(person: Person) -> list[StatusEvent]:
     return sorted(person.status_events.all(), key=lambda e: e.sort_key, reverse=True)
 
 
-def source_list_for(*, user: Any) -> QuerySet[Source]:
+def source_list_for(*, user: User) -> QuerySet[Source]:
     """Sources to pick from when recording a fact (titles only name documents, not persons)."""
     require_perm(user, Perm.REGISTRY_VIEW)
     return Source.objects.order_by("title", "id")
 
 
-def registry_counts_for(*, user: Any) -> dict[str, int]:
+def registry_counts_for(*, user: User) -> dict[str, int]:
     """How many persons the registry holds in each status: counts, never individuals."""
     require_perm(user, Perm.REGISTRY_VIEW)
     counts = dict.fromkeys(PersonStatus.values, 0)
@@ -139,7 +140,7 @@ def registry_counts_for(*, user: Any) -> dict[str, int]:
     return counts
 
 
-def _require_export_access(user: Any) -> None:
+def _require_export_access(user: User) -> None:
     if not (has_perm(user, Perm.REGISTRY_EXPORT) or has_perm(user, Perm.EXPORT_APPROVE)):
         require_perm(user, Perm.REGISTRY_EXPORT)
 
@@ -149,13 +150,13 @@ def _exports() -> QuerySet[RegistryExport]:
     return RegistryExport.objects.select_related("drafted_by", "approved_by").defer("content")
 
 
-def registry_export_list_for(*, user: Any) -> QuerySet[RegistryExport]:
+def registry_export_list_for(*, user: User) -> QuerySet[RegistryExport]:
     """Exports for the central tracing agency, newest first (their metadata, not their files)."""
     _require_export_access(user)
     return _exports()
 
 
-def registry_export_get_for(*, user: Any, pk: int) -> RegistryExport:
+def registry_export_get_for(*, user: User, pk: int) -> RegistryExport:
     """One export's metadata; raises Http404 when there is none."""
     _require_export_access(user)
     return get_object_or_404(_exports(), pk=pk)

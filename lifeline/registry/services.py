@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lifeline.accounts.models import User
 from lifeline.core.access import (
     PERMISSION_MATRIX,
     Perm,
@@ -24,8 +25,8 @@ from lifeline.core.access import (
     require_perm,
     require_perm_or_system,
     roles_of,
-    user_or_none,
 )
+from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.hooks import hook_run
@@ -92,7 +93,7 @@ def _sync_primary_name_form(person: Person, language: str | None) -> None:
 
 
 @transaction.atomic
-def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
+def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
     """Create a person and his primary name form from `data` (PERSON_FIELDS, name_language)."""
     require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
@@ -107,7 +108,7 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> list[str]:
+def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> list[str]:
     """Apply `data` to the person; return the names of the fields that changed."""
     require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
@@ -135,7 +136,7 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> lis
 @transaction.atomic
 def name_form_add(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     surname: str,
     given_name: str = "",
@@ -186,7 +187,7 @@ def name_form_add(
     return form
 
 
-def _source_create(*, actor: Any, data: Mapping[str, Any]) -> Source:
+def _source_create(*, actor: Actor, data: Mapping[str, Any]) -> Source:
     _check_keys(data, SOURCE_FIELDS)
     source = Source(**data)
     source.full_clean()
@@ -203,7 +204,7 @@ def _source_create(*, actor: Any, data: Mapping[str, Any]) -> Source:
 @transaction.atomic
 def source_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     title: str,
     reliability: str,
@@ -231,7 +232,7 @@ def _newest_event(person: Person) -> StatusEvent | None:
 @transaction.atomic
 def status_event_add(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     status: str,
     verification: str,
@@ -241,7 +242,7 @@ def status_event_add(
     place: str = "",
     note: str = "",
     grave_location: str = "",
-    on_behalf_of: Any = None,
+    on_behalf_of: User | None = None,
 ) -> StatusEvent:
     """Record a change of status on an existing source or a new one (`new_source` fields).
 
@@ -271,7 +272,7 @@ def status_event_add(
         occurred_on=occurred_on,
         place=place,
         note=note,
-        recorded_by=user_or_none(actor) or user_or_none(on_behalf_of),
+        recorded_by=staff_of(actor) or on_behalf_of,
         recorded_at=timezone.now(),
     )
     event.full_clean()
@@ -327,7 +328,7 @@ _FILLABLE = (
 
 
 @transaction.atomic
-def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
+def person_merge(*, actor: Actor, keep: Person, merge: Person) -> Person:
     """Merge the duplicate `merge` into `keep`; `merge` stays, marked, as the merge's record.
 
     Name forms and status events move to `keep`, and empty fields of `keep` are filled from
@@ -376,14 +377,14 @@ def person_merge(*, actor: Any, keep: Person, merge: Person) -> Person:
     return keep
 
 
-def _role_with(user: Any, perm: str) -> str:
+def _role_with(user: User, perm: str) -> str:
     """The user's role that grants `perm`, for saying who acted without naming him."""
     held = roles_of(user)
     return next((r for r in Role.ALL if r in held and perm in PERMISSION_MATRIX[r]), "")
 
 
 @transaction.atomic
-def registry_export_draft(*, actor: Any, since: date, format: str) -> RegistryExport:
+def registry_export_draft(*, actor: User, since: date, format: str) -> RegistryExport:
     """Draft an export of the registry's changes from `since` until now.
 
     Nothing leaves yet: a second person approves it, and only then is the file made.
@@ -407,7 +408,7 @@ def registry_export_draft(*, actor: Any, since: date, format: str) -> RegistryEx
 
 
 @transaction.atomic
-def registry_export_approve(*, actor: Any, export: RegistryExport) -> RegistryExport:
+def registry_export_approve(*, actor: User, export: RegistryExport) -> RegistryExport:
     """Approve a draft as the second person: the file is made now, frozen and kept encrypted.
 
     Each person in it gets a `person.export` audit event, so a record's history shows every
@@ -462,7 +463,7 @@ def registry_export_approve(*, actor: Any, export: RegistryExport) -> RegistryEx
 
 
 @transaction.atomic
-def registry_export_download(*, actor: Any, export: RegistryExport) -> bytes:
+def registry_export_download(*, actor: User, export: RegistryExport) -> bytes:
     """The approved file, exactly as approved; every download is counted and audited."""
     if not (has_perm(actor, Perm.REGISTRY_EXPORT) or has_perm(actor, Perm.EXPORT_APPROVE)):
         raise PermissionDenied(Perm.REGISTRY_EXPORT)

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
+from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
@@ -68,7 +69,7 @@ def period_start(weeks: int) -> datetime:
     return timezone.make_aware(datetime.combine(monday, time.min))
 
 
-def contacts_per_channel_week(*, user: Any, weeks: int = DEFAULT_WEEKS) -> Table:
+def contacts_per_channel_week(*, user: User, weeks: int = DEFAULT_WEEKS) -> Table:
     """Inbound messages per channel and week (every state: a failed message still came in)."""
     require_perm(user, Perm.REPORTS_VIEW)
     start = period_start(weeks)
@@ -117,7 +118,7 @@ def _cross_table(
     )
 
 
-def cases_opened_closed_per_kind(*, user: Any, weeks: int = DEFAULT_WEEKS) -> Table:
+def cases_opened_closed_per_kind(*, user: User, weeks: int = DEFAULT_WEEKS) -> Table:
     """Per case kind: cases opened and closed in the period, and cases open now."""
     require_perm(user, Perm.REPORTS_VIEW)
     start = period_start(weeks)
@@ -146,7 +147,7 @@ def cases_opened_closed_per_kind(*, user: Any, weeks: int = DEFAULT_WEEKS) -> Ta
     )
 
 
-def first_response_times(*, user: Any, days: int = 90) -> Table:
+def first_response_times(*, user: User, days: int = 90) -> Table:
     """Minutes from a case's opening to its first reply: median and 90th percentile per kind.
 
     Over the cases opened in the last `days` days. Only the durations are read (one number per
@@ -212,7 +213,7 @@ AGE_BUCKETS: tuple[tuple[str, timedelta, timedelta | None], ...] = (
 )
 
 
-def open_enquiries_by_age(*, user: Any) -> Table:
+def open_enquiries_by_age(*, user: User) -> Table:
     """Open enquiries (open or matched, not yet answered) by how long they have been open."""
     require_perm(user, Perm.REPORTS_VIEW)
     now = timezone.now()
@@ -280,7 +281,7 @@ def registry_levels() -> list[str]:
     return [*Verification.values, NOT_RECORDED]
 
 
-def registry_by_status_verification(*, user: Any) -> Table:
+def registry_by_status_verification(*, user: User) -> Table:
     """Persons in the registry by current status and the verification level of that status."""
     require_perm(user, Perm.REPORTS_VIEW)
     counts = registry_counts()
@@ -305,12 +306,12 @@ DASHBOARD_TABLES: dict[str, Callable[..., Table]] = {
 }
 
 
-def dashboard_table(*, user: Any, slug: str, weeks: int = DEFAULT_WEEKS) -> Table:
+def dashboard_table(*, user: User, slug: str, weeks: int = DEFAULT_WEEKS) -> Table:
     """One table of the dashboard by its name (KeyError for an unknown name)."""
     return DASHBOARD_TABLES[slug](user=user, weeks=weeks)
 
 
-def dashboard_tables(*, user: Any, weeks: int = DEFAULT_WEEKS) -> list[Table]:
+def dashboard_tables(*, user: User, weeks: int = DEFAULT_WEEKS) -> list[Table]:
     require_perm(user, Perm.REPORTS_VIEW)
     return [make(user=user, weeks=weeks) for make in DASHBOARD_TABLES.values()]
 

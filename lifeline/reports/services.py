@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_record
 
 
 @transaction.atomic
-def report_export_record(*, actor: Any, table: str, fmt: str, weeks: int) -> None:
+def report_export_record(*, actor: Actor, table: str, fmt: str, weeks: int) -> None:
     """Record that `actor` downloaded a dashboard table: its name, format and period."""
     require_perm(actor, Perm.REPORTS_VIEW)
     audit_record(

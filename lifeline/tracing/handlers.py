@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from lifeline.core.audit import SYSTEM
+from lifeline.core.actors import SYSTEM, Actor
 from lifeline.intake.models import Contact
 from lifeline.registry.models import Person
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
@@ -45,7 +45,7 @@ def registry_changed(*, person_id: int) -> None:
 
 
 def person_merged(
-    *, actor: Any, keep: Person, merge: Person, merged_at: datetime, detail: dict[str, Any]
+    *, actor: Actor, keep: Person, merge: Person, merged_at: datetime, detail: dict[str, Any]
 ) -> None:
     """Move enquiry links, disclosures and candidates to `keep`; settle the pair's duplicates.
 

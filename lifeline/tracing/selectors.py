@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.registry.models import Person
@@ -27,7 +28,9 @@ SHOWN_CANDIDATES = 10
 SHOWN_DUPLICATES = 50
 
 
-def _audit_person_reads(*, user: Any, persons: Iterable[int], purpose: str, **context: Any) -> None:
+def _audit_person_reads(
+    *, user: User, persons: Iterable[int], purpose: str, **context: Any
+) -> None:
     audit_record_many(
         actor=user,
         action="person.view",
@@ -36,7 +39,7 @@ def _audit_person_reads(*, user: Any, persons: Iterable[int], purpose: str, **co
     )
 
 
-def enquiry_queue_for(*, user: Any, who: str = "") -> QuerySet[Enquiry]:
+def enquiry_queue_for(*, user: User, who: str = "") -> QuerySet[Enquiry]:
     """Open enquiries: those back for review first, then the oldest. `who`: mine, unassigned."""
     require_perm(user, Perm.ENQUIRY_VIEW)
     enquiries = Enquiry.objects.filter(
@@ -57,7 +60,7 @@ def enquiry_age(enquiry: Enquiry) -> timedelta:
 
 
 @transaction.atomic
-def enquiry_get_for(*, user: Any, pk: int, purpose: str = "view") -> Enquiry:
+def enquiry_get_for(*, user: User, pk: int, purpose: str = "view") -> Enquiry:
     """The enquiry (raises Http404); reading it is audited, since it holds what a family said."""
     require_perm(user, Perm.ENQUIRY_VIEW)
     enquiry = get_object_or_404(
@@ -74,7 +77,7 @@ class CandidateRows:
 
 
 @transaction.atomic
-def candidate_list_for(*, user: Any, enquiry: Enquiry) -> CandidateRows:
+def candidate_list_for(*, user: User, enquiry: Enquiry) -> CandidateRows:
     """The candidates to show on the enquiry page; each person shown is an audited read."""
     require_perm(user, Perm.ENQUIRY_VIEW)
     rows = list(enquiry.candidates.select_related("person", "reviewed_by"))
@@ -91,23 +94,23 @@ def candidate_list_for(*, user: Any, enquiry: Enquiry) -> CandidateRows:
     return CandidateRows(shown=shown, rejected=rejected)
 
 
-def candidate_get_for(*, user: Any, pk: int) -> MatchCandidate:
+def candidate_get_for(*, user: User, pk: int) -> MatchCandidate:
     require_perm(user, Perm.ENQUIRY_VIEW)
     return get_object_or_404(MatchCandidate.objects.select_related("enquiry"), pk=pk)
 
 
-def disclosure_list_for(*, user: Any, enquiry: Enquiry) -> QuerySet[Disclosure]:
+def disclosure_list_for(*, user: User, enquiry: Enquiry) -> QuerySet[Disclosure]:
     require_perm(user, Perm.ENQUIRY_VIEW)
     return enquiry.disclosures.select_related("drafted_by", "decided_by", "contact")
 
 
-def disclosure_get_for(*, user: Any, pk: int) -> Disclosure:
+def disclosure_get_for(*, user: User, pk: int) -> Disclosure:
     require_perm(user, Perm.ENQUIRY_VIEW)
     return get_object_or_404(Disclosure.objects.select_related("enquiry"), pk=pk)
 
 
 @transaction.atomic
-def duplicate_list_for(*, user: Any) -> list[DuplicatePair]:
+def duplicate_list_for(*, user: User) -> list[DuplicatePair]:
     """Open duplicate pairs, most likely first; each person shown is an audited read."""
     require_perm(user, Perm.REGISTRY_MERGE)
     pairs = list(
@@ -122,6 +125,6 @@ def duplicate_list_for(*, user: Any) -> list[DuplicatePair]:
     return pairs
 
 
-def duplicate_get_for(*, user: Any, pk: int) -> DuplicatePair:
+def duplicate_get_for(*, user: User, pk: int) -> DuplicatePair:
     require_perm(user, Perm.REGISTRY_MERGE)
     return get_object_or_404(DuplicatePair.objects.select_related("left", "right"), pk=pk)

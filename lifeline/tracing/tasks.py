@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from lifeline.core.audit import SYSTEM
+from lifeline.core.actors import SYSTEM
 from lifeline.tracing.services.enquiries import enquiries_rematch_person
 
 

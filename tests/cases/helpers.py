@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lifeline.cases.models import Case
 from lifeline.cases.services import case_open
+from lifeline.core.actors import SYSTEM
 from lifeline.intake.models import Channel, Contact, Conversation
 
 
@@ -26,7 +27,7 @@ def create_case(
     `status` puts the case straight into a state (test set-up, not a transition); `extra`
     sets other columns directly, e.g. waiting_since or created_at.
     """
-    case = case_open(actor=None, kind=kind, language="ru", summary="summary text")
+    case = case_open(actor=SYSTEM, kind=kind, language="ru", summary="summary text")
     if channel is not None:
         conversation = Conversation.objects.create(
             channel=channel, case=case, created_at=case.created_at

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.selectors import contact_list_for_case
 from lifeline.cases.services import case_open, case_reply
+from lifeline.core.actors import PUBLIC, SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact, Conversation
 from lifeline.public.services import web_followup_receive
@@ -33,7 +34,7 @@ def test_a_web_reply_is_sent_at_once_and_audited_without_content(alice: Any) -> 
 
 
 def test_a_reply_on_another_channel_is_queued_for_its_adapter(alice: Any) -> None:
-    case = case_open(actor=None, kind="other")
+    case = case_open(actor=SYSTEM, kind="other")
     now = timezone.now()
     Conversation.objects.create(channel="web", case=case, created_at=now - timedelta(days=1))
     Conversation.objects.create(channel="telegram", case=case, created_at=now)
@@ -62,7 +63,7 @@ def test_users_who_may_not_work_on_cases_are_refused(who: str, request: Any) -> 
     with pytest.raises(PermissionDenied):
         case_reply(actor=user, case=case, body="Hello")
     with pytest.raises(PermissionDenied):
-        case_reply(actor="public", case=case, body="Hello")
+        case_reply(actor=PUBLIC, case=case, body="Hello")
     assert Contact.objects.count() == 1
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from lifeline.core.actors import PUBLIC, SYSTEM
 from lifeline.core.audit import audit_record, audit_verify
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import Person
@@ -18,8 +19,8 @@ def _three_events(actor: object) -> list[AuditEvent]:
     with transaction.atomic():
         return [
             audit_record(actor=actor, action="person.view", obj=person),
-            audit_record(actor="public", action="case.public_view", detail={"n": 1}),
-            audit_record(actor=None, action="contact.process"),
+            audit_record(actor=PUBLIC, action="case.public_view", detail={"n": 1}),
+            audit_record(actor=SYSTEM, action="contact.process"),
         ]
 
 
@@ -51,7 +52,7 @@ def test_a_deleted_event_breaks_the_chain(alice) -> None:  # type: ignore[no-unt
 @pytest.mark.django_db(transaction=True)
 def test_audit_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError):
-        audit_record(actor=None, action="x")
+        audit_record(actor=SYSTEM, action="x")
 
 
 def test_many_reads_chain_as_separate_events_in_few_queries(

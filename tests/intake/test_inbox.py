@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from lifeline.cases.models import Case
 from lifeline.cases.services import case_open_for_conversation
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import verify_secret
 from lifeline.intake import inbox
@@ -43,7 +44,7 @@ class FakeAdapter(ChannelAdapter):
                 conversation=conversation, kind="other", language="en"
             )
             inbox.message_queue(
-                actor=None,
+                actor=SYSTEM,
                 conversation=conversation,
                 case=case,
                 body=f"Your reference {case.reference}, secret {inbox.SECRET_PLACEHOLDER}",

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from lifeline.cases.models import Case
+from lifeline.core.actors import SYSTEM
 from lifeline.outcomes.models import AssistanceType, ExchangeBatch, Handover
 from lifeline.outcomes.services.exchanges import exchange_batch_create
 from lifeline.outcomes.services.handovers import handover_open, handover_schedule, handover_verify
@@ -24,9 +25,9 @@ def create_person(
     surname: str = "Кузьминов", *, status: str = PersonStatus.HELD, **data: Any
 ) -> Person:
     """A registry person (made by the system) whose newest status event is `status`."""
-    person = person_create(actor=None, data={"surname": surname, "given_name": "Максим", **data})
+    person = person_create(actor=SYSTEM, data={"surname": surname, "given_name": "Максим", **data})
     status_event_add(
-        actor=None,
+        actor=SYSTEM,
         person=person,
         status=status,
         verification="confirmed",

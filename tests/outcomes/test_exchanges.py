@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lifeline.core.actors import SYSTEM
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.models import AuditEvent
 from lifeline.outcomes.models import ExchangeBatch, ExchangeEntry
@@ -344,7 +345,7 @@ def test_a_death_recorded_before_completion_is_not_overwritten(carol) -> None:
     batch, [entry] = _confirmed_batch(carol, person)
     exchange_entry_set_outcome(actor=carol, entry=entry, outcome="exchanged")
     status_event_add(
-        actor=None,
+        actor=SYSTEM,
         person=person,
         status="dead",
         verification="confirmed",

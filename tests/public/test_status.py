@@ -13,6 +13,7 @@ from lifeline.cases.models import Case
 from lifeline.cases.services import case_reply_approved_send
 from lifeline.cases.workflows import WORKFLOWS
 from lifeline.core import receipts
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent, ThrottleBucket
 from lifeline.intake.models import Contact
 from lifeline.public import visitor
@@ -315,6 +316,6 @@ def test_malformed_input_is_explained_and_not_counted(
 def test_a_case_opened_by_staff_has_no_receipt_to_guess(client: Client) -> None:
     from lifeline.cases.services import case_open
 
-    case = case_open(actor=None, kind="other")
+    case = case_open(actor=SYSTEM, kind="other")
     response = client.post("/status/", {"reference": case.reference, "secret": "0" * 16})
     assert "Номер обращения или секретный код не подходят" in response.content.decode()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from lifeline.core.actors import SYSTEM
 from lifeline.registry.models import Person, Source
 from lifeline.registry.services import person_create, source_create
 
@@ -18,13 +19,13 @@ def create_person(**data: Any) -> Person:
         "patronymic": "Сергеевич",
     }
     fields.update(data)
-    return person_create(actor=None, data=fields)
+    return person_create(actor=SYSTEM, data=fields)
 
 
 def create_source(title: str = "Список обмена №12", **extra: Any) -> Source:
     values: dict[str, Any] = {"kind": Source.Kind.OFFICIAL_LIST, "reliability": "high"}
     values.update(extra)
-    return source_create(actor=None, title=title, **values)
+    return source_create(actor=SYSTEM, title=title, **values)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from lifeline.core.access import PERMISSION_MATRIX, Perm
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.capture_card import card_for, health_state, render_pdf
 from lifeline.registry.selectors import status_history
@@ -51,12 +52,12 @@ def prisoner(db, source):  # type: ignore[no-untyped-def]
         power="Российская Федерация", health="лёгкое ранение левой руки",
         inform_family="no",
     )  # fmt: skip
-    status_event_add(actor=None, person=person, status="captured", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=person, status="captured", verification="confirmed",
                      source=source, occurred_on=date(2024, 5, 1), place="с. Суджа")  # fmt: skip
-    status_event_add(actor=None, person=person, status="held", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=person, status="held", verification="confirmed",
                      source=source, occurred_on=date(2024, 5, 3),
                      place="СИЗО-2, Таганрог")  # fmt: skip
-    status_event_add(actor=None, person=person, status="transferred", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=person, status="transferred", verification="confirmed",
                      source=source, occurred_on=date(2024, 6, 1), place="Лагерь №3")  # fmt: skip
     person.refresh_from_db()
     return person
@@ -149,7 +150,7 @@ def test_card_content_from_the_record(prisoner) -> None:
 
 
 def test_in_hospital_his_present_address_is_the_hospital(prisoner, source) -> None:
-    status_event_add(actor=None, person=prisoner, status="hospitalised", verification="reported",
+    status_event_add(actor=SYSTEM, person=prisoner, status="hospitalised", verification="reported",
                      source=source, occurred_on=TODAY - timedelta(days=1),
                      place="Госпиталь №5")  # fmt: skip
     prisoner.refresh_from_db()
@@ -166,7 +167,7 @@ def test_a_card_with_nothing_known_but_a_name_still_prints(db) -> None:
 
 
 def test_long_values_are_cut_to_fit_the_card(prisoner) -> None:
-    person_update(actor=None, person=prisoner, data={
+    person_update(actor=SYSTEM, person=prisoner, data={
         "place_of_birth": "очень длинное место рождения " * 6,
         "health": "подробное описание " * 50,
     })  # fmt: skip

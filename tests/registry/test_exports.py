@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from lifeline.core.access import PERMISSION_MATRIX, Perm
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import Person, RegistryExport, StatusEvent
 from lifeline.registry.services import (
@@ -53,7 +54,7 @@ def registry(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Persons whose changes fall before, inside and after the window of an export."""
     source = create_source("SOURCE-TITLE-CANARY", details="SOURCE-DETAILS-CANARY")
     old = create_person(surname="Староверов")
-    status_event_add(actor=None, person=old, status="held", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=old, status="held", verification="confirmed",
                      source=source, occurred_on=date(2024, 1, 1))  # fmt: skip
     _backdate(old)
 
@@ -63,21 +64,21 @@ def registry(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         service_number="=HYPERLINK(\"http://evil\")", unit="+в/ч 12345", power="@power",
         health="HEALTH-CANARY", notes="NOTES-CANARY", inform_family="no",
     )  # fmt: skip
-    name_form_add(actor=None, person=moved, surname="Kuzminov", given_name="Maksim",
+    name_form_add(actor=SYSTEM, person=moved, surname="Kuzminov", given_name="Maksim",
                   transliteration="icao")  # fmt: skip
-    status_event_add(actor=None, person=moved, status="captured", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=moved, status="captured", verification="confirmed",
                      source=source, occurred_on=date(2024, 5, 1), place="-Суджа")  # fmt: skip
     _backdate(moved)
-    transfer = status_event_add(actor=None, person=moved, status="transferred",
+    transfer = status_event_add(actor=SYSTEM, person=moved, status="transferred",
                                 verification="probable", source=source,
                                 occurred_on=timezone.localdate() - timedelta(days=2),
                                 place="Лагерь №3", note="EVENT-NOTE-CANARY")  # fmt: skip
-    death = status_event_add(actor=None, person=moved, status="dead", verification="reported",
+    death = status_event_add(actor=SYSTEM, person=moved, status="dead", verification="reported",
                              source=source, grave_location="GRAVE-CANARY")  # fmt: skip
 
     corrected = create_person(surname="Петренко", given_name="Олег", inform_family="yes")
     _backdate(corrected)
-    name_form_add(actor=None, person=corrected, surname="Petrenko", given_name="Oleh")
+    name_form_add(actor=SYSTEM, person=corrected, surname="Petrenko", given_name="Oleh")
 
     new = create_person(surname="Новиков", given_name="Иван")
     return {"old": old, "moved": moved, "corrected": corrected, "new": new,
@@ -148,7 +149,7 @@ def test_downloads_are_the_approved_snapshot(dave, carol, registry) -> None:
     first = registry_export_download(actor=dave, export=export)
     assert hashlib.sha256(first).hexdigest() == export.sha256
     # The registry moves on; what was approved does not.
-    status_event_add(actor=None, person=registry["new"], status="captured",
+    status_event_add(actor=SYSTEM, person=registry["new"], status="captured",
                      verification="reported", source=registry["source"])  # fmt: skip
     second = registry_export_download(actor=carol, export=export)
     assert second == first
@@ -161,7 +162,7 @@ def test_downloads_are_the_approved_snapshot(dave, carol, registry) -> None:
 def test_the_rows_are_exactly_the_changes_since_the_date(dave, carol, registry) -> None:
     export = registry_export_draft(actor=dave, since=SINCE, format="csv")
     # Recorded after the draft: outside its window, even though approval comes later.
-    status_event_add(actor=None, person=registry["old"], status="released",
+    status_event_add(actor=SYSTEM, person=registry["old"], status="released",
                      verification="reported", source=registry["source"])  # fmt: skip
     registry_export_approve(actor=carol, export=export)
     rows = _csv_rows(bytes(RegistryExport.objects.get().content))
@@ -196,7 +197,7 @@ def test_csv_guards_every_formula_start(dave, carol, db) -> None:
     source = create_source()
     person = create_person(surname="Тестов")
     for place in ["=1+1", "+7", "-3", "@SUM(A1)", "\tx", "обычное"]:
-        status_event_add(actor=None, person=person, status="held", verification="reported",
+        status_event_add(actor=SYSTEM, person=person, status="held", verification="reported",
                          source=source, place=place)  # fmt: skip
     rows = _csv_rows(registry_export_download(actor=dave, export=_approved(dave, carol, "csv")))
     assert [r["place"] for r in rows] == ["'=1+1", "'+7", "'-3", "'@SUM(A1)", "'\tx", "обычное"]

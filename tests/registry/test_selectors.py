@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import Person
 from lifeline.registry.selectors import (
@@ -30,7 +31,7 @@ def _names(page) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def registry(db):  # type: ignore[no-untyped-def]
     kuzminov = create_person(birth_year=1995, unit="в/ч 12345")
-    name_form_add(actor=None, person=kuzminov, surname="Kuz'minov", given_name="Maksim",
+    name_form_add(actor=SYSTEM, person=kuzminov, surname="Kuz'minov", given_name="Maksim",
                   patronymic="Sergeevich", transliteration="bgn")  # fmt: skip
     create_person(surname="Семёнов", given_name="Олександр", patronymic="Іванович",
                   birth_year=1990, unit="93 ОМБр")  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import NameForm, Person, Source, StatusEvent
 from lifeline.registry.services import (
@@ -196,7 +197,7 @@ def test_invalid_new_source_rolls_back(dave, person) -> None:
 def test_system_actor_may_write(db) -> None:
     person = create_person()
     source = create_source()
-    status_event_add(actor=None, person=person, status="held", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=person, status="held", verification="confirmed",
                      source=source)  # fmt: skip
     person.refresh_from_db()
     assert person.current_status == "held"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import Person, Source, StatusEvent
 from lifeline.registry.services import name_form_add
@@ -70,7 +71,7 @@ def test_anonymous_is_sent_to_login(client, person) -> None:
 
 
 def test_search_page_finds_cyrillic_in_any_case(client, bob, person) -> None:
-    name_form_add(actor=None, person=person, surname="Kuzminov", given_name="Maksim")
+    name_form_add(actor=SYSTEM, person=person, surname="Kuzminov", given_name="Maksim")
     login_staff(client, bob)
     response = client.get(reverse("registry:search"), {"surname": "КУЗЬМИНОВ"})
     assert response.status_code == 200
@@ -103,7 +104,7 @@ def test_search_pagination_keeps_the_query(client, bob, db) -> None:
 def test_detail_shows_the_record_and_audits(client, bob, person, source) -> None:
     from lifeline.registry.services import status_event_add
 
-    status_event_add(actor=None, person=person, status="held", verification="confirmed",
+    status_event_add(actor=SYSTEM, person=person, status="held", verification="confirmed",
                      source=source, occurred_on=date(2024, 7, 2), place="СИЗО-2")  # fmt: skip
     login_staff(client, bob)
     body = client.get(reverse("registry:person", args=[person.pk])).content.decode()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lifeline.cases.models import Case
+from lifeline.core.actors import SYSTEM
 from lifeline.registry.models import Person
 from lifeline.tracing import engine
 from lifeline.tracing.models import Enquiry
@@ -35,7 +36,7 @@ def create_enquiry(case: Case | None = None, **data: Any) -> Enquiry:
     }
     fields.update(data)
     case = case or create_case("family_enquiry", inbound="Ищу сына")
-    return enquiry_open(actor=None, case=case, data=fields)
+    return enquiry_open(actor=SYSTEM, case=case, data=fields)
 
 
 def create_distractors() -> list[Person]:

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
 from lifeline.intake.tasks import contact_process
@@ -114,7 +115,7 @@ def test_a_rejected_candidate_is_never_proposed_again(bob: Any, sought: Person) 
     candidates.candidate_reject(actor=bob, candidate=top)
 
     enquiries.enquiry_match(actor=bob, enquiry=enquiry)
-    enquiries.enquiries_rematch_person(actor=None, person_id=sought.pk)
+    enquiries.enquiries_rematch_person(actor=SYSTEM, person_id=sought.pk)
     top.refresh_from_db()
     assert top.state == MatchCandidate.State.REJECTED
     assert enquiry.candidates.filter(person=sought).count() == 1

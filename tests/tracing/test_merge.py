@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import Person, StatusEvent
 from lifeline.registry.services import (
@@ -33,13 +34,13 @@ def twins(db: Any) -> tuple[Person, Person]:
         surname="Kuzminov", given_name="Maksim", birth_year=1995, birth_month=3, birth_day=14,
         unit="в/ч 12345",
     )  # fmt: skip
-    name_form_add(actor=None, person=merge, surname="Kusminow", given_name="Maxim")
+    name_form_add(actor=SYSTEM, person=merge, surname="Kusminow", given_name="Maxim")
     status_event_add(
-        actor=None, person=keep, status="captured", verification="confirmed", source=source,
+        actor=SYSTEM, person=keep, status="captured", verification="confirmed", source=source,
         occurred_on=date(2024, 5, 1),
     )  # fmt: skip
     status_event_add(
-        actor=None, person=merge, status="held", verification="probable", source=source,
+        actor=SYSTEM, person=merge, status="held", verification="probable", source=source,
         occurred_on=date(2024, 6, 1), place="Лагерь №3",
     )  # fmt: skip
     return keep, merge

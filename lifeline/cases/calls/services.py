@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind, Priority
 from lifeline.cases.services import case_note_add, case_open, case_priority_set
 from lifeline.cases.workflows import workflow_for
@@ -107,7 +107,7 @@ def _open_case_of(conversation: Conversation, kind: str) -> Case | None:
 
 def call_log_record(
     *,
-    actor: Any,
+    actor: User,
     number: str,
     language: str,
     kind: str,

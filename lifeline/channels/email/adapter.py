@@ -36,6 +36,7 @@ from lifeline.channels.email.parse import (
     parse_mail,
     references_in,
 )
+from lifeline.core.actors import SYSTEM
 from lifeline.core.receipts import Receipt
 from lifeline.intake.adapters import ChannelAdapter, SendRefused
 from lifeline.intake.attachments.cleaning import UNCHECKED
@@ -321,7 +322,7 @@ def _acknowledge(
             ),
         ]
     message_queue(
-        actor=None,
+        actor=SYSTEM,
         conversation=conversation,
         case=case,
         body="\n\n".join(paragraphs),

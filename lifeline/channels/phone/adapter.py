@@ -17,7 +17,7 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_open
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import CONSOLE_LANGUAGE
-from lifeline.core.audit import SYSTEM
+from lifeline.core.actors import SYSTEM
 from lifeline.intake.adapters import ChannelAdapter, SendRefused
 from lifeline.intake.inbox import conversation_for
 from lifeline.intake.models import Channel, Contact, Conversation

@@ -19,6 +19,7 @@ from telegram import CallbackQuery, Message, Update
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_open_for_conversation
 from lifeline.channels.telegram import api, texts
+from lifeline.core.actors import SYSTEM
 from lifeline.intake.adapters import ChannelAdapter, SendLater, SendRefused
 from lifeline.intake.attachments.store import AttachmentRefused, attachment_store
 from lifeline.intake.inbox import conversation_for, message_queue
@@ -328,7 +329,7 @@ def _say(
     markup: dict[str, Any] | None = None,
 ) -> None:
     message_queue(
-        actor=None,
+        actor=SYSTEM,
         conversation=conversation,
         case=case,
         body=body,

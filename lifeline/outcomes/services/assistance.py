@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.core.access import Perm, require_perm, user_or_none
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.outcomes.models import (
     AssistanceEvent,
@@ -33,7 +32,7 @@ ASSISTANCE_CASE_KINDS = frozenset({CaseKind.SURRENDER, CaseKind.ASSISTANCE})
 
 @transaction.atomic
 def assistance_item_add(
-    *, actor: Any, case: Case, assistance_type: AssistanceType, note: str = ""
+    *, actor: Actor, case: Case, assistance_type: AssistanceType, note: str = ""
 ) -> AssistanceItem:
     """Ask for help of a catalogue type on a surrender or assistance case."""
     require_perm(actor, Perm.OUTCOME_WORK)
@@ -54,12 +53,12 @@ def assistance_item_add(
         case=case,
         type=assistance_type,
         note=note,
-        created_by=user_or_none(actor),
+        created_by=staff_of(actor),
         created_at=now,
         updated_at=now,
     )
     AssistanceEvent.objects.create(
-        item=item, to_status=item.status, actor=user_or_none(actor), at=now, note=note
+        item=item, to_status=item.status, actor=staff_of(actor), at=now, note=note
     )
     audit_record(
         actor=actor,
@@ -72,7 +71,7 @@ def assistance_item_add(
 
 @transaction.atomic
 def assistance_item_set_status(
-    *, actor: Any, item: AssistanceItem, to_status: str, note: str = ""
+    *, actor: Actor, item: AssistanceItem, to_status: str, note: str = ""
 ) -> AssistanceItem:
     """Move an item to `to_status` if its status table allows it; the history keeps the move."""
     require_perm(actor, Perm.OUTCOME_WORK)
@@ -99,7 +98,7 @@ def assistance_item_set_status(
         item=item,
         from_status=from_status,
         to_status=to_status,
-        actor=user_or_none(actor),
+        actor=staff_of(actor),
         at=now,
         note=note,
     )
@@ -126,7 +125,7 @@ def _type_name(name: str, *, other_than: int | None = None) -> str:
 
 
 @transaction.atomic
-def assistance_type_create(*, actor: Any, name: str, description: str = "") -> AssistanceType:
+def assistance_type_create(*, actor: Actor, name: str, description: str = "") -> AssistanceType:
     """Add a type to the catalogue, after the last one."""
     require_perm(actor, Perm.CATALOGUE_EDIT)
     name = _type_name(name)
@@ -141,7 +140,7 @@ def assistance_type_create(*, actor: Any, name: str, description: str = "") -> A
 @transaction.atomic
 def assistance_type_update(
     *,
-    actor: Any,
+    actor: Actor,
     assistance_type: AssistanceType,
     name: str,
     description: str,
@@ -173,7 +172,7 @@ def assistance_type_update(
 
 
 @transaction.atomic
-def assistance_type_delete(*, actor: Any, assistance_type: AssistanceType) -> None:
+def assistance_type_delete(*, actor: Actor, assistance_type: AssistanceType) -> None:
     """Delete a type no item ever used; a type in use can only be deactivated."""
     require_perm(actor, Perm.CATALOGUE_EDIT)
     assistance_type = AssistanceType.objects.select_for_update().get(pk=assistance_type.pk)

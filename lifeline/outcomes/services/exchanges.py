@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm, user_or_none
-from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.actors import SYSTEM, Actor, staff_of
+from lifeline.core.audit import audit_record
 from lifeline.outcomes.models import (
     ACTIVE_OUTCOMES,
     ExchangeBatch,
@@ -53,14 +54,14 @@ def _batch_fields(*, planned_on: date, place: str, counterpart: str) -> dict[str
 
 @transaction.atomic
 def exchange_batch_create(
-    *, actor: Any, planned_on: date, place: str, counterpart: str
+    *, actor: Actor, planned_on: date, place: str, counterpart: str
 ) -> ExchangeBatch:
     """Open a draft batch: a date, a place and the counterpart on the other side."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
     values = _batch_fields(planned_on=planned_on, place=place, counterpart=counterpart)
     now = timezone.now()
     batch = ExchangeBatch.objects.create(
-        **values, created_by=user_or_none(actor), created_at=now, updated_at=now
+        **values, created_by=staff_of(actor), created_at=now, updated_at=now
     )
     audit_record(actor=actor, action="exchange.create", obj=batch)
     return batch
@@ -68,7 +69,7 @@ def exchange_batch_create(
 
 @transaction.atomic
 def exchange_batch_update(
-    *, actor: Any, batch: ExchangeBatch, planned_on: date, place: str, counterpart: str
+    *, actor: Actor, batch: ExchangeBatch, planned_on: date, place: str, counterpart: str
 ) -> list[str]:
     """Change the date, place or counterpart of an open batch; returns what changed."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
@@ -133,7 +134,7 @@ def _save_active(entry: ExchangeEntry, *, fields: list[str] | None = None) -> No
 
 
 @transaction.atomic
-def exchange_entry_add(*, actor: Any, batch: ExchangeBatch, person: Person) -> ExchangeEntry:
+def exchange_entry_add(*, actor: Actor, batch: ExchangeBatch, person: Person) -> ExchangeEntry:
     """Put a registry person on a draft batch's list, unless another active batch holds him."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
     batch = _lock_batch(batch)
@@ -162,7 +163,7 @@ def exchange_entry_add(*, actor: Any, batch: ExchangeBatch, person: Person) -> E
             % {"name": person.full_name, "case": handover.case.reference}
         )
     entry = ExchangeEntry(
-        batch=batch, person=person, added_by=user_or_none(actor), added_at=timezone.now()
+        batch=batch, person=person, added_by=staff_of(actor), added_at=timezone.now()
     )
     _save_active(entry)
     batch.updated_at = entry.added_at
@@ -178,7 +179,7 @@ def exchange_entry_add(*, actor: Any, batch: ExchangeBatch, person: Person) -> E
 
 @transaction.atomic
 def exchange_entry_set_outcome(
-    *, actor: Any, entry: ExchangeEntry, outcome: str, note: str = ""
+    *, actor: Actor, entry: ExchangeEntry, outcome: str, note: str = ""
 ) -> ExchangeEntry:
     """Record what became of the person on this batch: exchanged, withdrawn or refused.
 
@@ -213,7 +214,7 @@ def exchange_entry_set_outcome(
             )
     entry.outcome = outcome
     entry.active = active
-    entry.outcome_by = user_or_none(actor)
+    entry.outcome_by = staff_of(actor)
     entry.outcome_at = timezone.now()
     fields = ["outcome", "active", "outcome_by", "outcome_at"]
     if note:
@@ -231,7 +232,7 @@ def exchange_entry_set_outcome(
     return entry
 
 
-def _batch_move(*, actor: Any, batch: ExchangeBatch, to_status: str, action: str) -> None:
+def _batch_move(*, actor: Actor, batch: ExchangeBatch, to_status: str, action: str) -> None:
     now = timezone.now()
     previous = batch.status
     batch.status = to_status
@@ -241,7 +242,7 @@ def _batch_move(*, actor: Any, batch: ExchangeBatch, to_status: str, action: str
 
 
 @transaction.atomic
-def exchange_batch_confirm(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch:
+def exchange_batch_confirm(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """The list is agreed with the counterpart: from now on outcomes are recorded."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
     batch = _lock_batch(batch)
@@ -259,7 +260,7 @@ def exchange_batch_confirm(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch
 
 
 @transaction.atomic
-def exchange_batch_reopen(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch:
+def exchange_batch_reopen(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """Take a confirmed batch back to draft, to change its list."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
     batch = _lock_batch(batch)
@@ -276,7 +277,7 @@ def exchange_batch_reopen(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch:
 
 
 @transaction.atomic
-def exchange_batch_cancel(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch:
+def exchange_batch_cancel(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """Call the exchange off: every person on it is free for another batch."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
     batch = _lock_batch(batch)
@@ -289,7 +290,7 @@ def exchange_batch_cancel(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch:
 
 
 @transaction.atomic
-def exchange_batch_complete(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatch:
+def exchange_batch_complete(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """The exchange took place: write an "exchanged" status event for each person exchanged.
 
     All or nothing: the registry events, their source and the batch's new state are written in
@@ -361,14 +362,14 @@ def exchange_batch_complete(*, actor: Any, batch: ExchangeBatch) -> ExchangeBatc
             occurred_on=batch.planned_on,
             place=batch.place,
             note=note,
-            on_behalf_of=actor,
+            on_behalf_of=staff_of(actor),
         )
         for entry in exchanged
     ]
     now = timezone.now()
     ExchangeEntry.objects.filter(batch=batch, active=True).update(active=False)
     batch.status = ExchangeBatch.Status.COMPLETED
-    batch.completed_by = user_or_none(actor)
+    batch.completed_by = staff_of(actor)
     batch.completed_at = now
     batch.updated_at = now
     batch.source = source

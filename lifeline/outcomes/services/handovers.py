@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_transition
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm, user_or_none
-from lifeline.core.audit import SYSTEM, audit_record
+from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.actors import SYSTEM, staff_of
+from lifeline.core.audit import audit_record
 from lifeline.outcomes.models import (
     ExchangeEntry,
     Handover,
@@ -51,7 +52,7 @@ def _require_not_completed(handover: Handover) -> None:
         raise OutcomeRefused(gettext("The handover is completed already."))
 
 
-def _move_case(*, actor: Any, case: Case, to_status: str) -> None:
+def _move_case(*, actor: User, case: Case, to_status: str) -> None:
     """Move the handover case along its workflow, unless someone moved it there already."""
     if case.status != to_status:
         case_transition(actor=actor, case=case, to_status=to_status, by_owner=True)
@@ -77,7 +78,7 @@ def _refuse_unless_held(person: Person) -> None:
 
 
 @transaction.atomic
-def handover_open(*, actor: Any, case: Case, person: Person) -> Handover:
+def handover_open(*, actor: User, case: Case, person: Person) -> Handover:
     """Start the handover of a held person on a handover case, with the default checklist."""
     require_perm(actor, Perm.OUTCOME_WORK)
     case = lock_case(case)
@@ -96,7 +97,7 @@ def handover_open(*, actor: Any, case: Case, person: Person) -> Handover:
         )
     now = timezone.now()
     handover = Handover.objects.create(
-        case=case, person=person, created_by=user_or_none(actor), created_at=now
+        case=case, person=person, created_by=staff_of(actor), created_at=now
     )
     with translation.override(CONSOLE_LANGUAGE):
         HandoverStep.objects.bulk_create(
@@ -114,7 +115,7 @@ def handover_open(*, actor: Any, case: Case, person: Person) -> Handover:
 
 @transaction.atomic
 def handover_verify(
-    *, actor: Any, handover: Handover, relative_name: str, relationship: str, documents: str
+    *, actor: User, handover: Handover, relative_name: str, relationship: str, documents: str
 ) -> Handover:
     """Stage 1: the relative and the relationship are verified; the documents are recorded."""
     require_perm(actor, Perm.OUTCOME_WORK)
@@ -134,7 +135,7 @@ def handover_verify(
     changed = again and any(getattr(handover, f) != v for f, v in values.items())
     for field, value in values.items():
         setattr(handover, field, value)
-    handover.verified_by = user_or_none(actor)
+    handover.verified_by = staff_of(actor)
     handover.verified_at = timezone.now()
     update = [*values, "verified_by", "verified_at"]
     if changed:
@@ -157,7 +158,7 @@ def handover_verify(
 
 @transaction.atomic
 def handover_schedule(
-    *, actor: Any, handover: Handover, meeting_point: str, meeting_at: datetime
+    *, actor: User, handover: Handover, meeting_point: str, meeting_at: datetime
 ) -> Handover:
     """Stage 2: where and when the relative meets the person (may be set again)."""
     require_perm(actor, Perm.OUTCOME_WORK)
@@ -174,7 +175,7 @@ def handover_schedule(
     again = handover.is_scheduled
     handover.meeting_point = meeting_point
     handover.meeting_at = meeting_at
-    handover.scheduled_by = user_or_none(actor)
+    handover.scheduled_by = staff_of(actor)
     handover.scheduled_at = timezone.now()
     handover.save(update_fields=["meeting_point", "meeting_at", "scheduled_by", "scheduled_at"])
     _move_case(actor=actor, case=handover.case, to_status="scheduled")
@@ -188,7 +189,7 @@ def handover_schedule(
 
 
 @transaction.atomic
-def handover_step_set(*, actor: Any, step: HandoverStep, done: bool) -> HandoverStep:
+def handover_step_set(*, actor: User, step: HandoverStep, done: bool) -> HandoverStep:
     """Stage 3: tick a step of the checklist as done (or take the tick back)."""
     require_perm(actor, Perm.OUTCOME_WORK)
     handover = _lock_handover(step.handover)
@@ -202,7 +203,7 @@ def handover_step_set(*, actor: Any, step: HandoverStep, done: bool) -> Handover
             gettext("This step is done already.") if done else gettext("This step is not done.")
         )
     step.done_at = timezone.now() if done else None
-    step.done_by = user_or_none(actor) if done else None
+    step.done_by = staff_of(actor) if done else None
     step.save(update_fields=["done_at", "done_by"])
     audit_record(
         actor=actor,
@@ -214,7 +215,7 @@ def handover_step_set(*, actor: Any, step: HandoverStep, done: bool) -> Handover
 
 
 @transaction.atomic
-def handover_complete(*, actor: Any, handover: Handover) -> Handover:
+def handover_complete(*, actor: User, handover: Handover) -> Handover:
     """Stage 4: the person went with his relative. The registry records him handed over."""
     require_perm(actor, Perm.OUTCOME_WORK)
     handover = _lock_handover(handover)
@@ -256,7 +257,7 @@ def handover_complete(*, actor: Any, handover: Handover) -> Handover:
         place=handover.meeting_point,
         on_behalf_of=actor,
     )
-    handover.completed_by = user_or_none(actor)
+    handover.completed_by = staff_of(actor)
     handover.completed_at = timezone.now()
     handover.source = source
     handover.save(update_fields=["completed_by", "completed_at", "source"])

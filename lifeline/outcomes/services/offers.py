@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.core.access import Perm, require_perm, user_or_none
+from lifeline.core.access import Perm, require_perm
+from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.outcomes.models import (
     OutcomeOffer,
@@ -24,7 +23,7 @@ from lifeline.outcomes.services.common import (
 
 
 @transaction.atomic
-def outcome_offer(*, actor: Any, case: Case, option: str, note: str = "") -> OutcomeOffer:
+def outcome_offer(*, actor: Actor, case: Case, option: str, note: str = "") -> OutcomeOffer:
     """Record that `option` was offered to the person of a surrender case."""
     require_perm(actor, Perm.OUTCOME_WORK)
     if option not in OutcomeOption.values:
@@ -42,7 +41,7 @@ def outcome_offer(*, actor: Any, case: Case, option: str, note: str = "") -> Out
         case=case,
         option=option,
         offered_at=timezone.now(),
-        offered_by=user_or_none(actor),
+        offered_by=staff_of(actor),
         note=note,
     )
     audit_record(
@@ -55,7 +54,7 @@ def outcome_offer(*, actor: Any, case: Case, option: str, note: str = "") -> Out
 
 
 @transaction.atomic
-def outcome_choose(*, actor: Any, offer: OutcomeOffer, note: str = "") -> OutcomeOffer:
+def outcome_choose(*, actor: Actor, offer: OutcomeOffer, note: str = "") -> OutcomeOffer:
     """Record the option the person chose; a choice made before is replaced (he may change)."""
     require_perm(actor, Perm.OUTCOME_WORK)
     note = clean_text(note)
@@ -70,7 +69,7 @@ def outcome_choose(*, actor: Any, offer: OutcomeOffer, note: str = "") -> Outcom
         previous.save(update_fields=["chosen", "chosen_at", "chosen_by"])
     offer.chosen = True
     offer.chosen_at = timezone.now()
-    offer.chosen_by = user_or_none(actor)
+    offer.chosen_by = staff_of(actor)
     fields = ["chosen", "chosen_at", "chosen_by"]
     if note:
         offer.note = note

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.tracing.models import Enquiry, MatchCandidate
 from lifeline.tracing.services.common import TracingRefused, lock_enquiry
 
 
-def _candidate_move(*, actor: Any, candidate: MatchCandidate, to_state: str) -> MatchCandidate:
+def _candidate_move(*, actor: User, candidate: MatchCandidate, to_state: str) -> MatchCandidate:
     require_perm(actor, Perm.ENQUIRY_WORK)
     enquiry = lock_enquiry(candidate.enquiry)
     candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
@@ -59,7 +58,7 @@ def _candidate_move(*, actor: Any, candidate: MatchCandidate, to_state: str) -> 
 
 
 @transaction.atomic
-def candidate_confirm(*, actor: Any, candidate: MatchCandidate) -> MatchCandidate:
+def candidate_confirm(*, actor: User, candidate: MatchCandidate) -> MatchCandidate:
     """The candidate is the sought person: link him to the enquiry."""
     return _candidate_move(
         actor=actor, candidate=candidate, to_state=MatchCandidate.State.CONFIRMED
@@ -67,12 +66,12 @@ def candidate_confirm(*, actor: Any, candidate: MatchCandidate) -> MatchCandidat
 
 
 @transaction.atomic
-def candidate_reject(*, actor: Any, candidate: MatchCandidate) -> MatchCandidate:
+def candidate_reject(*, actor: User, candidate: MatchCandidate) -> MatchCandidate:
     """The candidate is not the sought person: never propose him again for this enquiry."""
     return _candidate_move(actor=actor, candidate=candidate, to_state=MatchCandidate.State.REJECTED)
 
 
 @transaction.atomic
-def candidate_reopen(*, actor: Any, candidate: MatchCandidate) -> MatchCandidate:
+def candidate_reopen(*, actor: User, candidate: MatchCandidate) -> MatchCandidate:
     """Take back a confirmation or a rejection: the candidate is proposed again."""
     return _candidate_move(actor=actor, candidate=candidate, to_state=MatchCandidate.State.PROPOSED)

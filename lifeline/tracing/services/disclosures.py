@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lifeline.accounts.models import User
 from lifeline.cases.services import case_reply_approved_send
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
@@ -17,7 +16,7 @@ from lifeline.tracing.services.common import TEXT_MAX_CHARS, TracingRefused, loc
 
 
 @transaction.atomic
-def enquirer_verify(*, actor: Any, enquiry: Enquiry, how: str, note: str = "") -> Enquiry:
+def enquirer_verify(*, actor: User, enquiry: Enquiry, how: str, note: str = "") -> Enquiry:
     """Record that the enquirer is who he says and kin of the sought person, and how we know."""
     require_perm(actor, Perm.ENQUIRY_WORK)
     if how not in Enquiry.Verification.values:
@@ -52,7 +51,7 @@ def _recipient(enquiry: Enquiry) -> str:
 
 
 @transaction.atomic
-def disclosure_draft(*, actor: Any, enquiry: Enquiry, text: str) -> Disclosure:
+def disclosure_draft(*, actor: User, enquiry: Enquiry, text: str) -> Disclosure:
     """Draft the answer to the enquirer; it goes out only once a supervisor approves it."""
     require_perm(actor, Perm.ENQUIRY_WORK)
     text = text.strip()
@@ -82,7 +81,7 @@ def disclosure_draft(*, actor: Any, enquiry: Enquiry, text: str) -> Disclosure:
     return disclosure
 
 
-def _decidable(*, actor: Any, disclosure: Disclosure) -> Disclosure:
+def _decidable(*, actor: User, disclosure: Disclosure) -> Disclosure:
     require_perm(actor, Perm.DISCLOSURE_APPROVE)
     disclosure = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
     if disclosure.state != Disclosure.State.DRAFT:
@@ -93,7 +92,7 @@ def _decidable(*, actor: Any, disclosure: Disclosure) -> Disclosure:
 
 
 @transaction.atomic
-def disclosure_approve(*, actor: Any, disclosure: Disclosure) -> Disclosure:
+def disclosure_approve(*, actor: User, disclosure: Disclosure) -> Disclosure:
     """Approve the answer as the second person and send it on the enquiry's case."""
     disclosure = _decidable(actor=actor, disclosure=disclosure)
     enquiry = lock_enquiry(disclosure.enquiry)
@@ -129,7 +128,7 @@ def disclosure_approve(*, actor: Any, disclosure: Disclosure) -> Disclosure:
 
 
 @transaction.atomic
-def disclosure_reject(*, actor: Any, disclosure: Disclosure, note: str) -> Disclosure:
+def disclosure_reject(*, actor: User, disclosure: Disclosure, note: str) -> Disclosure:
     """Send the draft back to the officer with a note saying why."""
     note = note.strip()
     if not note:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_record
 from lifeline.tracing import dedupe, engine
 from lifeline.tracing.models import DuplicatePair
@@ -23,7 +24,7 @@ class DedupeRun:
     new: int
 
 
-def duplicates_find(*, actor: Any, threshold: float | None = None) -> DedupeRun:
+def duplicates_find(*, actor: Actor, threshold: float | None = None) -> DedupeRun:
     """Run the whole-registry linkage and store the likely duplicate pairs found.
 
     Pairs a registrar dismissed stay dismissed. The linkage runs outside any transaction: on
@@ -58,7 +59,7 @@ def duplicates_find(*, actor: Any, threshold: float | None = None) -> DedupeRun:
 
 
 @transaction.atomic
-def duplicate_dismiss(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:
+def duplicate_dismiss(*, actor: User, pair: DuplicatePair) -> DuplicatePair:
     """The two are different people: the pair is not listed again."""
     require_perm(actor, Perm.REGISTRY_MERGE)
     pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)

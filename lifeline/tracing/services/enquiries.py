@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.core.access import Perm, require_perm_or_system, user_or_none
+from lifeline.core.access import Perm, require_perm_or_system
+from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.intake.models import Contact
 from lifeline.matching import Candidate, PersonRecord
@@ -51,7 +52,7 @@ class MatchSummary:
 
 @transaction.atomic
 def enquiry_open(
-    *, actor: Any, case: Case, data: Mapping[str, Any], source_contact: Contact | None = None
+    *, actor: Actor, case: Case, data: Mapping[str, Any], source_contact: Contact | None = None
 ) -> Enquiry:
     """Open an enquiry on a family-enquiry case and match it."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
@@ -62,7 +63,7 @@ def enquiry_open(
     enquiry = Enquiry.objects.create(
         case=case,
         source_contact=source_contact,
-        created_by=user_or_none(actor),
+        created_by=staff_of(actor),
         created_at=now,
         updated_at=now,
         **{k: v for k, v in data.items() if v not in ("", None)},
@@ -96,7 +97,7 @@ def _contact_answers(contact: Contact) -> dict[str, Any]:
 
 
 @transaction.atomic
-def enquiry_open_from_contact(*, actor: Any, contact_id: int) -> Enquiry | None:
+def enquiry_open_from_contact(*, actor: Actor, contact_id: int) -> Enquiry | None:
     """Open the enquiry of a "looking for a relative" message on any channel; None for others.
 
     Idempotent: a case that has an enquiry already gets no second one.
@@ -116,7 +117,7 @@ def enquiry_open_from_contact(*, actor: Any, contact_id: int) -> Enquiry | None:
 
 
 @transaction.atomic
-def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> list[str]:
+def enquiry_update(*, actor: Actor, enquiry: Enquiry, data: Mapping[str, Any]) -> list[str]:
     """Change what the enquiry says; a changed description is matched again."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     _check_keys(data)
@@ -135,13 +136,13 @@ def enquiry_update(*, actor: Any, enquiry: Enquiry, data: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
-def enquiry_match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
+def enquiry_match(*, actor: Actor, enquiry: Enquiry) -> MatchSummary:
     """Match the enquiry against the registry: the top candidates, rejections left out."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     return _match(actor=actor, enquiry=lock_enquiry(enquiry))
 
 
-def _match(*, actor: Any, enquiry: Enquiry) -> MatchSummary:
+def _match(*, actor: Actor, enquiry: Enquiry) -> MatchSummary:
     query = engine.enquiry_query(enquiry)
     existing = {c.person_id: c for c in MatchCandidate.objects.filter(enquiry=enquiry)}
     rejected = {pid for pid, c in existing.items() if c.state == MatchCandidate.State.REJECTED}
@@ -212,7 +213,7 @@ def _candidate_store(
 
 
 @transaction.atomic
-def enquiries_rematch_person(*, actor: Any, person_id: int) -> list[int]:
+def enquiries_rematch_person(*, actor: Actor, person_id: int) -> list[int]:
     """Score a changed registry person against every open enquiry.
 
     An enquiry for which he is a new candidate above the threshold goes back to the officer's

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from lifeline.core.audit import SYSTEM
+from lifeline.core.actors import SYSTEM
 from lifeline.tracing.models import DuplicatePair
 from lifeline.tracing.services.duplicates import duplicates_find
 
