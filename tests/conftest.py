@@ -71,3 +71,13 @@ def mallory(db):  # type: ignore[no-untyped-def]
 
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}"
+
+
+BROWSER_FIXTURES = {"browser", "live_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives the browser or a live server is `e2e`, wherever it lives."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
