@@ -43,7 +43,7 @@ def test_a_reply_on_another_channel_is_queued_for_its_adapter(alice: Any) -> Non
 @pytest.mark.parametrize("body", ["", "   ", "\x00\x07"])
 def test_an_empty_reply_is_refused(alice: Any, body: str) -> None:
     case, _ = open_case()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"the reply is empty"):
         message_send(actor=alice, case=case, body=body)
     assert Contact.objects.count() == 1
 
@@ -58,9 +58,9 @@ def test_a_case_without_a_conversation_cannot_be_answered(alice: Any) -> None:
 def test_users_who_may_not_work_on_cases_are_refused(who: str, request: Any) -> None:
     user = request.getfixturevalue(who)
     case, _ = open_case()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^case\.work$"):
         message_send(actor=user, case=case, body="Hello")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^case\.work$"):
         message_send(actor="public", case=case, body="Hello")
     assert Contact.objects.count() == 1
 
