@@ -217,7 +217,8 @@ def test_the_expected_table_says_what_it_means() -> None:
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_every_url_belongs_to_a_family_of_its_kind(route: Route, objects: dict[str, Any]) -> None:
     """Console URLs are staff URLs but the login steps; /channels/ are channels; the rest public."""
-    path = _url(route, objects)
+    # The public pages carry a language prefix when another test left a language active.
+    path = re.sub(r"^/(?:uk|en|ru)/", "/", _url(route, objects))
     kind = route.access[0] if route.access else None
     if path.startswith("/console/"):
         expected = "login" if path in LOGIN_STEPS else "staff"
