@@ -1,4 +1,6 @@
 # Two commands do all the set-up: `make run` (demo on SQLite) and `make test` (the whole suite).
+# `make test-fast` is the inner loop: the suite without the `slow` process tests and the `e2e`
+# browser tests (no chromium needed).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 DEV := LIFELINE_DEV_KEYS=1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint check clean
+.PHONY: run test test-fast lint check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +26,10 @@ test: $(STAMP)
 	@scripts/ensure-chromium
 	@scripts/ensure-mail-corpus
 	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	@scripts/ensure-mail-corpus
+	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

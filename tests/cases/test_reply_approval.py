@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.fixed_replies import fixed_replies
@@ -23,6 +24,7 @@ from lifeline.cases.services import (
     case_reply_fixed,
     case_reply_reject,
 )
+from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
 from tests.cases.helpers import create_case
@@ -84,7 +86,7 @@ def test_an_unverified_enquirer_is_told_nothing_without_approval(bob: Any) -> No
 
     enquiry = create_enquiry(case=_family_case())
     assert not enquiry.enquirer_verified
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"only once a second person approves"):
         case_reply(actor=bob, case=enquiry.case, body=TOLD)
     assert _outbound(enquiry.case) == []
 
@@ -110,7 +112,7 @@ def test_a_supervisor_is_held_too(client: Client, carol: Any) -> None:
 def test_the_author_cannot_approve_his_own_reply(client: Client, carol: Any) -> None:
     case = _family_case()
     draft = case_reply_draft(actor=carol, case=case, body=TOLD)
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"second person must approve: you wrote this"):
         case_reply_approve(actor=carol, draft=draft)
     login_staff(client, carol)
     client.post(reverse("cases:reply_approve", args=[draft.pk]))
@@ -124,7 +126,7 @@ def test_only_those_who_approve_disclosures_approve_a_reply(bob: Any, erin: Any)
     case = _family_case()
     draft = case_reply_draft(actor=bob, case=case, body=TOLD)
     for user in (other_officer, erin):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^disclosure\.approve$"):
             case_reply_approve(actor=user, draft=draft)
     assert _outbound(case) == []
 
@@ -132,7 +134,7 @@ def test_only_those_who_approve_disclosures_approve_a_reply(bob: Any, erin: Any)
 def test_a_rejected_reply_never_goes_out(client: Client, bob: Any, carol: Any) -> None:
     case = _family_case()
     draft = case_reply_draft(actor=bob, case=case, body=TOLD)
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"Say in the note why the reply is rejected"):
         case_reply_reject(actor=carol, draft=draft, note="  ")
     login_staff(client, carol)
     client.post(reverse("cases:reply_reject", args=[draft.pk]), {"note": "Not verified yet."})
@@ -142,7 +144,12 @@ def test_a_rejected_reply_never_goes_out(client: Client, bob: Any, carol: Any) -
         carol,
         "Not verified yet.",
     )
-    with pytest.raises(CaseActionRefused):
+    # The request above left the site's default language (Russian) active: read the refusal in
+    # the console's language again.
+    with (
+        translation.override(CONSOLE_LANGUAGE),
+        pytest.raises(CaseActionRefused, match=r"This reply has been decided already"),
+    ):
         case_reply_approve(actor=carol, draft=draft)
     assert _outbound(case) == []
     assert _actions(case) == ["case.reply_draft", "case.reply_reject"]
@@ -167,11 +174,13 @@ def test_pending_replies_are_listed_for_the_supervisor(
 
 def test_no_service_path_sends_free_text_to_a_family(bob: Any, carol: Any) -> None:
     case = _family_case()
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"only once a second person approves"):
         case_reply(actor=carol, case=case, body=TOLD)
-    with pytest.raises(CaseActionRefused):  # naming oneself as the author is no second person
+    # Naming oneself as the author is no second person,
+    with pytest.raises(CaseActionRefused, match=r"second person must approve: you wrote this"):
         case_reply_approved_send(actor=carol, case=case, body=TOLD, drafted_by=carol)
-    with pytest.raises(PermissionDenied):  # nor is naming someone else without the right
+    # nor is naming someone else without the right.
+    with pytest.raises(PermissionDenied, match=r"^disclosure\.approve$"):
         case_reply_approved_send(actor=bob, case=case, body=TOLD, drafted_by=carol)
     assert _outbound(case) == []
 
@@ -207,7 +216,7 @@ def test_a_fixed_catalogue_text_goes_out_at_once_in_the_case_language(
 
 def test_an_unknown_fixed_reply_is_refused(bob: Any) -> None:
     case = _family_case()
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"Choose one of the fixed replies"):
         case_reply_fixed(actor=bob, case=case, key="anything I like")
     assert _outbound(case) == []
 

@@ -60,9 +60,9 @@ def test_a_case_without_a_conversation_cannot_be_answered(alice: Any) -> None:
 def test_users_who_may_not_work_on_cases_are_refused(who: str, request: Any) -> None:
     user = request.getfixturevalue(who)
     case, _ = open_case()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^case\.work$"):
         case_reply(actor=user, case=case, body="Hello")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^case\.work$"):
         case_reply(actor=PUBLIC, case=case, body="Hello")
     assert Contact.objects.count() == 1
 

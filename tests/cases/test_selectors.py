@@ -29,7 +29,7 @@ def test_these_users_cannot_read_cases(request, refused: str) -> None:
         lambda: case_timeline_for(user=user, case=case),
     ]
     for read in reads:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^case\.view$"):
             read()
 
 
@@ -39,5 +39,5 @@ def test_case_is_found_by_id_or_by_reference_as_people_type_it(alice) -> None:
     assert case_get_for(user=alice, key=str(case.pk)) == case
     assert case_get_for(user=alice, key=case.reference.lower().replace("-", " ")) == case
     for missing in ("LF-0000-0000", "999999", "nonsense"):
-        with pytest.raises(Http404):
+        with pytest.raises(Http404, match=r"^no such case$"):
             case_get_for(user=alice, key=missing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -49,15 +50,15 @@ def test_these_users_cannot_work_on_a_case(request, refused: str) -> None:
     case = create_case(inbound="hello")
     before = _snapshot(case)
     attempts = [
-        lambda: case_reply(actor=user, case=case, body="answer"),
-        lambda: case_note_add(actor=user, case=case, text="note"),
-        lambda: case_priority_set(actor=user, case=case, priority=Priority.URGENT),
-        lambda: case_transition(actor=user, case=case, to_status="in_contact"),
-        lambda: case_assign(actor=user, case=case, assignee=user),
-        lambda: case_view_record(actor=user, case=case),
+        ("case.work", lambda: case_reply(actor=user, case=case, body="answer")),
+        ("case.work", lambda: case_note_add(actor=user, case=case, text="note")),
+        ("case.work", lambda: case_priority_set(actor=user, case=case, priority=Priority.URGENT)),
+        ("case.work", lambda: case_transition(actor=user, case=case, to_status="in_contact")),
+        ("case.work", lambda: case_assign(actor=user, case=case, assignee=user)),
+        ("case.view", lambda: case_view_record(actor=user, case=case)),
     ]
-    for attempt in attempts:
-        with pytest.raises(PermissionDenied):
+    for perm, attempt in attempts:
+        with pytest.raises(PermissionDenied, match=f"^{re.escape(perm)}$"):
             attempt()
     assert _snapshot(case) == before
 
@@ -67,7 +68,9 @@ def test_these_users_cannot_assign_a_case_to_someone_else(request, refused, caro
     user = request.getfixturevalue(refused)
     case = create_case()
     before = _snapshot(case)
-    with pytest.raises(PermissionDenied):
+    # Those who work cases lack only the right to assign; the others lack case work itself.
+    missing = "case.work" if refused in NO_CASE_ROLE else "case.assign"
+    with pytest.raises(PermissionDenied, match=f"^{re.escape(missing)}$"):
         case_assign(actor=user, case=case, assignee=carol)
     assert _snapshot(case) == before
 
@@ -76,9 +79,9 @@ def test_these_users_cannot_assign_a_case_to_someone_else(request, refused, caro
 def test_these_users_cannot_take_a_colleagues_case(request, refused, erin) -> None:
     user = request.getfixturevalue(refused)
     case = create_case(assignee=erin)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^case\.assign$"):
         case_assign(actor=user, case=case, assignee=user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^case\.assign$"):
         case_assign(actor=user, case=case, assignee=None)
     assert Case.objects.get(pk=case.pk).assignee == erin
 
@@ -123,7 +126,7 @@ def test_only_people_who_work_cases_can_be_assigned(carol, dave, frank, mallory)
 def test_inactive_user_cannot_be_assigned(carol, erin) -> None:
     erin.is_active = False
     erin.save(update_fields=["is_active"])
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"does not work on cases and cannot be assigned"):
         case_assign(actor=carol, case=create_case(), assignee=erin)
 
 
@@ -152,7 +155,7 @@ def test_note_is_stored_encrypted_and_kept_out_of_the_audit(alice) -> None:
 
 def test_empty_note_is_refused(alice) -> None:
     case = create_case()
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"The note is empty"):
         case_note_add(actor=alice, case=case, text=" \n ")
     assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.NOTE).exists()
 
@@ -240,7 +243,7 @@ def test_priority_refusals(bob) -> None:
     case = create_case()
     with pytest.raises(CaseActionRefused, match="already"):
         case_priority_set(actor=bob, case=case, priority=Priority.NORMAL)
-    with pytest.raises(CaseActionRefused):
+    with pytest.raises(CaseActionRefused, match=r"Unknown priority"):
         case_priority_set(actor=bob, case=case, priority=7)
 
 

@@ -51,7 +51,7 @@ def test_a_deleted_event_breaks_the_chain(alice) -> None:  # type: ignore[no-unt
 
 @pytest.mark.django_db(transaction=True)
 def test_audit_outside_a_transaction_is_refused() -> None:
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"must run inside the transaction it records"):
         audit_record(actor=SYSTEM, action="x")
 
 

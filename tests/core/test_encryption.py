@@ -23,7 +23,7 @@ def test_round_trip_is_bound_to_its_column() -> None:
     token = crypto.encrypt("здоровье: ранение", context="registry.person.health")
     assert "ранение" not in token
     assert crypto.decrypt(token, context="registry.person.health") == "здоровье: ранение"
-    with pytest.raises(crypto.UndecryptableField):
+    with pytest.raises(crypto.UndecryptableField, match=r"field key 'k1' does not open this value"):
         crypto.decrypt(token, context="registry.person.notes")
 
 
@@ -31,7 +31,7 @@ def test_tampered_ciphertext_is_refused() -> None:
     token = crypto.encrypt("secret", context="c")
     key_id, _, payload = token.partition("$")
     flipped = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
-    with pytest.raises(crypto.UndecryptableField):
+    with pytest.raises(crypto.UndecryptableField, match=r"field key 'k1' does not open this value"):
         crypto.decrypt(f"{key_id}${flipped}", context="c")
 
 
@@ -43,19 +43,19 @@ def test_rotation_reads_old_keys_and_writes_with_the_first(settings) -> None:  #
     assert crypto.decrypt(token, context="c") == "kept"
     assert crypto.encrypt("fresh", context="c").startswith("new$")
     settings.FIELD_ENCRYPTION_KEYS = [generate_key_spec("other")]
-    with pytest.raises(crypto.UndecryptableField):
+    with pytest.raises(crypto.UndecryptableField, match=r"field key has the id 'old'"):
         crypto.decrypt(token, context="c")
 
 
 def test_malformed_key_is_a_configuration_error(settings) -> None:  # type: ignore[no-untyped-def]
     settings.FIELD_ENCRYPTION_KEYS = ["k1:tooshort"]
-    with pytest.raises(ImproperlyConfigured):
+    with pytest.raises(ImproperlyConfigured, match=r"LIFELINE_FIELD_KEYS entry 1 is not 'id:"):
         crypto.encrypt("x", context="c")
 
 
 @pytest.mark.django_db
 def test_encrypted_columns_cannot_be_searched() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"Encrypted fields cannot be queried with 'icontains'"):
         list(Person.objects.filter(health__icontains="x"))
 
 

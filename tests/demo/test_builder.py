@@ -199,7 +199,7 @@ def test_web_family_enquiries_are_matched(loaded: str) -> None:
 def test_refused_outside_development(settings, db) -> None:  # type: ignore[no-untyped-def]
     settings.DEV_KEYS = False
     settings.DEBUG = False
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match=r"The demo runs only with LIFELINE_DEV_KEYS=1"):
         _demo(**SMALL)
     assert not Person.objects.exists()
 

@@ -74,7 +74,7 @@ def test_threads_about_a_woman_speak_of_a_woman(persons: list[SyntheticPerson]) 
 
 
 def test_unknown_kind_or_language_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"no demo messages for kind 'gossip' in language 'ru'"):
         generate_thread("gossip", "ru", rng=random.Random(1), person=None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"no demo messages for kind 'other' in language 'de'"):
         generate_thread("other", "de", rng=random.Random(1), person=None)

@@ -34,19 +34,19 @@ def test_a_bomb_is_refused_from_its_header_even_on_a_small_budget() -> None:
     tight = Limits(
         max_unpacked_bytes=50 * MIB, max_pixels=50_000_000, memory_bytes=64 * MIB, seconds=60
     )
-    with pytest.raises(TooLarge):
+    with pytest.raises(TooLarge, match=r"the image is too large to decode"):
         clean_bounded(png_bomb(20_000, 20_000), "bomb.png", limits=tight)
 
 
 def test_an_undecodable_picture_is_still_refused() -> None:
-    with pytest.raises(CleaningRefused) as refused:
+    with pytest.raises(CleaningRefused, match=r"the image cannot be decoded") as refused:
         clean_bounded(b"\x89PNG\r\n\x1a\n" + bytes(100), "photo.png", limits=ROOMY)
     assert not isinstance(refused.value, TooLarge)
 
 
 def test_a_child_over_its_memory_budget_is_reported_as_such() -> None:
     tiny = Limits(max_unpacked_bytes=50 * MIB, max_pixels=50_000_000, memory_bytes=MIB, seconds=60)
-    with pytest.raises(CleaningAborted) as aborted:
+    with pytest.raises(CleaningAborted, match=r"^out-of-memory$") as aborted:
         clean_bounded(image_bytes("PNG", size=(3000, 3000)), "scan.png", limits=tiny)
     assert aborted.value.reason == OUT_OF_MEMORY
     # The caller is unharmed: the next file is cleaned as usual.
@@ -57,7 +57,7 @@ def test_a_child_over_its_time_budget_is_reported_as_such() -> None:
     hasty = Limits(
         max_unpacked_bytes=50 * MIB, max_pixels=50_000_000, memory_bytes=512 * MIB, seconds=0.05
     )
-    with pytest.raises(CleaningAborted) as aborted:
+    with pytest.raises(CleaningAborted, match=r"^out-of-time$") as aborted:
         # 16 megapixels to decode and encode again: far more than a twentieth of a second.
         clean_bounded(image_bytes("PNG", size=(4000, 4000)), "scan.png", limits=hasty)
     assert aborted.value.reason == OUT_OF_TIME

@@ -436,7 +436,7 @@ def test_text_no_database_can_store_is_refused_before_anything_is_written(
     external_id: str, text: str
 ) -> None:
     # Whatever channel hands it over: on PostgreSQL it would fail (and be retried) for ever.
-    with pytest.raises(UnstorableText):
+    with pytest.raises(UnstorableText, match=r"a NUL or a lone surrogate"):
         receive(external_id, text=text)
     assert (Contact.objects.count(), AuditEvent.objects.count()) == (0, 0)
     assert not DBTaskResult.objects.exists()

@@ -56,6 +56,7 @@ def _all_processed() -> bool:
     return not Contact.objects.filter(direction="in").exclude(state="processed").exists()
 
 
+@pytest.mark.slow  # real worker processes, killed and restarted: ~10 s
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_task_loses_and_duplicates_nothing() -> None:
     rng = random.Random(7)

@@ -157,6 +157,7 @@ for text in ("Иванов Александр 1990", "Kovalenko Oleksandr", "С�
 """
 
 
+@pytest.mark.slow  # fresh Python processes under several hash seeds: ~5 s
 def test_the_same_query_finds_the_same_candidates_whatever_the_hash_seed() -> None:
     """An officer's "match again" must not change its mind between processes."""
     import os

@@ -53,7 +53,7 @@ def test_these_users_cannot_edit_the_catalogue(request, refused) -> None:
         lambda: assistance_type_delete(actor=user, assistance_type=existing),
     ]
     for attempt in attempts:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^catalogue\.edit$"):
             attempt()
     existing.refresh_from_db()
     assert (existing.name, existing.active) == ("legal advice", True)

@@ -34,6 +34,13 @@ pytestmark = pytest.mark.django_db
 NOT_EXCHANGE_MANAGERS = ["alice", "bob", "frank", "mallory"]
 
 
+# The partial unique index: PostgreSQL names the constraint, SQLite its column.
+ONE_ACTIVE_ENTRY = (
+    r"one_active_batch_per_person"
+    r"|UNIQUE constraint failed: outcomes_exchangeentry\.person_id$"
+)
+
+
 def _confirmed_batch(actor, *persons: Person) -> tuple[ExchangeBatch, list[ExchangeEntry]]:  # type: ignore[no-untyped-def]
     batch = create_batch(actor)
     entries = [exchange_entry_add(actor=actor, batch=batch, person=p) for p in persons]
@@ -78,7 +85,7 @@ def test_these_users_cannot_keep_exchange_batches(request, refused, dave) -> Non
         lambda: exchange_batch_complete(actor=user, batch=batch),
     ]
     for attempt in attempts:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^exchange\.manage$"):
             attempt()
     # Persons made along the way aside, nothing changed.
     after = _state(batch)
@@ -115,7 +122,7 @@ def test_a_person_in_an_active_batch_cannot_join_another(dave, erin) -> None:
     first = create_batch(dave)
     second = create_batch(erin)
     exchange_entry_add(actor=dave, batch=first, person=person)
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(ActionRefused, match=r"is already on exchange batch #\d+") as refused:
         exchange_entry_add(actor=erin, batch=second, person=person)
     assert f"already on exchange batch #{first.pk}" in refused.value.message
     assert "Петренко" in refused.value.message
@@ -144,7 +151,10 @@ def test_the_database_itself_refuses_a_second_active_entry(dave) -> None:
     now = timezone.now()
     first, second = create_batch(dave), create_batch(dave)
     ExchangeEntry.objects.create(batch=first, person=person, added_at=now)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match=ONE_ACTIVE_ENTRY),
+        transaction.atomic(),
+    ):
         ExchangeEntry.objects.create(batch=second, person=person, added_at=now)
     # Inactive entries are history and do not count.
     ExchangeEntry.objects.create(
@@ -303,7 +313,7 @@ def test_completion_is_all_or_nothing(carol, monkeypatch) -> None:
         return real(**kwargs)
 
     monkeypatch.setattr(exchanges, "status_event_add", failing_third)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"the database went away"):
         exchange_batch_complete(actor=carol, batch=batch)
     assert len(calls) == 3
     assert _state(batch) == before

@@ -60,7 +60,7 @@ def test_these_users_cannot_work_a_handover(request, refused, erin) -> None:
         lambda: handover_complete(actor=user, handover=handover),
     ]
     for attempt in attempts:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^outcome\.work$"):
             attempt()
     assert not Handover.objects.exclude(pk=handover.pk).exists()
     assert not HandoverStep.objects.filter(done_at__isnull=False).exists()
@@ -247,5 +247,5 @@ def test_verifying_another_relative_starts_the_meeting_and_checklist_again(erin)
     assert (handover.meeting_at, handover.scheduled_at, handover.meeting_point) == (None, None, "")
     assert not handover.steps.filter(done_at__isnull=False).exists()
     assert handover.case.status == "verifying"
-    with pytest.raises(ActionRefused):
+    with pytest.raises(ActionRefused, match=r"Verify the relationship and fix the meeting first"):
         handover_complete(actor=erin, handover=handover)

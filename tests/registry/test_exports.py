@@ -106,7 +106,7 @@ def test_the_drafter_cannot_approve(carol, dave, registry) -> None:
     with translation.override("en"), pytest.raises(RegistryRefused, match="second person"):
         registry_export_approve(actor=carol, export=export)
     dave_export = registry_export_draft(actor=dave, since=SINCE, format="csv")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^export\.approve$"):
         registry_export_approve(actor=dave, export=dave_export)
     export.refresh_from_db()
     assert export.approved_by is None and export.content is None
@@ -115,12 +115,12 @@ def test_the_drafter_cannot_approve(carol, dave, registry) -> None:
 @pytest.mark.parametrize("user", ["alice", "bob", "erin", "frank", "mallory"])
 def test_these_users_are_refused_every_export_action(user, request, carol, sam, registry):  # type: ignore[no-untyped-def]
     actor = request.getfixturevalue(user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.export$"):
         registry_export_draft(actor=actor, since=SINCE, format="csv")
     export = _approved(carol, sam, "csv")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^export\.approve$"):
         registry_export_approve(actor=actor, export=export)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.export$"):
         registry_export_download(actor=actor, export=export)
 
 
@@ -253,7 +253,7 @@ def test_every_step_is_audited(dave, carol, registry) -> None:
 
 
 def test_a_start_date_in_the_future_is_refused(dave) -> None:
-    with pytest.raises(RegistryRefused):
+    with pytest.raises(RegistryRefused, match=r"Начальная дата ещё не наступила"):
         registry_export_draft(actor=dave, since=timezone.localdate() + timedelta(days=1),
                               format="csv")  # fmt: skip
 

@@ -97,7 +97,7 @@ def test_person_get_for_audits_each_view(registry, bob) -> None:
 
 
 def test_person_get_for_missing_is_404_and_not_audited(bob) -> None:
-    with pytest.raises(Http404):
+    with pytest.raises(Http404, match=r"No Person matches the given query"):
         person_get_for(user=bob, pk=999_999)
     assert not AuditEvent.objects.filter(action="person.view").exists()
 
@@ -105,11 +105,11 @@ def test_person_get_for_missing_is_404_and_not_audited(bob) -> None:
 @pytest.mark.parametrize("user", ["alice", "frank", "mallory"])
 def test_these_users_are_refused_registry_reads(user, request, registry) -> None:
     actor = request.getfixturevalue(user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.view$"):
         person_get_for(user=actor, pk=registry.pk)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.view$"):
         person_search_for(user=actor, criteria=PersonSearch(surname="к"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.view$"):
         registry_counts_for(user=actor)
     assert not AuditEvent.objects.filter(action__in=["person.view", "person.search"]).exists()
 

@@ -53,24 +53,25 @@ def test_person_create_makes_primary_name_form_and_audits(dave) -> None:
 
 
 def test_person_create_refuses_an_impossible_date(dave) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         person_create(
             actor=dave,
             data={"surname": "Иванов", "birth_year": 1990, "birth_month": 2, "birth_day": 30},
         )
+    assert list(refused.value.message_dict) == ["birth_day"]
     assert not Person.objects.exists()
 
 
 @pytest.mark.parametrize("user", ["alice", "bob", "carol", "erin", "frank", "mallory"])
 def test_these_users_are_refused_registry_writes(user, request, person, source) -> None:
     actor = request.getfixturevalue(user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.edit$"):
         person_create(actor=actor, data={"surname": "Иванов"})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.edit$"):
         person_update(actor=actor, person=person, data={"rank": "сержант"})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.edit$"):
         name_form_add(actor=actor, person=person, surname="Kuzminov")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^registry\.edit$"):
         status_event_add(
             actor=actor, person=person, status="held", verification="reported", source=source
         )
@@ -173,9 +174,9 @@ def test_status_event_add_with_a_new_source(dave, person) -> None:
 
 
 def test_status_event_add_needs_exactly_one_source(dave, person, source) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a status event needs a source"):
         status_event_add(actor=dave, person=person, status="held", verification="reported")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"existing source or the fields of a new one, not both"):
         status_event_add(actor=dave, person=person, status="held", verification="reported",
                          source=source, new_source={"kind": "media", "title": "x",
                                                     "reliability": "low"})  # fmt: skip
@@ -183,7 +184,7 @@ def test_status_event_add_needs_exactly_one_source(dave, person, source) -> None
 
 
 def test_invalid_new_source_rolls_back(dave, person) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         status_event_add(
             actor=dave,
             person=person,
@@ -191,6 +192,7 @@ def test_invalid_new_source_rolls_back(dave, person) -> None:
             verification="reported",
             new_source={"kind": "rumour", "title": "x", "reliability": "low"},
         )
+    assert list(refused.value.message_dict) == ["kind"]
     assert not Source.objects.exists()
 
 

@@ -110,7 +110,7 @@ def test_a_grave_location_belongs_only_to_a_death(client, dave, person, source) 
                      grave_location="могила 17")  # fmt: skip
     assert response.status_code == 200
     assert "grave_location" in response.context["form"].errors
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a grave location belongs to a death"):
         status_event_add(actor=dave, person=person, status="released", verification="reported",
                          source=source, grave_location="могила 17")  # fmt: skip
     assert not StatusEvent.objects.exists()

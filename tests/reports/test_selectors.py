@@ -192,5 +192,5 @@ def test_every_table_refuses_users_without_the_permission(
 ) -> None:
     user = request.getfixturevalue(username)
     for slug in selectors.DASHBOARD_TABLES:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^reports\.view$"):
             selectors.dashboard_table(user=user, slug=slug)

@@ -30,14 +30,14 @@ def _verified(enquiry: Enquiry, officer: Any) -> Enquiry:
 
 def test_no_answer_is_drafted_for_an_unverified_enquirer(bob: Any) -> None:
     enquiry = create_enquiry()
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"Прежде чем готовить ответ, проверьте заявителя"):
         disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
     assert not Disclosure.objects.exists()
 
 
 def test_verification_says_how(bob: Any) -> None:
     enquiry = create_enquiry()
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"Опишите в заметке, как проверен заявитель"):
         disclosures.enquirer_verify(actor=bob, enquiry=enquiry, how="other", note="")
     enquiry = _verified(enquiry, bob)
     assert (enquiry.enquirer_verified, enquiry.verified_by, enquiry.verified_how) == (
@@ -52,14 +52,14 @@ def test_approval_is_refused_without_verification(bob: Any, carol: Any) -> None:
     enquiry = _verified(create_enquiry(), bob)
     disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
     Enquiry.objects.filter(pk=enquiry.pk).update(enquirer_verified=False)
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"Заявитель не проверен"):
         disclosures.disclosure_approve(actor=carol, disclosure=disclosure)
 
 
 def test_the_drafter_cannot_approve_his_own_answer(carol: Any) -> None:
     enquiry = _verified(create_enquiry(), carol)
     disclosure = disclosures.disclosure_draft(actor=carol, enquiry=enquiry, text=ANSWER)
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"этот ответ подготовили вы"):
         disclosures.disclosure_approve(actor=carol, disclosure=disclosure)
     disclosure.refresh_from_db()
     assert disclosure.state == Disclosure.State.DRAFT
@@ -71,14 +71,14 @@ def test_a_tracing_officer_cannot_approve(bob: Any, carol: Any, db: Any) -> None
     other_officer = create_user("oscar", roles=["tracing_officer"])
     enquiry = _verified(create_enquiry(), bob)
     disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^disclosure\.approve$"):
         disclosures.disclosure_approve(actor=other_officer, disclosure=disclosure)
 
 
 def test_a_rejected_draft_goes_back_with_a_note(bob: Any, carol: Any) -> None:
     enquiry = _verified(create_enquiry(), bob)
     disclosure = disclosures.disclosure_draft(actor=bob, enquiry=enquiry, text=ANSWER)
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"Напишите в заметке, почему ответ отклонён"):
         disclosures.disclosure_reject(actor=carol, disclosure=disclosure, note=" ")
     disclosures.disclosure_reject(actor=carol, disclosure=disclosure, note="Слишком подробно")
     disclosure.refresh_from_db()

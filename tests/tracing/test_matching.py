@@ -65,7 +65,7 @@ def test_other_cases_open_no_enquiry(db: Any) -> None:
 
 
 def test_an_enquiry_belongs_to_a_family_enquiry_case(bob: Any) -> None:
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"только у обращений вида «запрос семьи»"):
         enquiries.enquiry_open(actor=bob, case=create_case("surrender"), data={})
 
 
@@ -98,9 +98,9 @@ def test_confirming_links_the_person_and_only_one_may_be_confirmed(
         enquiry=enquiry, person=namesake, score=0.1, proposed_at=top.proposed_at,
         scored_at=top.scored_at,
     )  # fmt: skip
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"По этому запросу уже подтверждён другой человек"):
         candidates.candidate_confirm(actor=bob, candidate=other)
-    with pytest.raises(TracingRefused):
+    with pytest.raises(TracingRefused, match=r"«подтверждено» не может перейти в «отклонён»"):
         candidates.candidate_reject(actor=bob, candidate=top)  # undo first
 
     candidates.candidate_reopen(actor=bob, candidate=top)
@@ -126,7 +126,7 @@ def test_a_rejected_candidate_is_never_proposed_again(bob: Any, sought: Person) 
 def test_those_without_the_right_cannot_review(alice: Any, dave: Any, sought: Person) -> None:
     top = _top(create_enquiry())
     for user in (alice, dave):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^enquiry\.work$"):
             candidates.candidate_confirm(actor=user, candidate=top)
 
 

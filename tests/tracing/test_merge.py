@@ -95,7 +95,7 @@ def test_a_merged_person_is_matched_no_more(dave: Any, twins: tuple[Person, Pers
     person_merge(actor=dave, keep=keep, merge=merge)
     enquiry = create_enquiry()
     assert merge.pk not in set(enquiry.candidates.values_list("person_id", flat=True))
-    with pytest.raises(RegistryRefused):
+    with pytest.raises(RegistryRefused, match=r"Одна из двух записей уже объединена с другой"):
         person_merge(actor=dave, keep=keep, merge=merge)
 
 
@@ -104,9 +104,9 @@ def test_merge_is_refused_to_those_without_the_right_and_for_one_person(
 ) -> None:
     keep, merge = twins
     for user in (bob, alice):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"^registry\.merge$"):
             person_merge(actor=user, keep=keep, merge=merge)
-    with pytest.raises(RegistryRefused):
+    with pytest.raises(RegistryRefused, match=r"Запись нельзя объединить саму с собой"):
         person_merge(actor=dave, keep=keep, merge=keep)
     assert not AuditEvent.objects.filter(action="person.merge").exists()
 

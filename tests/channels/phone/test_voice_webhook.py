@@ -203,7 +203,7 @@ def test_a_logged_call_and_the_providers_event_share_the_case(client: Any, alice
 
 
 def test_the_phone_channel_sends_no_text() -> None:
-    with pytest.raises(SendRefused):
+    with pytest.raises(SendRefused, match=r"made by calling them back"):
         adapter_for("phone").send(Contact(), "hello")
 
 

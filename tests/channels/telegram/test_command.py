@@ -31,7 +31,7 @@ def test_set_webhook_registers_the_url_and_the_secret(bot_api: FakeBotApi) -> No
 def test_set_webhook_can_limit_parallel_deliveries(bot_api: FakeBotApi) -> None:
     call_command("telegram", "set-webhook", "--max-connections", "16", stdout=io.StringIO())
     assert bot_api.sent("setWebhook")[0]["max_connections"] == 16
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match=r"--max-connections: invalid choice: 500"):
         call_command("telegram", "set-webhook", "--max-connections", "500")
 
 

@@ -38,6 +38,7 @@ def _post(url: str, body: bytes, secret: str = SECRET) -> int:
         return int(error.code)
 
 
+@pytest.mark.slow  # a gunicorn server and 50 concurrent deliveries: ~5 s
 @pytest.mark.django_db(transaction=True)
 def test_one_update_delivered_50_times_at_once_is_one_contact() -> None:
     data = update("message_text")
@@ -78,6 +79,7 @@ def test_a_database_lost_mid_write_answers_503_and_leaves_nothing(
     assert (Contact.objects.count(), AuditEvent.objects.count()) == (0, 0)
 
 
+@pytest.mark.slow  # a gunicorn server on a database that cannot be reached: ~2.5 s
 def test_an_unreachable_database_answers_503_so_telegram_retries() -> None:
     # Nothing listens on that port: every connection to the database is refused.
     env = {
