@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.downloads import download_response
 from lifeline.registry import capture_card, selectors, services
 from lifeline.registry.forms import (
     ExportDraftForm,
@@ -114,22 +114,15 @@ def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/status_event_form.html", {"form": form, "person": person})
 
 
-def _as_download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @staff_view(Perm.REGISTRY_VIEW)
 @require_GET
 def capture_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_capture_card_for(user=request.user, pk=pk)
     card = capture_card.card_for(person, selectors.status_history(person), timezone.localdate())
     pdf = capture_card.render_pdf(card)
-    return _as_download(pdf, "application/pdf", f"capture-card-{person.pk}.pdf")
+    return download_response(
+        pdf, filename=f"capture-card-{person.pk}.pdf", content_type="application/pdf"
+    )
 
 
 def _render_exports(
@@ -192,4 +185,6 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     except RegistryRefused as refused:
         messages.error(request, refused.message)
         return redirect("registry:exports")
-    return _as_download(content, EXPORT_TYPES[export.format], export.filename)
+    return download_response(
+        content, filename=export.filename, content_type=EXPORT_TYPES[export.format]
+    )
