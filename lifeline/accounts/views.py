@@ -45,6 +45,7 @@ from lifeline.core.access import (
     second_factor_passed,
     staff_view,
 )
+from lifeline.core.viewflow import form_action
 
 NEXT_SESSION_KEY = "lifeline_login_next"
 # Role.LABELS stay plain English (the demo writes them into names); shown here translated.
@@ -220,15 +221,30 @@ def me(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"console_language": user.console_language},
     )
-    if form.is_valid():
-        language = form.cleaned_data["console_language"]
+
+    def save() -> str:
+        language: str = form.cleaned_data["console_language"]
         user_console_language_set(actor=user, language=language)
-        with translation.override(language):
-            messages.success(request, _("Console language saved."))
-        return redirect("accounts:me")
-    context = {
-        "roles": sorted(str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)),
-        "has_device": login_has_confirmed_device(user=user),
-        "language_form": form,
-    }
-    return render(request, "console/accounts/me.html", context)
+        return language
+
+    return form_action(
+        request,
+        form,
+        save,
+        success=_saved_in,
+        redirect_to=lambda _language: redirect("accounts:me"),
+        template="console/accounts/me.html",
+        context={
+            "roles": sorted(
+                str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)
+            ),
+            "has_device": login_has_confirmed_device(user=user),
+            "language_form": form,
+        },
+    )
+
+
+def _saved_in(language: str) -> str:
+    """The confirmation in the console's new language, which the next page is shown in."""
+    with translation.override(language):
+        return _("Console language saved.")

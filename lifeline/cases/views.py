@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -49,6 +50,7 @@ from lifeline.cases.services import (
 )
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.viewflow import form_action
 
 QUEUE_PAGE_SIZE = 50
 
@@ -134,24 +136,20 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for(user=_user(request), key=pk)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        body = form.cleaned_data["body"]
-        try:
-            if case.replies_need_approval:
-                case_reply_draft(actor=_user(request), case=case, body=body)
-            else:
-                case_reply(actor=_user(request), case=case, body=body)
-        except CaseActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            if case.replies_need_approval:
-                messages.success(
-                    request, _("Reply saved: it goes out once a supervisor approves it.")
-                )
-            else:
-                messages.success(request, _("Reply queued to send."))
-            return _back(case)
-    return _render_case(request, case, {"reply_form": form}, status=400)
+    send: Callable[..., object]
+    if case.replies_need_approval:
+        send = case_reply_draft
+        done = _("Reply saved: it goes out once a supervisor approves it.")
+    else:
+        send, done = case_reply, _("Reply queued to send.")
+    return form_action(
+        request,
+        form,
+        lambda: send(actor=_user(request), case=case, body=form.cleaned_data["body"]),
+        success=done,
+        redirect_to=lambda _reply: _back(case),
+        page=lambda status: _render_case(request, case, {"reply_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.CASE_WORK)
@@ -159,15 +157,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 def reply_fixed(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for(user=_user(request), key=pk)
     form = FixedReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            case_reply_fixed(actor=_user(request), case=case, key=form.cleaned_data["key"])
-        except CaseActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Reply queued to send."))
-            return _back(case)
-    return _render_case(request, case, {"fixed_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: case_reply_fixed(actor=_user(request), case=case, key=form.cleaned_data["key"]),
+        success=_("Reply queued to send."),
+        redirect_to=lambda _reply: _back(case),
+        page=lambda status: _render_case(request, case, {"fixed_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)
@@ -213,15 +210,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for(user=_user(request), key=pk)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            case_note_add(actor=_user(request), case=case, text=form.cleaned_data["text"])
-        except CaseActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Note added."))
-            return _back(case)
-    return _render_case(request, case, {"note_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: case_note_add(actor=_user(request), case=case, text=form.cleaned_data["text"]),
+        success=_("Note added."),
+        redirect_to=lambda _note: _back(case),
+        page=lambda status: _render_case(request, case, {"note_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.CASE_WORK)

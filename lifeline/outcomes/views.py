@@ -20,6 +20,7 @@ from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, staff_view
 from lifeline.core.exceptions import ActionRefused
+from lifeline.core.viewflow import form_action
 from lifeline.outcomes import selectors, services
 from lifeline.outcomes.forms import (
     RELATIONSHIPS,
@@ -152,18 +153,14 @@ def assistance_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.CATALOGUE_EDIT)
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = AssistanceTypeCreateForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assistance_type_create(actor=request.user, **form.cleaned_data)
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Type added to the catalogue."))
-            return redirect("outcomes:catalogue")
-    status = 400 if form.errors else 200
-    types = selectors.catalogue_for(user=request.user)
-    return render(
-        request, "console/outcomes/catalogue.html", {"form": form, "types": types}, status=status
+    return form_action(
+        request,
+        form,
+        lambda: services.assistance_type_create(actor=request.user, **form.cleaned_data),
+        success=_("Type added to the catalogue."),
+        redirect_to=lambda _type: redirect("outcomes:catalogue"),
+        template="console/outcomes/catalogue.html",
+        context={"types": selectors.catalogue_for(user=request.user)},
     )
 
 
@@ -171,22 +168,16 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.assistance_type_get_for(user=request.user, pk=pk)
     form = AssistanceTypeForm(_posted(request), initial=AssistanceTypeForm.initial_for(current))
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.assistance_type_update(
-                actor=request.user, assistance_type=current, **form.cleaned_data
-            )
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-            return redirect("outcomes:catalogue")
-    status = 400 if form.errors else 200
-    return render(
+    return form_action(
         request,
-        "console/outcomes/catalogue_edit.html",
-        {"form": form, "type": current},
-        status=status,
+        form,
+        lambda: services.assistance_type_update(
+            actor=request.user, assistance_type=current, **form.cleaned_data
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: redirect("outcomes:catalogue"),
+        template="console/outcomes/catalogue_edit.html",
+        context={"type": current},
     )
 
 
@@ -220,17 +211,14 @@ def exchanges(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.EXCHANGE_MANAGE)
 def exchange_create(request: HttpRequest) -> HttpResponse:
     form = ExchangeBatchForm(_posted(request), initial=ExchangeBatchForm.initial_for(None))
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = services.exchange_batch_create(actor=request.user, **form.cleaned_data)
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Batch created. Add the persons on its list."))
-            return _batch_page(batch)
-    status = 400 if form.errors else 200
-    return render(
-        request, "console/outcomes/exchange_form.html", {"form": form, "batch": None}, status=status
+    return form_action(
+        request,
+        form,
+        lambda: services.exchange_batch_create(actor=request.user, **form.cleaned_data),
+        success=_("Batch created. Add the persons on its list."),
+        redirect_to=_batch_page,
+        template="console/outcomes/exchange_form.html",
+        context={"batch": None},
     )
 
 
@@ -238,22 +226,16 @@ def exchange_create(request: HttpRequest) -> HttpResponse:
 def exchange_edit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.exchange_batch_get_for(user=request.user, pk=pk)
     form = ExchangeBatchForm(_posted(request), initial=ExchangeBatchForm.initial_for(batch))
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.exchange_batch_update(
-                actor=request.user, batch=batch, **form.cleaned_data
-            )
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-            return _batch_page(batch)
-    status = 400 if form.errors else 200
-    return render(
+    return form_action(
         request,
-        "console/outcomes/exchange_form.html",
-        {"form": form, "batch": batch},
-        status=status,
+        form,
+        lambda: services.exchange_batch_update(
+            actor=request.user, batch=batch, **form.cleaned_data
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: _batch_page(batch),
+        template="console/outcomes/exchange_form.html",
+        context={"batch": batch},
     )
 
 

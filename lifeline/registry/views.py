@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lifeline.core.access import Perm, has_perm, staff_view
 from lifeline.core.downloads import download_response
+from lifeline.core.viewflow import form_action
 from lifeline.registry import capture_card, selectors, services
 from lifeline.registry.forms import (
     ExportDraftForm,
@@ -20,7 +21,7 @@ from lifeline.registry.forms import (
     PersonSearchForm,
     StatusEventForm,
 )
-from lifeline.registry.models import PersonStatus
+from lifeline.registry.models import PersonStatus, StatusEvent
 from lifeline.registry.services import RegistryRefused
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -60,22 +61,30 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.REGISTRY_EDIT)
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, initial={"inform_family": "unknown"})
-    if request.method == "POST" and form.is_valid():
-        person = services.person_create(actor=request.user, data=form.cleaned_data)
-        messages.success(request, _("Person added to the registry."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "person": None})
+    return form_action(
+        request,
+        form,
+        lambda: services.person_create(actor=request.user, data=form.cleaned_data),
+        success=_("Person added to the registry."),
+        redirect_to=lambda person: redirect("registry:person", pk=person.pk),
+        template="registry/person_form.html",
+        context={"person": None},
+    )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(user=request.user, pk=pk, purpose="edit")
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
-    if request.method == "POST" and form.is_valid():
-        changed = services.person_update(actor=request.user, person=person, data=form.cleaned_data)
-        messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "person": person})
+    return form_action(
+        request,
+        form,
+        lambda: services.person_update(actor=request.user, person=person, data=form.cleaned_data),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: redirect("registry:person", pk=person.pk),
+        template="registry/person_form.html",
+        context={"person": person},
+    )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
@@ -83,11 +92,15 @@ def name_form_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(user=request.user, pk=pk, purpose="name_form_add")
     sources = selectors.source_list_for(user=request.user)
     form = NameFormForm(request.POST or None, sources=sources)
-    if request.method == "POST" and form.is_valid():
-        services.name_form_add(actor=request.user, person=person, **form.cleaned_data)
-        messages.success(request, _("Name form added."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/name_form_form.html", {"form": form, "person": person})
+    return form_action(
+        request,
+        form,
+        lambda: services.name_form_add(actor=request.user, person=person, **form.cleaned_data),
+        success=_("Name form added."),
+        redirect_to=lambda _added: redirect("registry:person", pk=person.pk),
+        template="registry/name_form_form.html",
+        context={"person": person},
+    )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
@@ -95,9 +108,10 @@ def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(user=request.user, pk=pk, purpose="status_add")
     sources = selectors.source_list_for(user=request.user)
     form = StatusEventForm(request.POST or None, sources=sources)
-    if request.method == "POST" and form.is_valid():
+
+    def record() -> StatusEvent:
         data = form.cleaned_data
-        services.status_event_add(
+        return services.status_event_add(
             actor=request.user,
             person=person,
             status=data["status"],
@@ -109,9 +123,16 @@ def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
             grave_location=data["grave_location"],
         )
-        messages.success(request, _("Status event recorded."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/status_event_form.html", {"form": form, "person": person})
+
+    return form_action(
+        request,
+        form,
+        record,
+        success=_("Status event recorded."),
+        redirect_to=lambda _event: redirect("registry:person", pk=person.pk),
+        template="registry/status_event_form.html",
+        context={"person": person},
+    )
 
 
 @staff_view(Perm.REGISTRY_VIEW)
@@ -146,21 +167,19 @@ def exports(request: HttpRequest) -> HttpResponse:
 @require_POST
 def export_draft(request: HttpRequest) -> HttpResponse:
     form = ExportDraftForm(request.POST)
-    if form.is_valid():
-        try:
-            services.registry_export_draft(
-                actor=request.user,
-                since=form.cleaned_data["since"],
-                format=form.cleaned_data["format"],
-            )
-        except RegistryRefused as refused:
-            form.add_error("since", refused.message)
-        else:
-            messages.success(
-                request, _("Export drafted: a supervisor other than you must approve it.")
-            )
-            return redirect("registry:exports")
-    return _render_exports(request, form, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: services.registry_export_draft(
+            actor=request.user,
+            since=form.cleaned_data["since"],
+            format=form.cleaned_data["format"],
+        ),
+        success=_("Export drafted: a supervisor other than you must approve it."),
+        redirect_to=lambda _export: redirect("registry:exports"),
+        page=lambda status: _render_exports(request, form, status=status),
+        error_field="since",
+    )
 
 
 @staff_view(Perm.EXPORT_APPROVE)

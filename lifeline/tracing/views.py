@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.viewflow import form_action
 from lifeline.tracing import engine, selectors, services
 from lifeline.tracing.forms import (
     DecisionNoteForm,
@@ -76,31 +77,41 @@ def enquiry(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.ENQUIRY_WORK)
 def enquiry_create(request: HttpRequest) -> HttpResponse:
     form = EnquiryCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def open_enquiry() -> Enquiry:
         try:
             case = case_get_for(user=cast(User, request.user), key=form.cleaned_data["case"])
-            created = services.enquiry_open(actor=request.user, case=case, data=form.enquiry_data())
         except Http404:
-            form.add_error("case", _("No case has this reference."))
-        except TracingRefused as refused:
-            form.add_error("case", refused.message)
-        else:
-            messages.success(request, _("Enquiry opened."))
-            return _back(created)
-    return render(request, "tracing/enquiry_form.html", {"form": form, "enquiry": None})
+            raise TracingRefused(_("No case has this reference.")) from None
+        return services.enquiry_open(actor=request.user, case=case, data=form.enquiry_data())
+
+    return form_action(
+        request,
+        form,
+        open_enquiry,
+        success=_("Enquiry opened."),
+        redirect_to=_back,
+        template="tracing/enquiry_form.html",
+        context={"enquiry": None},
+        error_field="case",
+    )
 
 
 @staff_view(Perm.ENQUIRY_WORK)
 def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="edit")
     form = EnquiryForm(request.POST or None, initial=EnquiryForm.initial_for(current))
-    if request.method == "POST" and form.is_valid():
-        changed = services.enquiry_update(
+    return form_action(
+        request,
+        form,
+        lambda: services.enquiry_update(
             actor=request.user, enquiry=current, data=form.enquiry_data()
-        )
-        messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-        return _back(current)
-    return render(request, "tracing/enquiry_form.html", {"form": form, "enquiry": current})
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: _back(current),
+        template="tracing/enquiry_form.html",
+        context={"enquiry": current},
+    )
 
 
 @staff_view(Perm.ENQUIRY_WORK)
@@ -156,15 +167,14 @@ def candidate_review(request: HttpRequest, pk: int) -> HttpResponse:
 def enquirer_verify(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="verify")
     form = VerifyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.enquirer_verify(actor=request.user, enquiry=current, **form.cleaned_data)
-        except TracingRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("The enquirer is marked verified."))
-            return _back(current)
-    return _render_enquiry(request, current, {"verify_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: services.enquirer_verify(actor=request.user, enquiry=current, **form.cleaned_data),
+        success=_("The enquirer is marked verified."),
+        redirect_to=lambda _verified: _back(current),
+        page=lambda status: _render_enquiry(request, current, {"verify_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.ENQUIRY_WORK)
@@ -172,17 +182,18 @@ def enquirer_verify(request: HttpRequest, pk: int) -> HttpResponse:
 def disclosure_draft(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="disclosure")
     form = DisclosureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.disclosure_draft(
-                actor=request.user, enquiry=current, text=form.cleaned_data["text"]
-            )
-        except TracingRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Answer drafted: a supervisor must approve it."))
-            return _back(current)
-    return _render_enquiry(request, current, {"disclosure_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: services.disclosure_draft(
+            actor=request.user, enquiry=current, text=form.cleaned_data["text"]
+        ),
+        success=_("Answer drafted: a supervisor must approve it."),
+        redirect_to=lambda _draft: _back(current),
+        page=lambda status: _render_enquiry(
+            request, current, {"disclosure_form": form}, status=status
+        ),
+    )
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)
