@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from lifeline.accounts.models import User
+from lifeline.core.actors import SYSTEM
+from lifeline.registry.models import PERSON_RECORD_FIELDS, Person, Source, StatusEvent
+from lifeline.registry.services import NAME_LANGUAGE, person_create, status_event_add
 
 PASSWORD = "correct horse battery staple"
 
@@ -18,6 +24,55 @@ def create_user(username: str, *, roles: list[str], **extra: Any) -> User:
         group, _ = Group.objects.get_or_create(name=role)
         user.groups.add(group)
     return user
+
+
+def create_person(
+    surname: str = "Кузьминов",
+    events: Sequence[tuple[str, str, date | None]] = (),
+    *,
+    status: str | None = None,
+    recorded_at: datetime | None = None,
+    **fields: Any,
+) -> Person:
+    """A registry person made by the system through the registry's service.
+
+    `fields` override the rest (given name Максим, patronymic Сергеевич); a field the service
+    does not take, such as `merged_into`, is set on the row afterwards.
+    `status`: one confirmed event, recorded through the service a month after the fact.
+    `events`: (status, verification, occurred on) rows written straight to the table, oldest
+    first and recorded at `recorded_at` (now by default), for a report that needs old rows.
+    Either way his current status follows the newest event; with none he is missing.
+    """
+    data = {"given_name": "Максим", "patronymic": "Сергеевич", **fields, "surname": surname}
+    taken = {k: v for k, v in data.items() if k in PERSON_RECORD_FIELDS or k == NAME_LANGUAGE}
+    person = person_create(actor=SYSTEM, data=taken)
+    rest = {k: v for k, v in data.items() if k not in taken}
+    if rest:
+        Person.objects.filter(pk=person.pk).update(**rest)
+    if status is not None:
+        status_event_add(
+            actor=SYSTEM,
+            person=person,
+            status=status,
+            verification="confirmed",
+            new_source={"kind": "official_list", "title": "list", "reliability": "high"},
+            occurred_on=timezone.localdate() - timedelta(days=30),
+        )
+    if events:
+        source, _ = Source.objects.get_or_create(kind="document", title="list", reliability="high")
+        for event_status, verification, occurred_on in events:
+            StatusEvent.objects.create(
+                person=person,
+                status=event_status,
+                verification=verification,
+                occurred_on=occurred_on,
+                source=source,
+                recorded_at=recorded_at or timezone.now(),
+            )
+        newest = max(person.status_events.all(), key=lambda e: e.sort_key)
+        Person.objects.filter(pk=person.pk).update(current_status=newest.status)
+    person.refresh_from_db()
+    return person
 
 
 def login_staff(client: Any, user: User) -> None:

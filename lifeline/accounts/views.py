@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import cast
 
 import segno
 from django.conf import settings
@@ -43,8 +42,10 @@ from lifeline.core.access import (
     login_step_view,
     roles_of,
     second_factor_passed,
+    staff_user,
     staff_view,
 )
+from lifeline.core.viewflow import form_action
 
 NEXT_SESSION_KEY = "lifeline_login_next"
 # Role.LABELS stay plain English (the demo writes them into names); shown here translated.
@@ -84,7 +85,7 @@ def _landing(user: User) -> str:
 
 
 def _after_login(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+    user = staff_user(request)
     target = request.session.pop(NEXT_SESSION_KEY, "") or _landing(user)
     response = redirect(target)
     # From now on, others' wrong guesses at this name do not throttle this browser.
@@ -132,7 +133,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if second_factor_passed(request):
         return _after_login(request)
-    user = cast(User, request.user)
+    user = staff_user(request)
     if not login_has_confirmed_device(user=user):
         return redirect("accounts:two_factor_setup")
     form = TokenForm(request.POST or None)
@@ -173,7 +174,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if second_factor_passed(request):
         return _after_login(request)
-    user = cast(User, request.user)
+    user = staff_user(request)
     # A second device may be added only by someone who has passed the first one.
     if login_has_confirmed_device(user=user):
         return redirect("accounts:two_factor")
@@ -202,7 +203,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        logout_record(actor=cast(User, request.user))
+        logout_record(actor=staff_user(request))
     auth_logout(request)
     messages.info(request, _("You are logged out."))
     return redirect("accounts:login")
@@ -215,20 +216,35 @@ def me(request: HttpRequest) -> HttpResponse:
 
     Every role can open it.
     """
-    user = cast(User, request.user)
+    user = staff_user(request)
     form = ConsoleLanguageForm(
         request.POST if request.method == "POST" else None,
         initial={"console_language": user.console_language},
     )
-    if form.is_valid():
-        language = form.cleaned_data["console_language"]
+
+    def save() -> str:
+        language: str = form.cleaned_data["console_language"]
         user_console_language_set(actor=user, language=language)
-        with translation.override(language):
-            messages.success(request, _("Console language saved."))
-        return redirect("accounts:me")
-    context = {
-        "roles": sorted(str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)),
-        "has_device": login_has_confirmed_device(user=user),
-        "language_form": form,
-    }
-    return render(request, "console/accounts/me.html", context)
+        return language
+
+    return form_action(
+        request,
+        form,
+        save,
+        success=_saved_in,
+        redirect_to=lambda _language: redirect("accounts:me"),
+        template="console/accounts/me.html",
+        context={
+            "roles": sorted(
+                str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)
+            ),
+            "has_device": login_has_confirmed_device(user=user),
+            "language_form": form,
+        },
+    )
+
+
+def _saved_in(language: str) -> str:
+    """The confirmation in the console's new language, which the next page is shown in."""
+    with translation.override(language):
+        return _("Console language saved.")

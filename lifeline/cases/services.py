@@ -123,8 +123,8 @@ def _lock(case: Case) -> None:
     case.refresh_from_db(fields=_MUTABLE_FIELDS)
 
 
-def _event(*, case: Case, actor: User | None, kind: str, at: datetime, **values: str) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, at=at, actor=actor, **values)
+def _event(*, case: Case, actor: Actor, kind: str, at: datetime, **values: str) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, at=at, actor=staff_of(actor), **values)
 
 
 @transaction.atomic
@@ -195,7 +195,7 @@ def case_reopen_for_message(*, case: Case) -> bool:
         text = gettext("Reopened: the person wrote again.")
     event = _event(
         case=case,
-        actor=None,
+        actor=SYSTEM,
         kind=CaseEvent.Kind.STATUS,
         at=now,
         from_value=from_status,

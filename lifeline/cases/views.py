@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -48,13 +49,10 @@ from lifeline.cases.services import (
     case_view_record,
 )
 from lifeline.cases.workflows import workflow_for
-from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.access import Perm, has_perm, staff_user, staff_view
+from lifeline.core.viewflow import form_action
 
 QUEUE_PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _back(case: Case) -> HttpResponse:
@@ -68,7 +66,7 @@ def _int_or_zero(text: str) -> int:
 @staff_view(Perm.CASE_VIEW)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     wanted = request.GET.get("ref", "").strip()[:40]
     if wanted:
         try:
@@ -93,7 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _render_case(
     request: HttpRequest, case: Case, forms: dict[str, Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     case_view_record(actor=user, case=case)
     workflow = workflow_for(case.kind)
     timeline = case_timeline_for(user=user, case=case)
@@ -122,7 +120,7 @@ def _render_case(
 @staff_view(Perm.CASE_VIEW)
 @require_GET
 def detail(request: HttpRequest, key: str) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=key)
+    case = case_get_for(user=staff_user(request), key=key)
     if key != str(case.pk):
         # One canonical address per case; a typed reference lands there.
         return redirect("cases:detail", key=case.pk)
@@ -132,50 +130,47 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
 @staff_view(Perm.CASE_WORK)
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=pk)
+    case = case_get_for(user=staff_user(request), key=pk)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        body = form.cleaned_data["body"]
-        try:
-            if case.replies_need_approval:
-                case_reply_draft(actor=_user(request), case=case, body=body)
-            else:
-                case_reply(actor=_user(request), case=case, body=body)
-        except CaseActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            if case.replies_need_approval:
-                messages.success(
-                    request, _("Reply saved: it goes out once a supervisor approves it.")
-                )
-            else:
-                messages.success(request, _("Reply queued to send."))
-            return _back(case)
-    return _render_case(request, case, {"reply_form": form}, status=400)
+    send: Callable[..., object]
+    if case.replies_need_approval:
+        send = case_reply_draft
+        done = _("Reply saved: it goes out once a supervisor approves it.")
+    else:
+        send, done = case_reply, _("Reply queued to send.")
+    return form_action(
+        request,
+        form,
+        lambda: send(actor=staff_user(request), case=case, body=form.cleaned_data["body"]),
+        success=done,
+        redirect_to=lambda _reply: _back(case),
+        page=lambda status: _render_case(request, case, {"reply_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.CASE_WORK)
 @require_POST
 def reply_fixed(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=pk)
+    case = case_get_for(user=staff_user(request), key=pk)
     form = FixedReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            case_reply_fixed(actor=_user(request), case=case, key=form.cleaned_data["key"])
-        except CaseActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Reply queued to send."))
-            return _back(case)
-    return _render_case(request, case, {"fixed_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: case_reply_fixed(
+            actor=staff_user(request), case=case, key=form.cleaned_data["key"]
+        ),
+        success=_("Reply queued to send."),
+        redirect_to=lambda _reply: _back(case),
+        page=lambda status: _render_case(request, case, {"fixed_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)
 @require_POST
 def reply_approve(request: HttpRequest, draft: int) -> HttpResponse:
-    held = reply_draft_get_for(user=_user(request), pk=draft)
+    held = reply_draft_get_for(user=staff_user(request), pk=draft)
     try:
-        case_reply_approve(actor=_user(request), draft=held)
+        case_reply_approve(actor=staff_user(request), draft=held)
     except CaseActionRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -186,13 +181,13 @@ def reply_approve(request: HttpRequest, draft: int) -> HttpResponse:
 @staff_view(Perm.DISCLOSURE_APPROVE)
 @require_POST
 def reply_reject(request: HttpRequest, draft: int) -> HttpResponse:
-    held = reply_draft_get_for(user=_user(request), pk=draft)
+    held = reply_draft_get_for(user=staff_user(request), pk=draft)
     form = DecisionNoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say in the note why the reply is rejected."))
         return _back(held.case)
     try:
-        case_reply_reject(actor=_user(request), draft=held, note=form.cleaned_data["note"])
+        case_reply_reject(actor=staff_user(request), draft=held, note=form.cleaned_data["note"])
     except CaseActionRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -203,7 +198,7 @@ def reply_reject(request: HttpRequest, draft: int) -> HttpResponse:
 @staff_view(Perm.DISCLOSURE_APPROVE)
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
-    drafts = reply_draft_pending_for(user=_user(request))
+    drafts = reply_draft_pending_for(user=staff_user(request))
     page = Paginator(drafts, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "console/cases/approvals.html", {"page": page})
 
@@ -211,29 +206,28 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.CASE_WORK)
 @require_POST
 def note(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=pk)
+    case = case_get_for(user=staff_user(request), key=pk)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            case_note_add(actor=_user(request), case=case, text=form.cleaned_data["text"])
-        except CaseActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Note added."))
-            return _back(case)
-    return _render_case(request, case, {"note_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: case_note_add(actor=staff_user(request), case=case, text=form.cleaned_data["text"]),
+        success=_("Note added."),
+        redirect_to=lambda _note: _back(case),
+        page=lambda status: _render_case(request, case, {"note_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.CASE_WORK)
 @require_POST
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=pk)
+    case = case_get_for(user=staff_user(request), key=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, {"transition_form": form}, status=400)
     try:
         case_transition(
-            actor=_user(request),
+            actor=staff_user(request),
             case=case,
             to_status=form.cleaned_data["to_status"],
             note=form.cleaned_data["note"],
@@ -248,7 +242,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.CASE_WORK)
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     case = case_get_for(user=user, key=pk)
     form = AssignForm(request.POST)
     choice = form.cleaned_data["assignee"] if form.is_valid() else ""
@@ -279,13 +273,15 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.CASE_WORK)
 @require_POST
 def priority(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=pk)
+    case = case_get_for(user=staff_user(request), key=pk)
     form = PriorityForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a priority."))
         return _back(case)
     try:
-        case_priority_set(actor=_user(request), case=case, priority=form.cleaned_data["priority"])
+        case_priority_set(
+            actor=staff_user(request), case=case, priority=form.cleaned_data["priority"]
+        )
     except CaseActionRefused as refused:
         messages.error(request, refused.message)
     else:

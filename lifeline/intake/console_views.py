@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.access import Perm, has_perm, staff_user, staff_view
 from lifeline.intake import inbox, selectors
 from lifeline.intake.models import Contact
 
@@ -33,7 +33,7 @@ def troubled(request: HttpRequest) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=pk)
-    inbox.contact_retry(actor=request.user, contact=contact)
+    inbox.contact_retry(actor=staff_user(request), contact=contact)
     messages.success(request, gettext("Item %(id)s is queued again.") % {"id": pk})
     return redirect("inbox:troubled")
 
@@ -43,7 +43,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 def retry_all(request: HttpRequest) -> HttpResponse:
     failed = list(Contact.objects.filter(state=Contact.State.FAILED).order_by("id"))
     for contact in failed:
-        inbox.contact_retry(actor=request.user, contact=contact)
+        inbox.contact_retry(actor=staff_user(request), contact=contact)
     messages.success(
         request,
         ngettext("%(n)d item is queued again.", "%(n)d items are queued again.", len(failed))

@@ -6,7 +6,7 @@ Each action view checks a form and calls one service; a refusal comes back as a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
-from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.access import Perm, has_perm, staff_user, staff_view
 from lifeline.core.exceptions import ActionRefused
+from lifeline.core.viewflow import form_action
 from lifeline.outcomes import selectors
 from lifeline.outcomes.forms import (
     RELATIONSHIPS,
@@ -41,10 +41,6 @@ from lifeline.outcomes.forms import (
 from lifeline.outcomes.models import ExchangeBatch
 from lifeline.outcomes.services import assistance, exchanges, handovers, offers
 from lifeline.registry.selectors import person_get_for, person_search_for
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _case_page(case_pk: int) -> HttpResponse:
@@ -71,7 +67,7 @@ def _search(request: HttpRequest) -> tuple[FindPersonForm, Any]:
     form = FindPersonForm(request.GET)
     results = None
     if has_perm(request.user, Perm.REGISTRY_VIEW) and form.is_valid() and form.criteria().used():
-        results = person_search_for(user=request.user, criteria=form.criteria())
+        results = person_search_for(user=staff_user(request), criteria=form.criteria())
     return form, results
 
 
@@ -81,13 +77,13 @@ def _search(request: HttpRequest) -> tuple[FindPersonForm, Any]:
 @staff_view(Perm.OUTCOME_WORK)
 @require_POST
 def offer(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=case_pk)
+    case = case_get_for(user=staff_user(request), key=case_pk)
     form = OfferForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return _case_page(case.pk)
     try:
-        offers.outcome_offer(actor=request.user, case=case, **form.cleaned_data)
+        offers.outcome_offer(actor=staff_user(request), case=case, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -98,13 +94,15 @@ def offer(request: HttpRequest, case_pk: int) -> HttpResponse:
 @staff_view(Perm.OUTCOME_WORK)
 @require_POST
 def offer_choose(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.outcome_offer_get_for(user=request.user, pk=pk)
+    current = selectors.outcome_offer_get_for(user=staff_user(request), pk=pk)
     form = ChooseForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return _case_page(current.case_id)
     try:
-        offers.outcome_choose(actor=request.user, offer=current, note=form.cleaned_data["note"])
+        offers.outcome_choose(
+            actor=staff_user(request), offer=current, note=form.cleaned_data["note"]
+        )
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -115,14 +113,14 @@ def offer_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.OUTCOME_WORK)
 @require_POST
 def assistance_add(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = case_get_for(user=_user(request), key=case_pk)
-    types = selectors.assistance_types_offered_for(user=request.user)
+    case = case_get_for(user=staff_user(request), key=case_pk)
+    types = selectors.assistance_types_offered_for(user=staff_user(request))
     form = AssistanceAddForm(request.POST, types=types)
     if not form.is_valid():
         _form_errors(request, form)
         return _case_page(case.pk)
     try:
-        assistance.assistance_item_add(actor=request.user, case=case, **form.cleaned_data)
+        assistance.assistance_item_add(actor=staff_user(request), case=case, **form.cleaned_data)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -133,13 +131,15 @@ def assistance_add(request: HttpRequest, case_pk: int) -> HttpResponse:
 @staff_view(Perm.OUTCOME_WORK)
 @require_POST
 def assistance_status(request: HttpRequest, pk: int) -> HttpResponse:
-    item = selectors.assistance_item_get_for(user=request.user, pk=pk)
+    item = selectors.assistance_item_get_for(user=staff_user(request), pk=pk)
     form = AssistanceStatusForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return _case_page(item.case_id)
     try:
-        assistance.assistance_item_set_status(actor=request.user, item=item, **form.cleaned_data)
+        assistance.assistance_item_set_status(
+            actor=staff_user(request), item=item, **form.cleaned_data
+        )
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -153,50 +153,40 @@ def assistance_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.CATALOGUE_EDIT)
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = AssistanceTypeCreateForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            assistance.assistance_type_create(actor=request.user, **form.cleaned_data)
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Type added to the catalogue."))
-            return redirect("outcomes:catalogue")
-    status = 400 if form.errors else 200
-    types = selectors.catalogue_for(user=request.user)
-    return render(
-        request, "console/outcomes/catalogue.html", {"form": form, "types": types}, status=status
+    return form_action(
+        request,
+        form,
+        lambda: assistance.assistance_type_create(actor=staff_user(request), **form.cleaned_data),
+        success=_("Type added to the catalogue."),
+        redirect_to=lambda _type: redirect("outcomes:catalogue"),
+        template="console/outcomes/catalogue.html",
+        context={"types": selectors.catalogue_for(user=staff_user(request))},
     )
 
 
 @staff_view(Perm.CATALOGUE_EDIT)
 def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.assistance_type_get_for(user=request.user, pk=pk)
+    current = selectors.assistance_type_get_for(user=staff_user(request), pk=pk)
     form = AssistanceTypeForm(_posted(request), initial=AssistanceTypeForm.initial_for(current))
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = assistance.assistance_type_update(
-                actor=request.user, assistance_type=current, **form.cleaned_data
-            )
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-            return redirect("outcomes:catalogue")
-    status = 400 if form.errors else 200
-    return render(
+    return form_action(
         request,
-        "console/outcomes/catalogue_edit.html",
-        {"form": form, "type": current},
-        status=status,
+        form,
+        lambda: assistance.assistance_type_update(
+            actor=staff_user(request), assistance_type=current, **form.cleaned_data
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: redirect("outcomes:catalogue"),
+        template="console/outcomes/catalogue_edit.html",
+        context={"type": current},
     )
 
 
 @staff_view(Perm.CATALOGUE_EDIT)
 @require_POST
 def catalogue_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.assistance_type_get_for(user=request.user, pk=pk)
+    current = selectors.assistance_type_get_for(user=staff_user(request), pk=pk)
     try:
-        assistance.assistance_type_delete(actor=request.user, assistance_type=current)
+        assistance.assistance_type_delete(actor=staff_user(request), assistance_type=current)
     except ActionRefused as refused:
         _refused(request, refused)
         return redirect("outcomes:catalogue_edit", pk=current.pk)
@@ -214,58 +204,49 @@ def _batch_page(batch: ExchangeBatch | int) -> HttpResponse:
 @staff_view(Perm.EXCHANGE_MANAGE)
 @require_GET
 def exchange_list(request: HttpRequest) -> HttpResponse:
-    batches = selectors.exchange_batch_list_for(user=request.user)
+    batches = selectors.exchange_batch_list_for(user=staff_user(request))
     return render(request, "console/outcomes/exchanges.html", {"batches": batches})
 
 
 @staff_view(Perm.EXCHANGE_MANAGE)
 def exchange_create(request: HttpRequest) -> HttpResponse:
     form = ExchangeBatchForm(_posted(request), initial=ExchangeBatchForm.initial_for(None))
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = exchanges.exchange_batch_create(actor=request.user, **form.cleaned_data)
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Batch created. Add the persons on its list."))
-            return _batch_page(batch)
-    status = 400 if form.errors else 200
-    return render(
-        request, "console/outcomes/exchange_form.html", {"form": form, "batch": None}, status=status
+    return form_action(
+        request,
+        form,
+        lambda: exchanges.exchange_batch_create(actor=staff_user(request), **form.cleaned_data),
+        success=_("Batch created. Add the persons on its list."),
+        redirect_to=_batch_page,
+        template="console/outcomes/exchange_form.html",
+        context={"batch": None},
     )
 
 
 @staff_view(Perm.EXCHANGE_MANAGE)
 def exchange_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.exchange_batch_get_for(user=request.user, pk=pk)
+    batch = selectors.exchange_batch_get_for(user=staff_user(request), pk=pk)
     form = ExchangeBatchForm(_posted(request), initial=ExchangeBatchForm.initial_for(batch))
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = exchanges.exchange_batch_update(
-                actor=request.user, batch=batch, **form.cleaned_data
-            )
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-            return _batch_page(batch)
-    status = 400 if form.errors else 200
-    return render(
+    return form_action(
         request,
-        "console/outcomes/exchange_form.html",
-        {"form": form, "batch": batch},
-        status=status,
+        form,
+        lambda: exchanges.exchange_batch_update(
+            actor=staff_user(request), batch=batch, **form.cleaned_data
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: _batch_page(batch),
+        template="console/outcomes/exchange_form.html",
+        context={"batch": batch},
     )
 
 
 @staff_view(Perm.EXCHANGE_MANAGE)
 @require_GET
 def exchange(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.exchange_batch_get_for(user=request.user, pk=pk)
+    batch = selectors.exchange_batch_get_for(user=staff_user(request), pk=pk)
     find_form, results = _search(request) if batch.status == batch.Status.DRAFT else (None, None)
     context = {
         "batch": batch,
-        "entries": selectors.exchange_entries_for(user=request.user, batch=batch),
+        "entries": selectors.exchange_entries_for(user=staff_user(request), batch=batch),
         "find_form": find_form,
         "results": results,
     }
@@ -275,14 +256,16 @@ def exchange(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.EXCHANGE_MANAGE)
 @require_POST
 def exchange_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.exchange_batch_get_for(user=request.user, pk=pk)
+    batch = selectors.exchange_batch_get_for(user=staff_user(request), pk=pk)
     form = PersonPickForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a person from the search results."))
         return _batch_page(batch)
-    person = person_get_for(user=request.user, pk=form.cleaned_data["person"], purpose="exchange")
+    person = person_get_for(
+        user=staff_user(request), pk=form.cleaned_data["person"], purpose="exchange"
+    )
     try:
-        exchanges.exchange_entry_add(actor=request.user, batch=batch, person=person)
+        exchanges.exchange_entry_add(actor=staff_user(request), batch=batch, person=person)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -293,13 +276,15 @@ def exchange_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.EXCHANGE_MANAGE)
 @require_POST
 def exchange_entry_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = selectors.exchange_entry_get_for(user=request.user, pk=pk)
+    entry = selectors.exchange_entry_get_for(user=staff_user(request), pk=pk)
     form = EntryOutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an outcome."))
         return _batch_page(entry.batch_id)
     try:
-        exchanges.exchange_entry_set_outcome(actor=request.user, entry=entry, **form.cleaned_data)
+        exchanges.exchange_entry_set_outcome(
+            actor=staff_user(request), entry=entry, **form.cleaned_data
+        )
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -321,14 +306,14 @@ _BATCH_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
 @staff_view(Perm.EXCHANGE_MANAGE)
 @require_POST
 def exchange_action(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.exchange_batch_get_for(user=request.user, pk=pk)
+    batch = selectors.exchange_batch_get_for(user=staff_user(request), pk=pk)
     form = BatchActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown action."))
         return _batch_page(batch)
     service, done = _BATCH_ACTIONS[form.cleaned_data["action"]]
     try:
-        service(actor=request.user, batch=batch)
+        service(actor=staff_user(request), batch=batch)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -347,8 +332,8 @@ def _handover_page(case_pk: int) -> HttpResponse:
 def _render_handover(
     request: HttpRequest, case_pk: int, forms: dict[str, Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    case = selectors.handover_case_get_for(user=request.user, pk=case_pk)
-    handover = selectors.handover_for(user=request.user, case=case)
+    case = selectors.handover_case_get_for(user=staff_user(request), pk=case_pk)
+    handover = selectors.handover_for(user=staff_user(request), case=case)
     find_form, results = _search(request) if handover is None else (None, None)
     context: dict[str, Any] = {
         "case": case,
@@ -375,14 +360,16 @@ def handover(request: HttpRequest, case_pk: int) -> HttpResponse:
 @staff_view(Perm.OUTCOME_WORK)
 @require_POST
 def handover_open(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = selectors.handover_case_get_for(user=request.user, pk=case_pk)
+    case = selectors.handover_case_get_for(user=staff_user(request), pk=case_pk)
     form = PersonPickForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a person from the search results."))
         return _handover_page(case.pk)
-    person = person_get_for(user=request.user, pk=form.cleaned_data["person"], purpose="handover")
+    person = person_get_for(
+        user=staff_user(request), pk=form.cleaned_data["person"], purpose="handover"
+    )
     try:
-        handovers.handover_open(actor=request.user, case=case, person=person)
+        handovers.handover_open(actor=staff_user(request), case=case, person=person)
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -391,8 +378,8 @@ def handover_open(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 def _current_handover(request: HttpRequest, case_pk: int) -> Any:
-    case = selectors.handover_case_get_for(user=request.user, pk=case_pk)
-    return selectors.handover_for(user=request.user, case=case)
+    case = selectors.handover_case_get_for(user=staff_user(request), pk=case_pk)
+    return selectors.handover_for(user=staff_user(request), case=case)
 
 
 @staff_view(Perm.OUTCOME_WORK)
@@ -408,7 +395,7 @@ def handover_verify(request: HttpRequest, case_pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         handovers.handover_verify(
-            actor=request.user,
+            actor=staff_user(request),
             handover=current,
             relative_name=data["relative_name"],
             relationship=str(dict(RELATIONSHIPS)[data["relationship"]]),
@@ -432,7 +419,9 @@ def handover_schedule(request: HttpRequest, case_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_handover(request, case_pk, {"schedule_form": form}, status=400)
     try:
-        handovers.handover_schedule(actor=request.user, handover=current, **form.cleaned_data)
+        handovers.handover_schedule(
+            actor=staff_user(request), handover=current, **form.cleaned_data
+        )
     except ActionRefused as refused:
         _refused(request, refused)
     else:
@@ -443,14 +432,16 @@ def handover_schedule(request: HttpRequest, case_pk: int) -> HttpResponse:
 @staff_view(Perm.OUTCOME_WORK)
 @require_POST
 def handover_step(request: HttpRequest, pk: int) -> HttpResponse:
-    step = selectors.handover_step_get_for(user=request.user, pk=pk)
+    step = selectors.handover_step_get_for(user=staff_user(request), pk=pk)
     case_pk = step.handover.case_id
     form = StepForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the step or take the tick back."))
         return _handover_page(case_pk)
     try:
-        handovers.handover_step_set(actor=request.user, step=step, done=form.cleaned_data["done"])
+        handovers.handover_step_set(
+            actor=staff_user(request), step=step, done=form.cleaned_data["done"]
+        )
     except ActionRefused as refused:
         _refused(request, refused)
     return _handover_page(case_pk)
@@ -464,7 +455,7 @@ def handover_complete(request: HttpRequest, case_pk: int) -> HttpResponse:
         messages.error(request, _("Start the handover first: choose the person."))
         return _handover_page(case_pk)
     try:
-        handovers.handover_complete(actor=request.user, handover=current)
+        handovers.handover_complete(actor=staff_user(request), handover=current)
     except ActionRefused as refused:
         _refused(request, refused)
     else:

@@ -22,29 +22,32 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lifeline.core.spreadsheets import safe_cell
-from lifeline.registry.models import Person, StatusEvent
+from lifeline.registry.models import (
+    PERSON_NAME_FIELDS,
+    PERSON_RECORD_FIELDS,
+    PERSON_SENSITIVE_FIELDS,
+    Person,
+    StatusEvent,
+)
 
 STATUS_EVENT = "status_event"  # a row for a status event recorded in the window
 RECORD = "record"  # a row for a person whose record changed in the window without an event
 
+# Person's fields an agency is not sent: what is sealed, his sex (no column in the agency's
+# format) and the family's consent, which goes out as family_may_be_informed.
+NOT_EXPORTED = frozenset({*PERSON_SENSITIVE_FIELDS, "sex", "inform_family"})
+PERSON_COLUMNS = tuple(
+    name
+    for name in PERSON_RECORD_FIELDS
+    if name not in NOT_EXPORTED and name not in PERSON_NAME_FIELDS
+)
 COLUMNS = (
     "change",
     "registry_id",
     "merged_into",
-    "surname",
-    "given_name",
-    "patronymic",
+    *PERSON_NAME_FIELDS,
     "other_names",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "place_of_birth",
-    "father_name",
-    "mother_maiden_name",
-    "rank",
-    "service_number",
-    "unit",
-    "power",
+    *PERSON_COLUMNS,
     "current_status",
     "status",
     "date",
@@ -55,7 +58,6 @@ COLUMNS = (
     "recorded_at",
     "family_may_be_informed",
 )
-SENSITIVE_PERSON_FIELDS = ("health", "place_of_detention", "grave_location", "notes")
 
 
 @dataclass(frozen=True)
@@ -102,20 +104,8 @@ def _person_part(person: Person) -> dict[str, Any]:
     return {
         "registry_id": person.pk,
         "merged_into": person.merged_into_id,
-        "surname": person.surname,
-        "given_name": person.given_name,
-        "patronymic": person.patronymic,
+        **{name: getattr(person, name) for name in (*PERSON_NAME_FIELDS, *PERSON_COLUMNS)},
         "other_names": _other_names(person),
-        "birth_year": person.birth_year,
-        "birth_month": person.birth_month,
-        "birth_day": person.birth_day,
-        "place_of_birth": person.place_of_birth,
-        "father_name": person.father_name,
-        "mother_maiden_name": person.mother_maiden_name,
-        "rank": person.rank,
-        "service_number": person.service_number,
-        "unit": person.unit,
-        "power": person.power,
         "current_status": person.current_status,
         "family_may_be_informed": _family_flag(person),
     }
@@ -167,7 +157,7 @@ def export_rows(*, since: date, until: datetime) -> list[dict[str, Any]]:
     record_ids = list(changed.order_by("updated_at", "id").values_list("pk", flat=True))
     # The encrypted columns (health, places, grave, notes) are never even read.
     persons = (
-        Person.objects.defer(*SENSITIVE_PERSON_FIELDS)
+        Person.objects.defer(*PERSON_SENSITIVE_FIELDS)
         .prefetch_related("name_forms")
         .in_bulk([*{e.person_id for e in events}, *record_ids])
     )

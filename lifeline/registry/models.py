@@ -176,6 +176,24 @@ class Person(models.Model):
         self.unit_folded = fold(self.unit)[:100]
 
 
+# Person's fields by what they are for, read from the model so that a new field is one change.
+# Kept by the system, never typed in by an officer: the status follows the status events, and a
+# merge sets merged_into/merged_at.
+PERSON_BOOKKEEPING_FIELDS = frozenset({"id", "current_status", "merged_into", "merged_at"})
+# What an officer records about a person, in the model's order (forms, the person services).
+PERSON_RECORD_FIELDS: tuple[str, ...] = tuple(
+    field.name
+    for field in Person._meta.concrete_fields
+    if field.editable and field.name not in PERSON_BOOKKEEPING_FIELDS
+)
+# The primary name, copied from the primary NameForm.
+PERSON_NAME_FIELDS = ("surname", "given_name", "patronymic")
+# Sealed with the field keys: health, detention, grave, notes. Never in an agency export.
+PERSON_SENSITIVE_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in Person._meta.concrete_fields if isinstance(field, EncryptedTextField)
+)
+
+
 class NameForm(models.Model):
     """One way the person's name is written: in a script, a language, from a source."""
 

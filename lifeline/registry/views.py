@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.access import Perm, has_perm, staff_user, staff_view
+from lifeline.core.downloads import download_response
+from lifeline.core.viewflow import form_action
 from lifeline.registry import capture_card, selectors, services
 from lifeline.registry.forms import (
     ExportDraftForm,
@@ -20,7 +21,7 @@ from lifeline.registry.forms import (
     PersonSearchForm,
     StatusEventForm,
 )
-from lifeline.registry.models import PersonStatus
+from lifeline.registry.models import PersonStatus, StatusEvent
 from lifeline.registry.services import RegistryRefused
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -32,9 +33,9 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if form.is_valid() and form.criteria().used():
         page = selectors.person_search_for(
-            user=request.user, criteria=form.criteria(), page=request.GET.get("page", 1)
+            user=staff_user(request), criteria=form.criteria(), page=request.GET.get("page", 1)
         )
-    counts = selectors.registry_counts_for(user=request.user)
+    counts = selectors.registry_counts_for(user=staff_user(request))
     return render(
         request,
         "registry/search.html",
@@ -49,7 +50,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @staff_view(Perm.REGISTRY_VIEW)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for(user=request.user, pk=pk)
+    person = selectors.person_get_for(user=staff_user(request), pk=pk)
     return render(
         request,
         "registry/person_detail.html",
@@ -60,45 +61,62 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.REGISTRY_EDIT)
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, initial={"inform_family": "unknown"})
-    if request.method == "POST" and form.is_valid():
-        person = services.person_create(actor=request.user, data=form.cleaned_data)
-        messages.success(request, _("Person added to the registry."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "person": None})
+    return form_action(
+        request,
+        form,
+        lambda: services.person_create(actor=staff_user(request), data=form.cleaned_data),
+        success=_("Person added to the registry."),
+        redirect_to=lambda person: redirect("registry:person", pk=person.pk),
+        template="registry/person_form.html",
+        context={"person": None},
+    )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for(user=request.user, pk=pk, purpose="edit")
+    person = selectors.person_get_for(user=staff_user(request), pk=pk, purpose="edit")
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
-    if request.method == "POST" and form.is_valid():
-        changed = services.person_update(actor=request.user, person=person, data=form.cleaned_data)
-        messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "person": person})
+    return form_action(
+        request,
+        form,
+        lambda: services.person_update(
+            actor=staff_user(request), person=person, data=form.cleaned_data
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: redirect("registry:person", pk=person.pk),
+        template="registry/person_form.html",
+        context={"person": person},
+    )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
 def name_form_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for(user=request.user, pk=pk, purpose="name_form_add")
-    sources = selectors.source_list_for(user=request.user)
+    person = selectors.person_get_for(user=staff_user(request), pk=pk, purpose="name_form_add")
+    sources = selectors.source_list_for(user=staff_user(request))
     form = NameFormForm(request.POST or None, sources=sources)
-    if request.method == "POST" and form.is_valid():
-        services.name_form_add(actor=request.user, person=person, **form.cleaned_data)
-        messages.success(request, _("Name form added."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/name_form_form.html", {"form": form, "person": person})
+    return form_action(
+        request,
+        form,
+        lambda: services.name_form_add(
+            actor=staff_user(request), person=person, **form.cleaned_data
+        ),
+        success=_("Name form added."),
+        redirect_to=lambda _added: redirect("registry:person", pk=person.pk),
+        template="registry/name_form_form.html",
+        context={"person": person},
+    )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
 def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for(user=request.user, pk=pk, purpose="status_add")
-    sources = selectors.source_list_for(user=request.user)
+    person = selectors.person_get_for(user=staff_user(request), pk=pk, purpose="status_add")
+    sources = selectors.source_list_for(user=staff_user(request))
     form = StatusEventForm(request.POST or None, sources=sources)
-    if request.method == "POST" and form.is_valid():
+
+    def record() -> StatusEvent:
         data = form.cleaned_data
-        services.status_event_add(
-            actor=request.user,
+        return services.status_event_add(
+            actor=staff_user(request),
             person=person,
             status=data["status"],
             verification=data["verification"],
@@ -109,34 +127,34 @@ def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"],
             grave_location=data["grave_location"],
         )
-        messages.success(request, _("Status event recorded."))
-        return redirect("registry:person", pk=person.pk)
-    return render(request, "registry/status_event_form.html", {"form": form, "person": person})
 
-
-def _as_download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return form_action(
+        request,
+        form,
+        record,
+        success=_("Status event recorded."),
+        redirect_to=lambda _event: redirect("registry:person", pk=person.pk),
+        template="registry/status_event_form.html",
+        context={"person": person},
+    )
 
 
 @staff_view(Perm.REGISTRY_VIEW)
 @require_GET
 def capture_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_capture_card_for(user=request.user, pk=pk)
+    person = selectors.person_capture_card_for(user=staff_user(request), pk=pk)
     card = capture_card.card_for(person, selectors.status_history(person), timezone.localdate())
     pdf = capture_card.render_pdf(card)
-    return _as_download(pdf, "application/pdf", f"capture-card-{person.pk}.pdf")
+    return download_response(
+        pdf, filename=f"capture-card-{person.pk}.pdf", content_type="application/pdf"
+    )
 
 
 def _render_exports(
     request: HttpRequest, form: ExportDraftForm | None = None, status: int = 200
 ) -> HttpResponse:
     context = {
-        "exports": selectors.registry_export_list_for(user=request.user),
+        "exports": selectors.registry_export_list_for(user=staff_user(request)),
         "form": form or ExportDraftForm(initial={"format": "csv"}),
         "can_approve": has_perm(request.user, Perm.EXPORT_APPROVE),
     }
@@ -153,29 +171,27 @@ def exports(request: HttpRequest) -> HttpResponse:
 @require_POST
 def export_draft(request: HttpRequest) -> HttpResponse:
     form = ExportDraftForm(request.POST)
-    if form.is_valid():
-        try:
-            services.registry_export_draft(
-                actor=request.user,
-                since=form.cleaned_data["since"],
-                format=form.cleaned_data["format"],
-            )
-        except RegistryRefused as refused:
-            form.add_error("since", refused.message)
-        else:
-            messages.success(
-                request, _("Export drafted: a supervisor other than you must approve it.")
-            )
-            return redirect("registry:exports")
-    return _render_exports(request, form, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: services.registry_export_draft(
+            actor=staff_user(request),
+            since=form.cleaned_data["since"],
+            format=form.cleaned_data["format"],
+        ),
+        success=_("Export drafted: a supervisor other than you must approve it."),
+        redirect_to=lambda _export: redirect("registry:exports"),
+        page=lambda status: _render_exports(request, form, status=status),
+        error_field="since",
+    )
 
 
 @staff_view(Perm.EXPORT_APPROVE)
 @require_POST
 def export_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    export = selectors.registry_export_get_for(user=request.user, pk=pk)
+    export = selectors.registry_export_get_for(user=staff_user(request), pk=pk)
     try:
-        services.registry_export_approve(actor=request.user, export=export)
+        services.registry_export_approve(actor=staff_user(request), export=export)
     except RegistryRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -186,10 +202,12 @@ def export_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.REGISTRY_EXPORT)
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    export = selectors.registry_export_get_for(user=request.user, pk=pk)
+    export = selectors.registry_export_get_for(user=staff_user(request), pk=pk)
     try:
-        content = services.registry_export_download(actor=request.user, export=export)
+        content = services.registry_export_download(actor=staff_user(request), export=export)
     except RegistryRefused as refused:
         messages.error(request, refused.message)
         return redirect("registry:exports")
-    return _as_download(content, EXPORT_TYPES[export.format], export.filename)
+    return download_response(
+        content, filename=export.filename, content_type=EXPORT_TYPES[export.format]
+    )

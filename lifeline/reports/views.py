@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from lifeline.core.access import Perm, staff_view
+from lifeline.core.access import Perm, staff_user, staff_view
+from lifeline.core.downloads import download_response
 from lifeline.reports import charts, exports, selectors, services
 from lifeline.reports.forms import PeriodForm
 
@@ -19,7 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     weeks = PeriodForm(request.GET).period()
     if weeks is None:
         return HttpResponseBadRequest("Unknown period.")
-    tables = selectors.dashboard_tables(user=request.user, weeks=weeks)
+    tables = selectors.dashboard_tables(user=staff_user(request), weeks=weeks)
     context = {
         "form": PeriodForm(initial={"weeks": weeks}),
         "weeks": weeks,
@@ -38,11 +38,8 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     weeks = PeriodForm(request.GET).period()
     if weeks is None:
         return HttpResponseBadRequest("Unknown period.")
-    data = selectors.dashboard_table(user=request.user, slug=table, weeks=weeks)
+    data = selectors.dashboard_table(user=staff_user(request), slug=table, weeks=weeks)
     content = exports.table_csv(data) if fmt == "csv" else exports.table_xlsx(data)
-    services.report_export_record(actor=request.user, table=table, fmt=fmt, weeks=weeks)
-    response = HttpResponse(content, content_type=exports.FORMATS[fmt])
+    services.report_export_record(actor=staff_user(request), table=table, fmt=fmt, weeks=weeks)
     filename = f"lifeline-{table}-{timezone.localdate().isoformat()}.{fmt}"
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(content, filename=filename, content_type=exports.FORMATS[fmt])

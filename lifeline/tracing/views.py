@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lifeline.accounts.models import User
 from lifeline.cases.selectors import case_get_for
-from lifeline.core.access import Perm, has_perm, staff_view
+from lifeline.core.access import Perm, has_perm, staff_user, staff_view
+from lifeline.core.viewflow import form_action
 from lifeline.registry.services import RegistryRefused, person_merge
 from lifeline.tracing import engine, selectors
 from lifeline.tracing.forms import (
@@ -44,7 +44,7 @@ def _back(enquiry: Enquiry | int) -> HttpResponse:
 def enquiry_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     who = form.cleaned_data["who"] if form.is_valid() else ""
-    queue = selectors.enquiry_queue_for(user=request.user, who=who)
+    queue = selectors.enquiry_queue_for(user=staff_user(request), who=who)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tracing/enquiries.html", {"form": form, "page": page})
 
@@ -52,7 +52,7 @@ def enquiry_queue(request: HttpRequest) -> HttpResponse:
 def _render_enquiry(
     request: HttpRequest, enquiry: Enquiry, forms: dict[str, Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    user = request.user
+    user = staff_user(request)
     context: dict[str, Any] = {
         "enquiry": enquiry,
         "candidates": selectors.candidate_list_for(user=user, enquiry=enquiry),
@@ -71,47 +71,57 @@ def _render_enquiry(
 @staff_view(Perm.ENQUIRY_VIEW)
 @require_GET
 def enquiry(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_enquiry(request, selectors.enquiry_get_for(user=request.user, pk=pk))
+    return _render_enquiry(request, selectors.enquiry_get_for(user=staff_user(request), pk=pk))
 
 
 @staff_view(Perm.ENQUIRY_WORK)
 def enquiry_create(request: HttpRequest) -> HttpResponse:
     form = EnquiryCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def open_enquiry() -> Enquiry:
         try:
-            case = case_get_for(user=cast(User, request.user), key=form.cleaned_data["case"])
-            created = enquiries.enquiry_open(
-                actor=request.user, case=case, data=form.enquiry_data()
-            )
+            case = case_get_for(user=staff_user(request), key=form.cleaned_data["case"])
         except Http404:
-            form.add_error("case", _("No case has this reference."))
-        except TracingRefused as refused:
-            form.add_error("case", refused.message)
-        else:
-            messages.success(request, _("Enquiry opened."))
-            return _back(created)
-    return render(request, "tracing/enquiry_form.html", {"form": form, "enquiry": None})
+            raise TracingRefused(_("No case has this reference.")) from None
+        return enquiries.enquiry_open(
+            actor=staff_user(request), case=case, data=form.enquiry_data()
+        )
+
+    return form_action(
+        request,
+        form,
+        open_enquiry,
+        success=_("Enquiry opened."),
+        redirect_to=_back,
+        template="tracing/enquiry_form.html",
+        context={"enquiry": None},
+        error_field="case",
+    )
 
 
 @staff_view(Perm.ENQUIRY_WORK)
 def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="edit")
+    current = selectors.enquiry_get_for(user=staff_user(request), pk=pk, purpose="edit")
     form = EnquiryForm(request.POST or None, initial=EnquiryForm.initial_for(current))
-    if request.method == "POST" and form.is_valid():
-        changed = enquiries.enquiry_update(
-            actor=request.user, enquiry=current, data=form.enquiry_data()
-        )
-        messages.success(request, _("Saved.") if changed else _("Nothing changed."))
-        return _back(current)
-    return render(request, "tracing/enquiry_form.html", {"form": form, "enquiry": current})
+    return form_action(
+        request,
+        form,
+        lambda: enquiries.enquiry_update(
+            actor=staff_user(request), enquiry=current, data=form.enquiry_data()
+        ),
+        success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
+        redirect_to=lambda _changed: _back(current),
+        template="tracing/enquiry_form.html",
+        context={"enquiry": current},
+    )
 
 
 @staff_view(Perm.ENQUIRY_WORK)
 @require_POST
 def enquiry_match(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="match")
+    current = selectors.enquiry_get_for(user=staff_user(request), pk=pk, purpose="match")
     try:
-        summary = enquiries.enquiry_match(actor=request.user, enquiry=current)
+        summary = enquiries.enquiry_match(actor=staff_user(request), enquiry=current)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -139,14 +149,14 @@ _REVIEWS = {
 @staff_view(Perm.ENQUIRY_WORK)
 @require_POST
 def candidate_review(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = selectors.candidate_get_for(user=request.user, pk=pk)
+    candidate = selectors.candidate_get_for(user=staff_user(request), pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose confirm or reject."))
         return _back(candidate.enquiry_id)
     service, done = _REVIEWS[form.cleaned_data["action"]]
     try:
-        service(actor=request.user, candidate=candidate)
+        service(actor=staff_user(request), candidate=candidate)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -157,43 +167,45 @@ def candidate_review(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.ENQUIRY_WORK)
 @require_POST
 def enquirer_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="verify")
+    current = selectors.enquiry_get_for(user=staff_user(request), pk=pk, purpose="verify")
     form = VerifyForm(request.POST)
-    if form.is_valid():
-        try:
-            disclosures.enquirer_verify(actor=request.user, enquiry=current, **form.cleaned_data)
-        except TracingRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("The enquirer is marked verified."))
-            return _back(current)
-    return _render_enquiry(request, current, {"verify_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: disclosures.enquirer_verify(
+            actor=staff_user(request), enquiry=current, **form.cleaned_data
+        ),
+        success=_("The enquirer is marked verified."),
+        redirect_to=lambda _verified: _back(current),
+        page=lambda status: _render_enquiry(request, current, {"verify_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.ENQUIRY_WORK)
 @require_POST
 def disclosure_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    current = selectors.enquiry_get_for(user=request.user, pk=pk, purpose="disclosure")
+    current = selectors.enquiry_get_for(user=staff_user(request), pk=pk, purpose="disclosure")
     form = DisclosureForm(request.POST)
-    if form.is_valid():
-        try:
-            disclosures.disclosure_draft(
-                actor=request.user, enquiry=current, text=form.cleaned_data["text"]
-            )
-        except TracingRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Answer drafted: a supervisor must approve it."))
-            return _back(current)
-    return _render_enquiry(request, current, {"disclosure_form": form}, status=400)
+    return form_action(
+        request,
+        form,
+        lambda: disclosures.disclosure_draft(
+            actor=staff_user(request), enquiry=current, text=form.cleaned_data["text"]
+        ),
+        success=_("Answer drafted: a supervisor must approve it."),
+        redirect_to=lambda _draft: _back(current),
+        page=lambda status: _render_enquiry(
+            request, current, {"disclosure_form": form}, status=status
+        ),
+    )
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)
 @require_POST
 def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    disclosure = selectors.disclosure_get_for(user=request.user, pk=pk)
+    disclosure = selectors.disclosure_get_for(user=staff_user(request), pk=pk)
     try:
-        disclosures.disclosure_approve(actor=request.user, disclosure=disclosure)
+        disclosures.disclosure_approve(actor=staff_user(request), disclosure=disclosure)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -204,14 +216,14 @@ def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.DISCLOSURE_APPROVE)
 @require_POST
 def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    disclosure = selectors.disclosure_get_for(user=request.user, pk=pk)
+    disclosure = selectors.disclosure_get_for(user=staff_user(request), pk=pk)
     form = DecisionNoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say in the note why the answer is rejected."))
         return _back(disclosure.enquiry_id)
     try:
         disclosures.disclosure_reject(
-            actor=request.user, disclosure=disclosure, note=form.cleaned_data["note"]
+            actor=staff_user(request), disclosure=disclosure, note=form.cleaned_data["note"]
         )
     except TracingRefused as refused:
         messages.error(request, refused.message)
@@ -223,14 +235,14 @@ def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.REGISTRY_MERGE)
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
-    pairs = selectors.duplicate_list_for(user=request.user)
+    pairs = selectors.duplicate_list_for(user=staff_user(request))
     return render(request, "tracing/duplicates.html", {"pairs": pairs})
 
 
 @staff_view(Perm.REGISTRY_MERGE)
 @require_POST
 def duplicates_find(request: HttpRequest) -> HttpResponse:
-    run = duplicates.duplicates_find(actor=request.user)
+    run = duplicates.duplicates_find(actor=staff_user(request))
     messages.success(
         request,
         _("%(persons)d persons compared: %(pairs)d likely duplicate pairs, %(new)d new.")
@@ -242,7 +254,7 @@ def duplicates_find(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.REGISTRY_MERGE)
 @require_POST
 def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    pair = selectors.duplicate_get_for(user=request.user, pk=pk)
+    pair = selectors.duplicate_get_for(user=staff_user(request), pk=pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose which record to keep."))
@@ -251,7 +263,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["keep"] == "right":
         keep, merge = merge, keep
     try:
-        person_merge(actor=request.user, keep=keep, merge=merge)
+        person_merge(actor=staff_user(request), keep=keep, merge=merge)
     except RegistryRefused as refused:
         messages.error(request, refused.message)
         return redirect("tracing:duplicates")
@@ -262,9 +274,9 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(Perm.REGISTRY_MERGE)
 @require_POST
 def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    pair = selectors.duplicate_get_for(user=request.user, pk=pk)
+    pair = selectors.duplicate_get_for(user=staff_user(request), pk=pk)
     try:
-        duplicates.duplicate_dismiss(actor=request.user, pair=pair)
+        duplicates.duplicate_dismiss(actor=staff_user(request), pair=pair)
     except TracingRefused as refused:
         messages.error(request, refused.message)
     else:

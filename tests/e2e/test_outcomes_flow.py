@@ -60,8 +60,8 @@ def _body(page: Any) -> str:
 
 
 def test_one_exchange_from_end_to_end(browser: Any, live_url: str) -> None:
-    exchanged = create_person("Петренко")
-    withdrawn = create_person("Гончаренко")
+    exchanged = create_person("Петренко", status="held")
+    withdrawn = create_person("Гончаренко", status="held")
     context = browser.new_context()
     page = context.new_page()
     _supervisor_logs_in(page, live_url)
@@ -105,7 +105,7 @@ def test_one_exchange_from_end_to_end(browser: Any, live_url: str) -> None:
 
 
 def test_one_handover_from_end_to_end(browser: Any, live_url: str) -> None:
-    person = create_person("Сидоренко")
+    person = create_person("Сидоренко", status="held")
     case = create_case("handover")
     context = browser.new_context()
     page = context.new_page()

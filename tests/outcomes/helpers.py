@@ -8,34 +8,16 @@ from typing import Any
 from django.utils import timezone
 
 from lifeline.cases.models import Case
-from lifeline.core.actors import SYSTEM
 from lifeline.outcomes.models import AssistanceType, ExchangeBatch, Handover
 from lifeline.outcomes.services.exchanges import exchange_batch_create
 from lifeline.outcomes.services.handovers import handover_open, handover_schedule, handover_verify
-from lifeline.registry.models import Person, PersonStatus
-from lifeline.registry.services import person_create, status_event_add
+from lifeline.registry.models import Person
 from tests.cases.helpers import create_case
+from tests.factories import create_person
 
 PLACE = "КПП Сумы-север, 06:00"
 DOCUMENTS = "паспорт матери НК 123456; свидетельство о рождении I-ЖД 654321"
 RELATIVE = "Кузьминова Ольга Петровна"
-
-
-def create_person(
-    surname: str = "Кузьминов", *, status: str = PersonStatus.HELD, **data: Any
-) -> Person:
-    """A registry person (made by the system) whose newest status event is `status`."""
-    person = person_create(actor=SYSTEM, data={"surname": surname, "given_name": "Максим", **data})
-    status_event_add(
-        actor=SYSTEM,
-        person=person,
-        status=status,
-        verification="confirmed",
-        new_source={"kind": "official_list", "title": "list", "reliability": "high"},
-        occurred_on=timezone.localdate() - timedelta(days=30),
-    )
-    person.refresh_from_db()
-    return person
 
 
 def create_batch(actor: Any, *, planned_on: date | None = None) -> ExchangeBatch:
@@ -54,7 +36,7 @@ def create_type(name: str = "legal advice", *, active: bool = True) -> Assistanc
 def create_handover(actor: Any, *, person: Person | None = None, stage: str = "open") -> Handover:
     """A handover case with its handover, taken up to `stage`: open, verified or scheduled."""
     case: Case = create_case("handover")
-    handover = handover_open(actor=actor, case=case, person=person or create_person())
+    handover = handover_open(actor=actor, case=case, person=person or create_person(status="held"))
     if stage in ("verified", "scheduled"):
         handover = handover_verify(
             actor=actor,

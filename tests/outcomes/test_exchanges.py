@@ -69,7 +69,7 @@ def _state(batch: ExchangeBatch) -> tuple[object, ...]:
 @pytest.mark.parametrize("refused", NOT_EXCHANGE_MANAGERS)
 def test_these_users_cannot_keep_exchange_batches(request, refused, dave) -> None:
     user = request.getfixturevalue(refused)
-    person = create_person()
+    person = create_person(status="held")
     batch, [entry] = _confirmed_batch(dave, person)
     before = _state(batch)
     attempts = [
@@ -77,7 +77,9 @@ def test_these_users_cannot_keep_exchange_batches(request, refused, dave) -> Non
         lambda: exchange_batch_update(
             actor=user, batch=batch, planned_on=batch.planned_on, place="x", counterpart="y"
         ),
-        lambda: exchange_entry_add(actor=user, batch=batch, person=create_person("Другой")),
+        lambda: exchange_entry_add(
+            actor=user, batch=batch, person=create_person("Другой", status="held")
+        ),
         lambda: exchange_entry_set_outcome(actor=user, entry=entry, outcome="exchanged"),
         lambda: exchange_batch_reopen(actor=user, batch=batch),
         lambda: exchange_batch_confirm(actor=user, batch=batch),
@@ -108,7 +110,7 @@ def test_a_batch_has_a_date_a_sealed_place_and_a_counterpart(erin) -> None:
 
 def test_persons_are_added_from_the_registry(dave) -> None:
     batch = create_batch(dave)
-    person = create_person()
+    person = create_person(status="held")
     entry = exchange_entry_add(actor=dave, batch=batch, person=person)
     assert (entry.outcome, entry.active, entry.added_by) == ("pending", True, dave)
     [event] = AuditEvent.objects.filter(action="exchange.entry_add")
@@ -118,7 +120,7 @@ def test_persons_are_added_from_the_registry(dave) -> None:
 
 
 def test_a_person_in_an_active_batch_cannot_join_another(dave, erin) -> None:
-    person = create_person("Петренко")
+    person = create_person("Петренко", status="held")
     first = create_batch(dave)
     second = create_batch(erin)
     exchange_entry_add(actor=dave, batch=first, person=person)
@@ -130,7 +132,7 @@ def test_a_person_in_an_active_batch_cannot_join_another(dave, erin) -> None:
 
 
 def test_once_withdrawn_or_the_batch_cancelled_he_is_free_again(dave) -> None:
-    person = create_person()
+    person = create_person(status="held")
     first, [entry] = _confirmed_batch(dave, person)
     exchange_entry_set_outcome(actor=dave, entry=entry, outcome="withdrawn")
     second = create_batch(dave)
@@ -147,7 +149,7 @@ def test_once_withdrawn_or_the_batch_cancelled_he_is_free_again(dave) -> None:
 
 def test_the_database_itself_refuses_a_second_active_entry(dave) -> None:
     """Bypass the services: the partial unique index is the last word, on any database."""
-    person = create_person()
+    person = create_person(status="held")
     now = timezone.now()
     first, second = create_batch(dave), create_batch(dave)
     ExchangeEntry.objects.create(batch=first, person=person, added_at=now)
@@ -165,7 +167,7 @@ def test_the_database_itself_refuses_a_second_active_entry(dave) -> None:
 
 def test_the_service_turns_a_lost_race_into_a_refusal(dave, monkeypatch) -> None:
     """Two officers add him at once: the check passes for both, the database stops one."""
-    person = create_person()
+    person = create_person(status="held")
     first, second = create_batch(dave), create_batch(dave)
     exchange_entry_add(actor=dave, batch=first, person=person)
     monkeypatch.setattr(exchanges, "_refuse_active_elsewhere", lambda person, batch: None)
@@ -176,8 +178,8 @@ def test_the_service_turns_a_lost_race_into_a_refusal(dave, monkeypatch) -> None
 
 def test_merged_dead_or_handed_over_persons_are_refused(dave, erin) -> None:
     batch = create_batch(dave)
-    keep = create_person("Оставлен")
-    merged = create_person("Слит")
+    keep = create_person("Оставлен", status="held")
+    merged = create_person("Слит", status="held")
     Person.objects.filter(pk=merged.pk).update(merged_into=keep)
     with pytest.raises(ActionRefused, match=f"merged into #{keep.pk}"):
         exchange_entry_add(actor=dave, batch=batch, person=merged)
@@ -189,11 +191,11 @@ def test_merged_dead_or_handed_over_persons_are_refused(dave, erin) -> None:
 
 
 def test_persons_are_added_while_the_batch_is_a_draft(dave) -> None:
-    batch, _entries = _confirmed_batch(dave, create_person())
+    batch, _entries = _confirmed_batch(dave, create_person(status="held"))
     with pytest.raises(ActionRefused, match="back to draft"):
-        exchange_entry_add(actor=dave, batch=batch, person=create_person("Второй"))
+        exchange_entry_add(actor=dave, batch=batch, person=create_person("Второй", status="held"))
     exchange_batch_reopen(actor=dave, batch=batch)
-    exchange_entry_add(actor=dave, batch=batch, person=create_person("Второй"))
+    exchange_entry_add(actor=dave, batch=batch, person=create_person("Второй", status="held"))
     assert batch.entries.count() == 2
 
 
@@ -207,7 +209,7 @@ def test_an_empty_list_cannot_be_confirmed(dave) -> None:
 
 def test_exchanged_is_recorded_on_a_confirmed_batch_only(dave) -> None:
     batch = create_batch(dave)
-    entry = exchange_entry_add(actor=dave, batch=batch, person=create_person())
+    entry = exchange_entry_add(actor=dave, batch=batch, person=create_person(status="held"))
     with pytest.raises(ActionRefused, match="Confirm the batch"):
         exchange_entry_set_outcome(actor=dave, entry=entry, outcome="exchanged")
     exchange_batch_confirm(actor=dave, batch=batch)
@@ -221,7 +223,9 @@ def test_exchanged_is_recorded_on_a_confirmed_batch_only(dave) -> None:
 
 
 def test_withdrawn_and_refused_release_the_person_and_keep_a_sealed_note(erin) -> None:
-    batch, [a, b] = _confirmed_batch(erin, create_person("А"), create_person("Б"))
+    batch, [a, b] = _confirmed_batch(
+        erin, create_person("А", status="held"), create_person("Б", status="held")
+    )
     exchange_entry_set_outcome(actor=erin, entry=a, outcome="withdrawn", note="снят стороной")
     exchange_entry_set_outcome(actor=erin, entry=b, outcome="refused", note="отказался сам")
     a.refresh_from_db()
@@ -239,7 +243,9 @@ def test_withdrawn_and_refused_release_the_person_and_keep_a_sealed_note(erin) -
 
 
 def test_completion_writes_the_status_events_for_the_persons_exchanged(carol) -> None:
-    exchanged, withdrawn, refused = (create_person(s) for s in ("Обменян", "Снят", "Отказ"))
+    exchanged, withdrawn, refused = (
+        create_person(s, status="held") for s in ("Обменян", "Снят", "Отказ")
+    )
     batch, [a, b, c] = _confirmed_batch(carol, exchanged, withdrawn, refused)
     exchange_entry_set_outcome(actor=carol, entry=a, outcome="exchanged")
     exchange_entry_set_outcome(actor=carol, entry=b, outcome="withdrawn")
@@ -272,7 +278,9 @@ def test_completion_writes_the_status_events_for_the_persons_exchanged(carol) ->
 
 
 def test_pending_entries_block_completion(carol) -> None:
-    batch, [a, _b] = _confirmed_batch(carol, create_person("А"), create_person("Б"))
+    batch, [a, _b] = _confirmed_batch(
+        carol, create_person("А", status="held"), create_person("Б", status="held")
+    )
     exchange_entry_set_outcome(actor=carol, entry=a, outcome="exchanged")
     before = _state(batch)
     with pytest.raises(ActionRefused, match="1 on the list have no outcome"):
@@ -284,7 +292,7 @@ def test_completion_needs_a_confirmed_batch_someone_exchanged_and_the_day_come(c
     draft = create_batch(carol)
     with pytest.raises(ActionRefused, match="confirmed"):
         exchange_batch_complete(actor=carol, batch=draft)
-    batch, [entry] = _confirmed_batch(carol, create_person())
+    batch, [entry] = _confirmed_batch(carol, create_person(status="held"))
     exchange_entry_set_outcome(actor=carol, entry=entry, outcome="withdrawn")
     with pytest.raises(ActionRefused, match="cancel the batch instead"):
         exchange_batch_complete(actor=carol, batch=batch)
@@ -298,7 +306,7 @@ def test_completion_needs_a_confirmed_batch_someone_exchanged_and_the_day_come(c
 
 def test_completion_is_all_or_nothing(carol, monkeypatch) -> None:
     """The third status event fails: no event, no source and no change of the batch remain."""
-    persons = [create_person(f"Обменян{n}") for n in range(4)]
+    persons = [create_person(f"Обменян{n}", status="held") for n in range(4)]
     batch, entries = _confirmed_batch(carol, *persons)
     for entry in entries:
         exchange_entry_set_outcome(actor=carol, entry=entry, outcome="exchanged")
@@ -320,7 +328,7 @@ def test_completion_is_all_or_nothing(carol, monkeypatch) -> None:
 
 
 def test_a_cancelled_batch_frees_everyone_and_cannot_change(dave) -> None:
-    batch, [entry] = _confirmed_batch(dave, create_person())
+    batch, [entry] = _confirmed_batch(dave, create_person(status="held"))
     exchange_batch_cancel(actor=dave, batch=batch)
     entry.refresh_from_db()
     assert not entry.active
@@ -333,8 +341,8 @@ def test_a_cancelled_batch_frees_everyone_and_cannot_change(dave) -> None:
 
 
 def test_a_merged_record_blocks_completion(carol) -> None:
-    keep = create_person("Оставлен")
-    person = create_person("Слит")
+    keep = create_person("Оставлен", status="held")
+    person = create_person("Слит", status="held")
     batch, [entry] = _confirmed_batch(carol, person)
     exchange_entry_set_outcome(actor=carol, entry=entry, outcome="exchanged")
     Person.objects.filter(pk=person.pk).update(merged_into=keep)
@@ -351,7 +359,7 @@ def test_only_a_person_in_custody_goes_on_a_list(carol) -> None:
 def test_a_death_recorded_before_completion_is_not_overwritten(carol) -> None:
     from lifeline.registry.services import status_event_add
 
-    person = create_person("Погиб")
+    person = create_person("Погиб", status="held")
     batch, [entry] = _confirmed_batch(carol, person)
     exchange_entry_set_outcome(actor=carol, entry=entry, outcome="exchanged")
     status_event_add(
@@ -370,7 +378,7 @@ def test_a_death_recorded_before_completion_is_not_overwritten(carol) -> None:
 
 
 def test_an_entry_put_back_on_the_list_is_checked_again(carol) -> None:
-    person = create_person("Вернули")
+    person = create_person("Вернули", status="held")
     batch, [entry] = _confirmed_batch(carol, person)
     exchange_entry_set_outcome(actor=carol, entry=entry, outcome="withdrawn")
     create_handover(carol, person=person)  # meanwhile his family comes for him

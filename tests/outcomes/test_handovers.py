@@ -49,7 +49,9 @@ def test_these_users_cannot_work_a_handover(request, refused, erin) -> None:
     handover = create_handover(erin, stage="scheduled")
     step = handover.steps.first()
     attempts = [
-        lambda: handover_open(actor=user, case=create_case("handover"), person=create_person()),
+        lambda: handover_open(
+            actor=user, case=create_case("handover"), person=create_person(status="held")
+        ),
         lambda: handover_verify(
             actor=user, handover=handover, relative_name="x", relationship="x", documents="x"
         ),
@@ -67,7 +69,7 @@ def test_these_users_cannot_work_a_handover(request, refused, erin) -> None:
 
 
 def test_the_whole_handover_moves_the_case_and_the_registry(erin) -> None:
-    person = create_person()
+    person = create_person(status="held")
     case = create_case("handover")
     handover = handover_open(actor=erin, case=case, person=person)
     assert [s.text for s in handover.steps.all()] == [str(t) for t in DEFAULT_HANDOVER_STEPS]
@@ -180,24 +182,26 @@ def test_a_completed_handover_cannot_change(carol) -> None:
 
 def test_a_handover_needs_a_handover_case_and_a_held_person(erin) -> None:
     with pytest.raises(ActionRefused, match="kind 'handover'"):
-        handover_open(actor=erin, case=create_case("surrender"), person=create_person())
+        handover_open(
+            actor=erin, case=create_case("surrender"), person=create_person(status="held")
+        )
     with pytest.raises(ActionRefused, match="not as held"):
         handover_open(
             actor=erin, case=create_case("handover"), person=create_person(status="missing")
         )
     handover = create_handover(erin)
     with pytest.raises(ActionRefused, match="has its handover already"):
-        handover_open(actor=erin, case=handover.case, person=create_person("Другой"))
+        handover_open(actor=erin, case=handover.case, person=create_person("Другой", status="held"))
     with pytest.raises(ActionRefused, match="closed"):
         handover_open(
             actor=erin,
             case=create_case("handover", status="closed"),
-            person=create_person("Третий"),
+            person=create_person("Третий", status="held"),
         )
 
 
 def test_a_person_on_an_exchange_list_is_not_handed_over(erin) -> None:
-    person = create_person()
+    person = create_person(status="held")
     exchange_entry_add(actor=erin, batch=create_batch(erin), person=person)
     with pytest.raises(ActionRefused, match="exchange batch"):
         handover_open(actor=erin, case=create_case("handover"), person=person)
@@ -227,7 +231,7 @@ def test_a_case_closed_meanwhile_stops_the_handover(erin) -> None:
 
 
 def test_a_person_has_one_handover_at_a_time(erin) -> None:
-    person = create_person("Один")
+    person = create_person("Один", status="held")
     create_handover(erin, person=person)
     with pytest.raises(ActionRefused, match="already"):
         handover_open(actor=erin, case=create_case("handover"), person=person)

@@ -152,7 +152,7 @@ def test_create_a_batch_and_add_a_person_found_by_search(as_erin, erin) -> None:
     )
     batch = ExchangeBatch.objects.get()
     assert response["Location"] == reverse("outcomes:exchange", args=[batch.pk])
-    person = create_person("Петренко")
+    person = create_person("Петренко", status="held")
     page = as_erin.get(reverse("outcomes:exchange", args=[batch.pk]), {"find-surname": "петренко"})
     body = page.content.decode()
     assert "Петренко" in body and PLACE in body
@@ -160,7 +160,7 @@ def test_create_a_batch_and_add_a_person_found_by_search(as_erin, erin) -> None:
     response = as_erin.post(
         reverse("outcomes:exchange_entry_add", args=[batch.pk]), {"person": person.pk}, follow=True
     )
-    assert "Петренко Максим added to the batch." in _messages(response)
+    assert "Петренко Максим Сергеевич added to the batch." in _messages(response)
     assert ExchangeEntry.objects.filter(batch=batch, person=person).exists()
     # Showing the list reads the persons on it: audited.
     reads = AuditEvent.objects.filter(action="person.view", object_id=str(person.pk))
@@ -194,7 +194,9 @@ def test_bad_input_on_a_batch_never_errors(as_erin, erin) -> None:
     for data in ({}, {"action": "explode"}, {"action": "complete"}, {"action": "confirm"}):
         response = as_erin.post(action, data, follow=True)
         assert response.status_code == 200 and _messages(response)
-    entry = exchange_entry_add(actor=erin, batch=create_batch(erin), person=create_person())
+    entry = exchange_entry_add(
+        actor=erin, batch=create_batch(erin), person=create_person(status="held")
+    )
     outcome = reverse("outcomes:exchange_entry_outcome", args=[entry.pk])
     for data in ({}, {"outcome": "vanished"}, {"outcome": "exchanged"}):
         response = as_erin.post(outcome, data, follow=True)
@@ -205,7 +207,7 @@ def test_bad_input_on_a_batch_never_errors(as_erin, erin) -> None:
 
 
 def test_a_person_in_another_active_batch_is_refused_with_a_message(as_erin, erin) -> None:
-    person = create_person("Петренко")
+    person = create_person("Петренко", status="held")
     first = create_batch(erin)
     exchange_entry_add(actor=erin, batch=first, person=person)
     second = create_batch(erin)
@@ -218,7 +220,7 @@ def test_a_person_in_another_active_batch_is_refused_with_a_message(as_erin, eri
 
 def test_confirmed_batch_page_offers_the_outcomes(as_erin, erin) -> None:
     batch = create_batch(erin)
-    exchange_entry_add(actor=erin, batch=batch, person=create_person())
+    exchange_entry_add(actor=erin, batch=batch, person=create_person(status="held"))
     exchange_batch_confirm(actor=erin, batch=batch)
     body = as_erin.get(reverse("outcomes:exchange", args=[batch.pk])).content.decode()
     assert 'value="exchanged"' in body and 'value="complete"' in body
@@ -247,7 +249,7 @@ def test_the_handover_page_is_for_handover_cases(as_erin) -> None:
 
 def test_start_and_verify_a_handover_through_the_page(as_erin) -> None:
     case = create_case("handover")
-    person = create_person("Сидоренко")
+    person = create_person("Сидоренко", status="held")
     page = as_erin.get(reverse("outcomes:handover", args=[case.pk]), {"find-surname": "Сидор"})
     assert "Сидоренко" in page.content.decode()
     as_erin.post(reverse("outcomes:handover_open", args=[case.pk]), {"person": person.pk})

@@ -8,18 +8,10 @@ import pytest
 
 from lifeline.core.actors import SYSTEM
 from lifeline.registry.models import Person, Source
-from lifeline.registry.services import person_create, source_create
+from lifeline.registry.services import source_create
+from tests.factories import create_person
 
-
-def create_person(**data: Any) -> Person:
-    """A person made by the system actor; `data` overrides the defaults."""
-    fields: dict[str, Any] = {
-        "surname": "Кузьминов",
-        "given_name": "Максим",
-        "patronymic": "Сергеевич",
-    }
-    fields.update(data)
-    return person_create(actor=SYSTEM, data=fields)
+__all__ = ["create_person", "create_source"]
 
 
 def create_source(title: str = "Список обмена №12", **extra: Any) -> Source:

@@ -17,8 +17,16 @@ from django.utils import timezone, translation
 from lifeline.core.access import PERMISSION_MATRIX, Perm
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
-from lifeline.registry.models import Person, RegistryExport, StatusEvent
+from lifeline.registry import exports
+from lifeline.registry.models import (
+    PERSON_RECORD_FIELDS,
+    PERSON_SENSITIVE_FIELDS,
+    Person,
+    RegistryExport,
+    StatusEvent,
+)
 from lifeline.registry.services import (
+    PERSON_FIELDS,
     RegistryRefused,
     name_form_add,
     registry_export_approve,
@@ -354,3 +362,13 @@ def test_a_date_before_1900_is_refused_with_a_message(client, dave) -> None:
     assert response.status_code in {200, 400}
     assert "1900" in response.content.decode()
     assert not RegistryExport.objects.exists()
+
+
+def test_the_person_field_lists_follow_the_model() -> None:
+    """A field added to Person reaches the export and the forms' service without another list.
+
+    The registry services still keep their own copy (PERSON_FIELDS); this holds it to the model.
+    """
+    assert PERSON_FIELDS == PERSON_RECORD_FIELDS
+    assert not set(PERSON_SENSITIVE_FIELDS) & set(exports.COLUMNS)
+    assert set(exports.PERSON_COLUMNS) <= set(PERSON_RECORD_FIELDS)

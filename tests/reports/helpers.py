@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from lifeline.cases.models import Case
 from lifeline.intake.models import Contact
-from lifeline.registry.models import Person, Source, StatusEvent
 from lifeline.tracing.models import Enquiry
+from tests.factories import create_person
 
 _references = itertools.count(1)
 
@@ -42,35 +41,6 @@ def create_enquiry(created_at: datetime, *, status: str = Enquiry.Status.OPEN) -
     return Enquiry.objects.create(
         case=case, status=status, created_at=created_at, updated_at=created_at
     )
-
-
-def create_person(
-    surname: str,
-    events: Sequence[tuple[str, str, date | None]] = (),
-    *,
-    recorded_at: datetime | None = None,
-    **fields: Any,
-) -> Person:
-    """A person with status events (status, verification, occurred on), oldest first.
-
-    His current status is set from the newest event, as the registry's service sets it.
-    """
-    person = Person.objects.create(surname=surname, **fields)
-    source, _ = Source.objects.get_or_create(kind="document", title="list", reliability="high")
-    for status, verification, occurred_on in events:
-        StatusEvent.objects.create(
-            person=person,
-            status=status,
-            verification=verification,
-            occurred_on=occurred_on,
-            source=source,
-            recorded_at=recorded_at or timezone.now(),
-        )
-    if events:
-        newest = max(person.status_events.all(), key=lambda e: e.sort_key)
-        person.current_status = newest.status
-        person.save(update_fields=["current_status"])
-    return person
 
 
 def create_people(count: int, status: str, verification: str, *, prefix: str = "Anon") -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from lifeline.accounts.models import User
-from lifeline.core.access import Perm, staff_view
+from lifeline.core.access import Perm, staff_user, staff_view
+from lifeline.core.downloads import download_response
 from lifeline.intake.attachments.store import (
     attachment_download_name,
     attachment_get_for,
@@ -38,16 +35,14 @@ SERVED_TYPES = frozenset(
 @staff_view(Perm.CASE_VIEW)
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
-    user = cast(User, request.user)
+    user = staff_user(request)
     attachment = attachment_get_for(user=user, pk=pk)
     attachment_view_record(actor=user, attachment=attachment)
     served = attachment.content_type
     if served not in SERVED_TYPES or attachment_is_dangerous(attachment):
         served = "application/octet-stream"  # a script named .txt is still a script
-    response = HttpResponse(bytes(attachment.data), content_type=served)
-    disposition = content_disposition_header(True, attachment_download_name(attachment))
-    response["Content-Disposition"] = disposition or "attachment"  # never inline
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(
+        bytes(attachment.data),
+        filename=attachment_download_name(attachment),
+        content_type=served,
+    )
