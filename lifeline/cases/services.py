@@ -21,6 +21,7 @@ from lifeline.cases.workflows import (
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
 from lifeline.intake.adapters import adapter_for
 from lifeline.intake.inbox import message_queue
@@ -119,7 +120,8 @@ REPLY_MAX_CHARS = 4_000
 
 
 def _lock(case: Case) -> None:
-    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    """Lock the case's row and reload the caller's copy of what the services change."""
+    row_lock(case)
     case.refresh_from_db(fields=_MUTABLE_FIELDS)
 
 
@@ -401,7 +403,7 @@ def _decidable(*, actor: User, draft: ReplyDraft) -> ReplyDraft:
     require_perm(actor, Perm.DISCLOSURE_APPROVE)
     # The case's row first, then the draft's: the order every reply takes, so none deadlock.
     _lock(draft.case)
-    locked = ReplyDraft.objects.select_for_update().get(pk=draft.pk)
+    locked = row_lock(draft)
     if locked.state != ReplyDraft.State.DRAFT:
         raise CaseActionRefused(gettext("This reply has been decided already."))
     if locked.drafted_by_id == actor.pk:

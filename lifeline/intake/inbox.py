@@ -40,6 +40,7 @@ from lifeline.core.audit import audit_record
 from lifeline.core.crypto import UndecryptableField
 from lifeline.core.fields import require_readable
 from lifeline.core.hooks import hook_run
+from lifeline.core.locks import row_lock
 from lifeline.intake.adapters import SendLater, SendRefused, adapter_for
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import require_storable
@@ -315,7 +316,7 @@ def contact_retry(*, actor: Actor, contact: Contact) -> Contact:
     """Put a FAILED contact back in its queue (the console's retry button)."""
     require_perm(actor, Perm.INTAKE_MANAGE)
     with transaction.atomic(durable=True):
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        contact = row_lock(contact)
         if contact.state != Contact.State.FAILED:
             return contact
         inbound = contact.direction == Contact.Direction.IN

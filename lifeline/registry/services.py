@@ -30,9 +30,12 @@ from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.hooks import hook_run
+from lifeline.core.locks import row_lock
 from lifeline.registry import exports
 from lifeline.registry.models import (
     DETENTION_PLACE_STATUSES,
+    PERSON_NAME_FIELDS,
+    PERSON_RECORD_FIELDS,
     NameForm,
     Person,
     PersonStatus,
@@ -42,26 +45,9 @@ from lifeline.registry.models import (
 )
 from lifeline.registry.text import script_of
 
-NAME_FIELDS = ("surname", "given_name", "patronymic")
-PERSON_FIELDS = (
-    *NAME_FIELDS,
-    "sex",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "place_of_birth",
-    "father_name",
-    "mother_maiden_name",
-    "rank",
-    "service_number",
-    "unit",
-    "power",
-    "health",
-    "place_of_detention",
-    "grave_location",
-    "notes",
-    "inform_family",
-)
+# What a person's data may hold: every field of the record, from the model (registry.models).
+NAME_FIELDS = PERSON_NAME_FIELDS
+PERSON_FIELDS = PERSON_RECORD_FIELDS
 # Not a Person column: the language of the primary name form.
 NAME_LANGUAGE = "name_language"
 SOURCE_FIELDS = ("kind", "title", "reliability", "details", "received_on")
@@ -112,7 +98,7 @@ def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> l
     """Apply `data` to the person; return the names of the fields that changed."""
     require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     _check_keys(data, (*PERSON_FIELDS, NAME_LANGUAGE))
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = row_lock(person)
     changed = [f for f in PERSON_FIELDS if f in data and getattr(person, f) != data[f]]
     for field in changed:
         setattr(person, field, data[field])
@@ -149,7 +135,7 @@ def name_form_add(
 ) -> NameForm:
     """Record another spelling of the person's name; `make_primary` makes it his main name."""
     require_perm_or_system(actor, Perm.REGISTRY_EDIT)
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = row_lock(person)
     form = NameForm(
         person=person,
         surname=surname,
@@ -259,7 +245,7 @@ def status_event_add(
         raise ValueError("give either an existing source or the fields of a new one, not both")
     if grave_location and status != PersonStatus.DEAD:
         raise ValueError("a grave location belongs to a death")
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = row_lock(person)
     if new_source is not None:
         source = _source_create(actor=actor, data=new_source)
     if source is None:
@@ -310,20 +296,12 @@ def status_event_add(
 
 # --- Merging duplicates --------------------------------------------------------------------
 
-# Plain columns copied from the merged record where the kept one has nothing.
-_FILLABLE = (
-    "sex",
-    "place_of_birth",
-    "father_name",
-    "mother_maiden_name",
-    "rank",
-    "service_number",
-    "unit",
-    "power",
-    "health",
-    "place_of_detention",
-    "grave_location",
-    "notes",
+# Columns copied from the merged record where the kept one has nothing: the record's fields but
+# the name and the birth date (the kept record's identity) and the family's wish to be told.
+_FILLABLE = tuple(
+    name
+    for name in PERSON_RECORD_FIELDS
+    if name not in PERSON_NAME_FIELDS and not name.startswith("birth_") and name != "inform_family"
 )
 
 
@@ -415,7 +393,7 @@ def registry_export_approve(*, actor: User, export: RegistryExport) -> RegistryE
     export that carried it.
     """
     require_perm(actor, Perm.EXPORT_APPROVE)
-    export = RegistryExport.objects.select_for_update().get(pk=export.pk)
+    export = row_lock(export)
     if export.is_approved:
         raise RegistryRefused(gettext("This export has been approved already."))
     if export.drafted_by_id == actor.pk:
@@ -467,7 +445,7 @@ def registry_export_download(*, actor: User, export: RegistryExport) -> bytes:
     """The approved file, exactly as approved; every download is counted and audited."""
     if not (has_perm(actor, Perm.REGISTRY_EXPORT) or has_perm(actor, Perm.EXPORT_APPROVE)):
         raise PermissionDenied(Perm.REGISTRY_EXPORT)
-    export = RegistryExport.objects.select_for_update().get(pk=export.pk)
+    export = row_lock(export)
     if not export.is_approved or export.content is None:
         raise RegistryRefused(gettext("This export is not approved yet."))
     content = bytes(export.content)

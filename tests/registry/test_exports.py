@@ -365,10 +365,7 @@ def test_a_date_before_1900_is_refused_with_a_message(client, dave) -> None:
 
 
 def test_the_person_field_lists_follow_the_model() -> None:
-    """A field added to Person reaches the export and the forms' service without another list.
-
-    The registry services still keep their own copy (PERSON_FIELDS); this holds it to the model.
-    """
+    """A field added to Person reaches the export and the registry services without another list."""
     assert PERSON_FIELDS == PERSON_RECORD_FIELDS
     assert not set(PERSON_SENSITIVE_FIELDS) & set(exports.COLUMNS)
     assert set(exports.PERSON_COLUMNS) <= set(PERSON_RECORD_FIELDS)

@@ -18,6 +18,7 @@ from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.hooks import hook_run
+from lifeline.core.locks import row_lock
 from lifeline.intake.inbox import conversation_for
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.numbers import number_normalise
@@ -85,7 +86,7 @@ def _caller_conversation(*, number: str, language: str) -> Conversation:
     if number:
         found = conversation_for(channel=Channel.PHONE, identity=number, language=language)
         # Locked so that a provider's call event for the same number cannot open a second case.
-        conversation = Conversation.objects.select_for_update().get(pk=found.pk)
+        conversation = row_lock(found)
         if language and not conversation.language:
             conversation.language = language
             conversation.save(update_fields=["language"])

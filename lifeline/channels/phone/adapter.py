@@ -18,6 +18,7 @@ from lifeline.cases.services import case_open
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.actors import SYSTEM
+from lifeline.core.locks import row_lock
 from lifeline.intake.adapters import ChannelAdapter, SendRefused
 from lifeline.intake.inbox import conversation_for
 from lifeline.intake.models import Channel, Contact, Conversation
@@ -104,7 +105,7 @@ class PhoneAdapter(ChannelAdapter):
     def interpret(self, contact: Contact, fetched: Any) -> None:
         event = CallEvent.from_payload(contact.payload)
         conversation = self._conversation(event, contact)
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation = row_lock(conversation)
         case = self._open_case(conversation)
         if case is None and event.status in MISSED and not event.outbound:
             # Only a missed call needs a case of its own, waiting for a call back. An answered

@@ -20,6 +20,7 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_open_for_conversation
 from lifeline.channels.telegram import api, texts
 from lifeline.core.actors import SYSTEM
+from lifeline.core.locks import row_lock
 from lifeline.intake.adapters import ChannelAdapter, SendLater, SendRefused
 from lifeline.intake.attachments.store import AttachmentRefused, attachment_store
 from lifeline.intake.inbox import conversation_for, message_queue
@@ -284,7 +285,7 @@ def _conversation(contact: Contact, *, chat_id: int, chat_type: str) -> Conversa
         identity=str(chat_id),
         language=texts.bot_language(contact.language),
     )
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+    return row_lock(conversation)
 
 
 def _file(contact: Contact, *, conversation: Conversation | None, body: str) -> None:

@@ -11,6 +11,7 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.outcomes.models import (
     AssistanceEvent,
     AssistanceItem,
@@ -21,7 +22,6 @@ from lifeline.outcomes.services.common import (
     NAME_MAX_CHARS,
     OutcomeRefused,
     clean_text,
-    lock_case,
     require_open_case,
 )
 
@@ -37,7 +37,7 @@ def assistance_item_add(
     """Ask for help of a catalogue type on a surrender or assistance case."""
     require_perm(actor, Perm.OUTCOME_WORK)
     note = clean_text(note)
-    case = lock_case(case)
+    case = row_lock(case)
     if case.kind not in ASSISTANCE_CASE_KINDS:
         raise OutcomeRefused(
             gettext("Assistance items belong to surrender and assistance cases only.")
@@ -76,9 +76,9 @@ def assistance_item_set_status(
     """Move an item to `to_status` if its status table allows it; the history keeps the move."""
     require_perm(actor, Perm.OUTCOME_WORK)
     note = clean_text(note)
-    case = lock_case(item.case)
+    case = row_lock(item.case)
     require_open_case(case)
-    item = AssistanceItem.objects.select_for_update().get(pk=item.pk)
+    item = row_lock(item)
     from_status = item.status
     if to_status not in item.next_statuses:
         allowed = ", ".join(str(AssistanceStatus(s).label) for s in item.next_statuses)
@@ -149,7 +149,7 @@ def assistance_type_update(
 ) -> list[str]:
     """Rename, describe, reorder, deactivate or reactivate a type; returns what changed."""
     require_perm(actor, Perm.CATALOGUE_EDIT)
-    assistance_type = AssistanceType.objects.select_for_update().get(pk=assistance_type.pk)
+    assistance_type = row_lock(assistance_type)
     values = {
         "name": _type_name(name, other_than=assistance_type.pk),
         "description": clean_text(description),
@@ -175,7 +175,7 @@ def assistance_type_update(
 def assistance_type_delete(*, actor: Actor, assistance_type: AssistanceType) -> None:
     """Delete a type no item ever used; a type in use can only be deactivated."""
     require_perm(actor, Perm.CATALOGUE_EDIT)
-    assistance_type = AssistanceType.objects.select_for_update().get(pk=assistance_type.pk)
+    assistance_type = row_lock(assistance_type)
     if assistance_type.items.exists():
         raise OutcomeRefused(
             gettext("'%(type)s' is in use on cases: deactivate it instead of deleting it.")

@@ -45,10 +45,6 @@ def clean_text(value: str, *, max_chars: int = TEXT_MAX_CHARS, required: str = "
     return value
 
 
-def lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
-
-
 def require_open_case(case: Case) -> None:
     if case.status in workflow_for(case.kind).terminal:
         raise OutcomeRefused(gettext("The case is closed. Reopen it first."))

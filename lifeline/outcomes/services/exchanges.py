@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.outcomes.models import (
     ACTIVE_OUTCOMES,
     ExchangeBatch,
@@ -28,10 +29,6 @@ from lifeline.outcomes.services.common import (
 )
 from lifeline.registry.models import Person, PersonStatus, Source, Verification
 from lifeline.registry.services import source_create, status_event_add
-
-
-def _lock_batch(batch: ExchangeBatch) -> ExchangeBatch:
-    return ExchangeBatch.objects.select_for_update().get(pk=batch.pk)
 
 
 def _require_open_batch(batch: ExchangeBatch) -> None:
@@ -74,7 +71,7 @@ def exchange_batch_update(
     """Change the date, place or counterpart of an open batch; returns what changed."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
     values = _batch_fields(planned_on=planned_on, place=place, counterpart=counterpart)
-    batch = _lock_batch(batch)
+    batch = row_lock(batch)
     _require_open_batch(batch)
     changed = [f for f, v in values.items() if getattr(batch, f) != v]
     if not changed:
@@ -137,14 +134,14 @@ def _save_active(entry: ExchangeEntry, *, fields: list[str] | None = None) -> No
 def exchange_entry_add(*, actor: Actor, batch: ExchangeBatch, person: Person) -> ExchangeEntry:
     """Put a registry person on a draft batch's list, unless another active batch holds him."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
-    batch = _lock_batch(batch)
+    batch = row_lock(batch)
     _require_open_batch(batch)
     if batch.status != ExchangeBatch.Status.DRAFT:
         raise OutcomeRefused(
             gettext("The list is confirmed. Set the batch back to draft to add someone.")
         )
     # Locking the person serialises two officers adding him to two batches at once.
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = row_lock(person)
     if person.merged_into_id is not None:
         raise OutcomeRefused(
             gettext("This record was merged into #%(pk)d: add that person instead.")
@@ -189,9 +186,9 @@ def exchange_entry_set_outcome(
     if outcome not in ExchangeOutcome.values:
         raise OutcomeRefused(gettext("Unknown outcome."))
     note = clean_text(note)
-    batch = _lock_batch(entry.batch)
+    batch = row_lock(entry.batch)
     _require_open_batch(batch)
-    entry = ExchangeEntry.objects.select_for_update().select_related("person").get(pk=entry.pk)
+    entry = row_lock(entry, related=("person",))
     previous = entry.outcome
     if outcome == previous:
         raise OutcomeRefused(
@@ -245,7 +242,7 @@ def _batch_move(*, actor: Actor, batch: ExchangeBatch, to_status: str, action: s
 def exchange_batch_confirm(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """The list is agreed with the counterpart: from now on outcomes are recorded."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
-    batch = _lock_batch(batch)
+    batch = row_lock(batch)
     if batch.status != ExchangeBatch.Status.DRAFT:
         raise OutcomeRefused(gettext("Only a draft batch can be confirmed."))
     if not batch.entries.filter(active=True).exists():
@@ -263,7 +260,7 @@ def exchange_batch_confirm(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBat
 def exchange_batch_reopen(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """Take a confirmed batch back to draft, to change its list."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
-    batch = _lock_batch(batch)
+    batch = row_lock(batch)
     if batch.status != ExchangeBatch.Status.CONFIRMED:
         raise OutcomeRefused(gettext("Only a confirmed batch can go back to draft."))
     if batch.entries.filter(outcome=ExchangeOutcome.EXCHANGED).exists():
@@ -280,7 +277,7 @@ def exchange_batch_reopen(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatc
 def exchange_batch_cancel(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatch:
     """Call the exchange off: every person on it is free for another batch."""
     require_perm(actor, Perm.EXCHANGE_MANAGE)
-    batch = _lock_batch(batch)
+    batch = row_lock(batch)
     _require_open_batch(batch)
     batch.entries.filter(active=True).update(active=False)
     _batch_move(
@@ -297,7 +294,7 @@ def exchange_batch_complete(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBa
     this one transaction. Entries still pending block completion.
     """
     require_perm(actor, Perm.EXCHANGE_MANAGE)
-    batch = _lock_batch(batch)
+    batch = row_lock(batch)
     if batch.status != ExchangeBatch.Status.CONFIRMED:
         raise OutcomeRefused(gettext("Only a confirmed batch can be completed."))
     if batch.planned_on > timezone.localdate():

@@ -15,6 +15,7 @@ from lifeline.cases.services import case_transition
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
 from lifeline.core.actors import SYSTEM, staff_of
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.outcomes.models import (
     ExchangeEntry,
     Handover,
@@ -26,7 +27,6 @@ from lifeline.outcomes.services.common import (
     OutcomeRefused,
     clean_text,
     day_text,
-    lock_case,
     open_handover_of,
     require_open_case,
 )
@@ -41,10 +41,6 @@ DEFAULT_HANDOVER_STEPS = (
     _("Belongings returned to the person"),
     _("Receipt signed by the relative"),
 )
-
-
-def _lock_handover(handover: Handover) -> Handover:
-    return Handover.objects.select_for_update().select_related("case", "person").get(pk=handover.pk)
 
 
 def _require_not_completed(handover: Handover) -> None:
@@ -81,13 +77,13 @@ def _refuse_unless_held(person: Person) -> None:
 def handover_open(*, actor: User, case: Case, person: Person) -> Handover:
     """Start the handover of a held person on a handover case, with the default checklist."""
     require_perm(actor, Perm.OUTCOME_WORK)
-    case = lock_case(case)
+    case = row_lock(case)
     if case.kind != CaseKind.HANDOVER:
         raise OutcomeRefused(gettext("A handover needs a case of kind 'handover'."))
     require_open_case(case)
     if Handover.objects.filter(case=case).exists():
         raise OutcomeRefused(gettext("This case has its handover already."))
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = row_lock(person)
     _refuse_unless_held(person)
     other = open_handover_of(person)
     if other is not None:
@@ -128,7 +124,7 @@ def handover_verify(
         ),
         "documents": clean_text(documents, required=gettext("the documents checked")),
     }
-    handover = _lock_handover(handover)
+    handover = row_lock(handover, related=("case", "person"))
     _require_not_completed(handover)
     require_open_case(handover.case)
     again = handover.is_verified
@@ -167,7 +163,7 @@ def handover_schedule(
     )
     if timezone.is_naive(meeting_at):
         raise ValueError("meeting_at must be timezone-aware")
-    handover = _lock_handover(handover)
+    handover = row_lock(handover, related=("case", "person"))
     _require_not_completed(handover)
     require_open_case(handover.case)
     if not handover.is_verified:
@@ -192,7 +188,7 @@ def handover_schedule(
 def handover_step_set(*, actor: User, step: HandoverStep, done: bool) -> HandoverStep:
     """Stage 3: tick a step of the checklist as done (or take the tick back)."""
     require_perm(actor, Perm.OUTCOME_WORK)
-    handover = _lock_handover(step.handover)
+    handover = row_lock(step.handover, related=("case", "person"))
     _require_not_completed(handover)
     require_open_case(handover.case)
     if not handover.is_scheduled:
@@ -218,7 +214,7 @@ def handover_step_set(*, actor: User, step: HandoverStep, done: bool) -> Handove
 def handover_complete(*, actor: User, handover: Handover) -> Handover:
     """Stage 4: the person went with his relative. The registry records him handed over."""
     require_perm(actor, Perm.OUTCOME_WORK)
-    handover = _lock_handover(handover)
+    handover = row_lock(handover, related=("case", "person"))
     _require_not_completed(handover)
     require_open_case(handover.case)
     if not handover.is_verified or not handover.is_scheduled or handover.meeting_at is None:

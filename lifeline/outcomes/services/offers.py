@@ -10,6 +10,7 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.outcomes.models import (
     OutcomeOffer,
     OutcomeOption,
@@ -17,7 +18,6 @@ from lifeline.outcomes.models import (
 from lifeline.outcomes.services.common import (
     OutcomeRefused,
     clean_text,
-    lock_case,
     require_open_case,
 )
 
@@ -29,7 +29,7 @@ def outcome_offer(*, actor: Actor, case: Case, option: str, note: str = "") -> O
     if option not in OutcomeOption.values:
         raise OutcomeRefused(gettext("Unknown outcome."))
     note = clean_text(note)
-    case = lock_case(case)
+    case = row_lock(case)
     if case.kind != CaseKind.SURRENDER:
         raise OutcomeRefused(gettext("Outcomes are offered on surrender cases only."))
     require_open_case(case)
@@ -58,7 +58,7 @@ def outcome_choose(*, actor: Actor, offer: OutcomeOffer, note: str = "") -> Outc
     """Record the option the person chose; a choice made before is replaced (he may change)."""
     require_perm(actor, Perm.OUTCOME_WORK)
     note = clean_text(note)
-    case = lock_case(offer.case)
+    case = row_lock(offer.case)
     require_open_case(case)
     offer = OutcomeOffer.objects.get(pk=offer.pk)
     if offer.chosen:

@@ -9,14 +9,15 @@ from django.utils.translation import gettext
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.tracing.models import Enquiry, MatchCandidate
-from lifeline.tracing.services.common import TracingRefused, lock_enquiry
+from lifeline.tracing.services.common import TracingRefused
 
 
 def _candidate_move(*, actor: User, candidate: MatchCandidate, to_state: str) -> MatchCandidate:
     require_perm(actor, Perm.ENQUIRY_WORK)
-    enquiry = lock_enquiry(candidate.enquiry)
-    candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
+    enquiry = row_lock(candidate.enquiry)
+    candidate = row_lock(candidate)
     if not enquiry.is_open:
         raise TracingRefused(gettext("The enquiry is answered or closed."))
     if not candidate.allows(to_state):

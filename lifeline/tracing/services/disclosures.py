@@ -11,8 +11,9 @@ from lifeline.cases.services import case_reply_approved_send
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
+from lifeline.core.locks import row_lock
 from lifeline.tracing.models import Disclosure, Enquiry
-from lifeline.tracing.services.common import TEXT_MAX_CHARS, TracingRefused, lock_enquiry
+from lifeline.tracing.services.common import TEXT_MAX_CHARS, TracingRefused
 
 
 @transaction.atomic
@@ -23,7 +24,7 @@ def enquirer_verify(*, actor: User, enquiry: Enquiry, how: str, note: str = "") 
         raise TracingRefused(gettext("Say how the enquirer was verified."))
     if how == Enquiry.Verification.OTHER and not note.strip():
         raise TracingRefused(gettext("Describe in the note how the enquirer was verified."))
-    enquiry = lock_enquiry(enquiry)
+    enquiry = row_lock(enquiry)
     now = timezone.now()
     enquiry.enquirer_verified = True
     enquiry.verified_by = actor
@@ -59,7 +60,7 @@ def disclosure_draft(*, actor: User, enquiry: Enquiry, text: str) -> Disclosure:
         raise TracingRefused(gettext("The answer is empty."))
     if len(text) > TEXT_MAX_CHARS:
         raise TracingRefused(gettext("The answer is too long."))
-    enquiry = lock_enquiry(enquiry)
+    enquiry = row_lock(enquiry)
     if not enquiry.enquirer_verified:
         raise TracingRefused(gettext("Verify the enquirer before drafting an answer."))
     if enquiry.disclosures.filter(state=Disclosure.State.DRAFT).exists():
@@ -83,7 +84,7 @@ def disclosure_draft(*, actor: User, enquiry: Enquiry, text: str) -> Disclosure:
 
 def _decidable(*, actor: User, disclosure: Disclosure) -> Disclosure:
     require_perm(actor, Perm.DISCLOSURE_APPROVE)
-    disclosure = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    disclosure = row_lock(disclosure)
     if disclosure.state != Disclosure.State.DRAFT:
         raise TracingRefused(gettext("This answer has been decided already."))
     if disclosure.drafted_by_id == actor.pk:
@@ -95,7 +96,7 @@ def _decidable(*, actor: User, disclosure: Disclosure) -> Disclosure:
 def disclosure_approve(*, actor: User, disclosure: Disclosure) -> Disclosure:
     """Approve the answer as the second person and send it on the enquiry's case."""
     disclosure = _decidable(actor=actor, disclosure=disclosure)
-    enquiry = lock_enquiry(disclosure.enquiry)
+    enquiry = row_lock(disclosure.enquiry)
     if not enquiry.enquirer_verified:
         raise TracingRefused(gettext("The enquirer is not verified."))
     try:

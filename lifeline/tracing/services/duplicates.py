@@ -12,6 +12,7 @@ from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm, require_perm_or_system
 from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.tracing import dedupe, engine
 from lifeline.tracing.models import DuplicatePair
 from lifeline.tracing.services.common import TracingRefused
@@ -62,7 +63,7 @@ def duplicates_find(*, actor: Actor, threshold: float | None = None) -> DedupeRu
 def duplicate_dismiss(*, actor: User, pair: DuplicatePair) -> DuplicatePair:
     """The two are different people: the pair is not listed again."""
     require_perm(actor, Perm.REGISTRY_MERGE)
-    pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    pair = row_lock(pair)
     if pair.state != DuplicatePair.State.OPEN:
         raise TracingRefused(gettext("This pair has been decided already."))
     pair.state = DuplicatePair.State.DISMISSED

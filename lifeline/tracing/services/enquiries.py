@@ -15,12 +15,13 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm_or_system
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
+from lifeline.core.locks import row_lock
 from lifeline.intake.models import Contact
 from lifeline.matching import Candidate, PersonRecord
 from lifeline.registry.models import Person
 from lifeline.tracing import engine
 from lifeline.tracing.models import Enquiry, MatchCandidate
-from lifeline.tracing.services.common import TracingRefused, lock_enquiry
+from lifeline.tracing.services.common import TracingRefused
 
 TOP_CANDIDATES = 10
 ENQUIRER_FIELDS = ("enquirer_name", "enquirer_contact", "relationship")
@@ -121,7 +122,7 @@ def enquiry_update(*, actor: Actor, enquiry: Enquiry, data: Mapping[str, Any]) -
     """Change what the enquiry says; a changed description is matched again."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
     _check_keys(data)
-    enquiry = lock_enquiry(enquiry)
+    enquiry = row_lock(enquiry)
     changed = [f for f in data if getattr(enquiry, f) != data[f]]
     if not changed:
         return []
@@ -139,7 +140,7 @@ def enquiry_update(*, actor: Actor, enquiry: Enquiry, data: Mapping[str, Any]) -
 def enquiry_match(*, actor: Actor, enquiry: Enquiry) -> MatchSummary:
     """Match the enquiry against the registry: the top candidates, rejections left out."""
     require_perm_or_system(actor, Perm.ENQUIRY_WORK)
-    return _match(actor=actor, enquiry=lock_enquiry(enquiry))
+    return _match(actor=actor, enquiry=row_lock(enquiry))
 
 
 def _match(*, actor: Actor, enquiry: Enquiry) -> MatchSummary:
