@@ -47,7 +47,7 @@ def _add_by_search(page: Any, surname: str) -> None:
     page.get_by_role("button", name="Search the registry").click()
     row = page.locator("table.found tr", has_text=surname)
     row.get_by_role("button", name="Add to the batch").click()
-    page.get_by_text(f"{surname} Максим added to the batch.").wait_for()
+    page.get_by_text(f"{surname} Максим Сергеевич added to the batch.").wait_for()
 
 
 def _current_status(page: Any) -> str:
