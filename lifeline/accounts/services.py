@@ -12,6 +12,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.accounts.models import ConsoleLanguage, User
+from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC
 from lifeline.core.audit import audit_record
 from lifeline.core.throttle import (
@@ -60,7 +61,7 @@ def _login_failed(*, username: str, user: User | None, step: str) -> None:
         detail["username"] = user.get_username()
     if login_is_throttled(username=username):
         detail["throttled_now"] = True
-    audit_record(actor=PUBLIC, action="user.login_failed", obj=user, detail=detail)
+    audit_record(actor=PUBLIC, action=Action.USER_LOGIN_FAILED, obj=user, detail=detail)
 
 
 def login_password_check(
@@ -115,7 +116,9 @@ def login_token_check(*, user: User, token: str, known_browser: bool = False) ->
 def login_complete(*, user: User, second_factor: str) -> None:
     """Record a finished login (`second_factor`: "totp", "exempt" or "off")."""
     throttle_reset(scope=THROTTLE_SCOPE, subject=_subject(user.get_username()))
-    audit_record(actor=user, action="user.login", obj=user, detail={"second_factor": second_factor})
+    audit_record(
+        actor=user, action=Action.USER_LOGIN, obj=user, detail={"second_factor": second_factor}
+    )
 
 
 def totp_device_pending_for(*, user: User) -> TOTPDevice:
@@ -136,13 +139,13 @@ def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-    audit_record(actor=actor, action="user.2fa_enrolled", obj=actor, detail={"device": "totp"})
+    audit_record(actor=actor, action=Action.USER_2FA_ENROLLED, obj=actor, detail={"device": "totp"})
     return True
 
 
 @transaction.atomic
 def logout_record(*, actor: User) -> None:
-    audit_record(actor=actor, action="user.logout", obj=actor)
+    audit_record(actor=actor, action=Action.USER_LOGOUT, obj=actor)
 
 
 @transaction.atomic
@@ -157,7 +160,7 @@ def user_console_language_set(*, actor: User, language: str) -> None:
     actor.save(update_fields=["console_language"])
     audit_record(
         actor=actor,
-        action="user.console_language",
+        action=Action.USER_CONSOLE_LANGUAGE,
         obj=actor,
         detail={"from": previous, "to": language},
     )

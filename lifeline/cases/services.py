@@ -19,6 +19,7 @@ from lifeline.cases.workflows import (
     workflow_for,
 )
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -65,7 +66,7 @@ def case_open(
         actor=staff_of(actor),
         to_value=case.status,
     )
-    audit_record(actor=actor, action="case.open", obj=case, detail={"kind": kind})
+    audit_record(actor=actor, action=Action.CASE_OPEN, obj=case, detail={"kind": kind})
     return case
 
 
@@ -171,7 +172,7 @@ def case_transition(
     )
     audit_record(
         actor=actor,
-        action="case.transition",
+        action=Action.CASE_TRANSITION,
         obj=case,
         detail={"from": from_status, "to": to_status, "event": event.pk},
     )
@@ -206,7 +207,7 @@ def case_reopen_for_message(*, case: Case) -> bool:
     )
     audit_record(
         actor=SYSTEM,
-        action="case.reopen",
+        action=Action.CASE_REOPEN,
         obj=case,
         detail={"from": from_status, "to": to_status, "event": event.pk},
     )
@@ -253,7 +254,7 @@ def case_assign(*, actor: User, case: Case, assignee: User | None) -> Case:
     )
     audit_record(
         actor=actor,
-        action="case.assign",
+        action=Action.CASE_ASSIGN,
         obj=case,
         detail={"from": current.pk if current is not None else None, "to": new_id},
     )
@@ -274,7 +275,7 @@ def case_note_add(*, actor: User, case: Case, text: str) -> CaseEvent:
     case.updated_at = now
     case.save(update_fields=["updated_at"])
     event = _event(case=case, actor=actor, kind=CaseEvent.Kind.NOTE, at=now, text=text)
-    audit_record(actor=actor, action="case.note", obj=case, detail={"event": event.pk})
+    audit_record(actor=actor, action=Action.CASE_NOTE, obj=case, detail={"event": event.pk})
     return event
 
 
@@ -351,7 +352,7 @@ def _send(
         detail["drafted_by"] = drafted_by.pk
     if fixed:
         detail["fixed"] = fixed
-    audit_record(actor=actor, action="case.reply", obj=case, detail=detail)
+    audit_record(actor=actor, action=Action.CASE_REPLY, obj=case, detail=detail)
     return contact
 
 
@@ -395,7 +396,7 @@ def case_reply_draft(*, actor: User, case: Case, body: str) -> ReplyDraft:
     draft = ReplyDraft.objects.create(case=case, body=body, drafted_by=actor, drafted_at=now)
     case.updated_at = now
     case.save(update_fields=["updated_at"])
-    audit_record(actor=actor, action="case.reply_draft", obj=case, detail={"draft": draft.pk})
+    audit_record(actor=actor, action=Action.CASE_REPLY_DRAFT, obj=case, detail={"draft": draft.pk})
     return draft
 
 
@@ -424,7 +425,7 @@ def case_reply_approve(*, actor: User, draft: ReplyDraft) -> ReplyDraft:
     draft.save(update_fields=["state", "decided_by", "decided_at", "contact"])
     audit_record(
         actor=actor,
-        action="case.reply_approve",
+        action=Action.CASE_REPLY_APPROVE,
         obj=draft.case,
         detail={"draft": draft.pk, "drafted_by": draft.drafted_by_id, "contact": contact.pk},
     )
@@ -447,7 +448,7 @@ def case_reply_reject(*, actor: User, draft: ReplyDraft, note: str) -> ReplyDraf
     draft.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     audit_record(
         actor=actor,
-        action="case.reply_reject",
+        action=Action.CASE_REPLY_REJECT,
         obj=draft.case,
         detail={"draft": draft.pk, "drafted_by": draft.drafted_by_id},
     )
@@ -493,7 +494,7 @@ def case_priority_set(*, actor: User, case: Case, priority: int) -> Case:
     )
     audit_record(
         actor=actor,
-        action="case.priority",
+        action=Action.CASE_PRIORITY,
         obj=case,
         detail={"from": previous, "to": priority},
     )
@@ -504,4 +505,4 @@ def case_priority_set(*, actor: User, case: Case, priority: int) -> Case:
 def case_view_record(*, actor: User, case: Case) -> None:
     """Audit that `actor` opened the case page (and so read its messages)."""
     require_perm(actor, Perm.CASE_VIEW)
-    audit_record(actor=actor, action="case.view", obj=case)
+    audit_record(actor=actor, action=Action.CASE_VIEW, obj=case)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC, SYSTEM, Actor, staff_of
 from lifeline.core.models import AuditEvent, AuditHead
 
@@ -49,7 +50,7 @@ def _actor_kind(actor: Actor) -> str:
 def audit_record(
     *,
     actor: Actor,
-    action: str,
+    action: Action,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
@@ -66,7 +67,7 @@ def audit_record(
 def audit_record_many(
     *,
     actor: Actor,
-    action: str,
+    action: Action,
     objs: Sequence[models.Model | None],
     detail: dict[str, Any] | None = None,
 ) -> list[AuditEvent]:
@@ -77,6 +78,7 @@ def audit_record_many(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction it records")
+    action = Action(action)  # ValueError for an action that is not in the list
     head, _ = AuditHead.objects.select_for_update().get_or_create(
         id=1, defaults={"last_hash": GENESIS}
     )

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case
+from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM
 from lifeline.core.audit import audit_record
 from lifeline.demo.cases import CASE_KIND_WEIGHTS, CaseBuilder, CaseDraft, demo_receipts
@@ -111,7 +112,7 @@ def demo_load(
         counts["enquiries"] = enquiries_open([d.case for d in drafts])
         counts["registry_exports"] = registry_exports(rng, now, staff)
         counts["failed_contacts"] = failed_intake(rng, now)
-        audit_record(actor=SYSTEM, action="demo.load", detail={"counts": counts, "seed": seed})
+        audit_record(actor=SYSTEM, action=Action.DEMO_LOAD, detail={"counts": counts, "seed": seed})
     path = credentials_path()
     passwords = {username: password for username, (_, password) in users.items()}
     write_private(path, credentials_text(passwords, receipts, now))

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Role
+from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM
 from lifeline.core.audit import audit_record
 
@@ -117,7 +118,7 @@ def credentials_refresh() -> Path:
     """Give the demo users new passwords and rewrite the credentials file (receipts are lost)."""
     with transaction.atomic():
         users = demo_users_reset()
-        audit_record(actor=SYSTEM, action="demo.credentials", detail={"users": len(users)})
+        audit_record(actor=SYSTEM, action=Action.DEMO_CREDENTIALS, detail={"users": len(users)})
     path = credentials_path()
     write_private(path, credentials_text({u: p for u, (_, p) in users.items()}, [], timezone.now()))
     return path

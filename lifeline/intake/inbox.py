@@ -35,6 +35,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.crypto import UndecryptableField
@@ -143,7 +144,10 @@ def _inbox_insert(
                 next_attempt_at=now,
             )
             audit_record(
-                actor=SYSTEM, action="contact.receive", obj=contact, detail={"channel": channel}
+                actor=SYSTEM,
+                action=Action.CONTACT_RECEIVE,
+                obj=contact,
+                detail={"channel": channel},
             )
     except IntegrityError:
         if Contact.objects.filter(channel=channel, external_id=key).exists():
@@ -257,7 +261,7 @@ def _processed(contact: Contact, *, awaits_reply: bool) -> None:
     hook_run("contact_filed", contact=contact, awaits_reply=awaits_reply)
     audit_record(
         actor=SYSTEM,
-        action="contact.process",
+        action=Action.CONTACT_PROCESS,
         obj=contact,
         detail={"attempts": contact.attempts, "case": contact.case_id},
     )
@@ -286,7 +290,7 @@ def _attempt_failed(
         contact.save(update_fields=["last_error", "next_attempt_at"])
         audit_record(
             actor=SYSTEM,
-            action="contact.retry",
+            action=Action.CONTACT_RETRY,
             obj=contact,
             detail={"error": contact.last_error, "attempts": contact.attempts},
         )
@@ -306,7 +310,7 @@ def _fail(contact: Contact) -> None:
     contact.save(update_fields=update)
     audit_record(
         actor=SYSTEM,
-        action="contact.fail",
+        action=Action.CONTACT_FAIL,
         obj=contact,
         detail={"error": contact.last_error, "attempts": contact.attempts},
     )
@@ -326,7 +330,7 @@ def contact_retry(*, actor: Actor, contact: Contact) -> Contact:
         previous, contact.attempts = contact.attempts, 0
         contact.save(update_fields=["state", "next_attempt_at", "attempts"])
         audit_record(
-            actor=actor, action="contact.requeue", obj=contact, detail={"attempts": previous}
+            actor=actor, action=Action.CONTACT_REQUEUE, obj=contact, detail={"attempts": previous}
         )
         task = PROCESS_TASK if inbound else DELIVER_TASK
         enqueue_after_commit(task, contact.pk)
@@ -381,7 +385,7 @@ def message_queue(
     )
     audit_record(
         actor=actor,
-        action="contact.send",
+        action=Action.CONTACT_SEND,
         obj=contact,
         detail={"channel": conversation.channel, "case": case.pk if case else None},
     )
@@ -495,7 +499,7 @@ def _sent(*, contact_id: int, provider_id: str) -> Contact:
         contact.save(update_fields=[*update, "provider_id"])
         audit_record(
             actor=SYSTEM,
-            action="contact.sent",
+            action=Action.CONTACT_SENT,
             obj=contact,
             detail={"channel": contact.channel, "attempts": contact.attempts},
         )

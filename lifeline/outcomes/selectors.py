@@ -20,6 +20,7 @@ from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record_many
 from lifeline.outcomes.models import (
     AssistanceEvent,
@@ -42,7 +43,7 @@ def _audit_person_reads(
 ) -> None:
     audit_record_many(
         actor=user,
-        action="person.view",
+        action=Action.PERSON_VIEW,
         objs=[Person(pk=person_id) for person_id in dict.fromkeys(persons)],
         detail={"purpose": purpose, **context},
     )

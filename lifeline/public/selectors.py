@@ -15,6 +15,7 @@ from lifeline.cases.models import Case
 from lifeline.cases.selectors import contact_list_for_case
 from lifeline.cases.workflows import INITIAL, workflow_for
 from lifeline.core import crypto
+from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import (
@@ -180,4 +181,4 @@ def _secret_rehash(*, case: Case, secret: str) -> None:
     case.secret_hash = hash_secret(secret)
     # Guarded by the old value: two visitors opening the same old receipt at once write once.
     if Case.objects.filter(pk=case.pk, secret_hash=old).update(secret_hash=case.secret_hash):
-        audit_record(actor=PUBLIC, action="case.receipt_rehashed", obj=case)
+        audit_record(actor=PUBLIC, action=Action.CASE_RECEIPT_REHASHED, obj=case)

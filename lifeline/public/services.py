@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_open, receipt_draw
+from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC
 from lifeline.core.audit import audit_record
 from lifeline.core.receipts import Receipt, hash_secret
@@ -143,7 +144,7 @@ def _web_submission_open(
         )
         audit_record(
             actor=PUBLIC,
-            action="contact.receive",
+            action=Action.CONTACT_RECEIVE,
             obj=contact,
             detail={"channel": Channel.WEB, "case": case.pk, "fields": sorted(answers)},
         )
@@ -167,7 +168,7 @@ def web_followup_receive(*, case: Case, language: str, body: str) -> Contact:
         )
         audit_record(
             actor=PUBLIC,
-            action="contact.receive",
+            action=Action.CONTACT_RECEIVE,
             obj=contact,
             detail={"channel": Channel.WEB, "case": case.pk, "followup": True},
         )
@@ -177,4 +178,4 @@ def web_followup_receive(*, case: Case, language: str, body: str) -> Contact:
 def case_public_view_record(*, case: Case) -> None:
     """Audit that a visitor read `case` on the status page with his receipt."""
     with transaction.atomic():
-        audit_record(actor=PUBLIC, action="case.public_view", obj=case)
+        audit_record(actor=PUBLIC, action=Action.CASE_PUBLIC_VIEW, obj=case)

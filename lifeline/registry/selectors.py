@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
 from lifeline.registry.models import (
     NameForm,
@@ -73,7 +74,7 @@ def person_search_for(*, user: User, criteria: PersonSearch, page: Any = 1) -> P
     result = paginator.get_page(page)
     audit_record(
         actor=user,
-        action="person.search",
+        action=Action.PERSON_SEARCH,
         detail={
             "results": paginator.count,
             "page": result.number,
@@ -91,7 +92,7 @@ def person_get_for(*, user: User, pk: int, purpose: str = "view") -> Person:
     """
     require_perm(user, Perm.REGISTRY_VIEW)
     person = get_object_or_404(_person_with_history(), pk=pk)
-    audit_record(actor=user, action="person.view", obj=person, detail={"purpose": purpose})
+    audit_record(actor=user, action=Action.PERSON_VIEW, obj=person, detail={"purpose": purpose})
     return person
 
 
@@ -100,7 +101,7 @@ def person_capture_card_for(*, user: User, pk: int) -> Person:
     """The person and his history, to print his capture card (a read of his record, audited)."""
     require_perm(user, Perm.REGISTRY_VIEW)
     person = get_object_or_404(_person_with_history(), pk=pk)
-    audit_record(actor=user, action="person.capture_card", obj=person)
+    audit_record(actor=user, action=Action.PERSON_CAPTURE_CARD, obj=person)
     return person
 
 

@@ -26,6 +26,7 @@ from lifeline.core.access import (
     require_perm_or_system,
     roles_of,
 )
+from lifeline.core.actions import Action
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.exceptions import ActionRefused
@@ -88,7 +89,7 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
     person.full_clean(exclude=["current_status"])
     person.save()
     _sync_primary_name_form(person, data.get(NAME_LANGUAGE, ""))
-    audit_record(actor=actor, action="person.create", obj=person)
+    audit_record(actor=actor, action=Action.PERSON_CREATE, obj=person)
     hook_run("registry_changed", person_id=person.pk)
     return person
 
@@ -114,7 +115,7 @@ def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> l
     if language_changed or set(changed) & set(NAME_FIELDS):
         _sync_primary_name_form(person, language)
     fields = [*changed, *([NAME_LANGUAGE] if language_changed else [])]
-    audit_record(actor=actor, action="person.update", obj=person, detail={"fields": fields})
+    audit_record(actor=actor, action=Action.PERSON_UPDATE, obj=person, detail={"fields": fields})
     hook_run("registry_changed", person_id=person.pk)
     return fields
 
@@ -160,7 +161,7 @@ def name_form_add(
         person.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
-        action="person.name_form_add",
+        action=Action.PERSON_NAME_FORM_ADD,
         obj=person,
         detail={
             "name_form": form.pk,
@@ -180,7 +181,7 @@ def _source_create(*, actor: Actor, data: Mapping[str, Any]) -> Source:
     source.save()
     audit_record(
         actor=actor,
-        action="source.create",
+        action=Action.SOURCE_CREATE,
         obj=source,
         detail={"kind": source.kind, "reliability": source.reliability},
     )
@@ -279,7 +280,7 @@ def status_event_add(
         person.save(update_fields=[*changed, "updated_at"])
     audit_record(
         actor=actor,
-        action="person.status_add",
+        action=Action.PERSON_STATUS_ADD,
         obj=person,
         detail={
             "status_event": event.pk,
@@ -350,7 +351,9 @@ def person_merge(*, actor: Actor, keep: Person, merge: Person) -> Person:
     merge.merged_into = keep
     merge.merged_at = now
     merge.save(update_fields=["merged_into", "merged_at", "updated_at"])
-    audit_record(actor=actor, action="person.merge", obj=keep, detail={**detail, "filled": filled})
+    audit_record(
+        actor=actor, action=Action.PERSON_MERGE, obj=keep, detail={**detail, "filled": filled}
+    )
     hook_run("registry_changed", person_id=keep.pk)
     return keep
 
@@ -378,7 +381,7 @@ def registry_export_draft(*, actor: User, since: date, format: str) -> RegistryE
     )
     audit_record(
         actor=actor,
-        action="registry_export.draft",
+        action=Action.REGISTRY_EXPORT_DRAFT,
         obj=export,
         detail={"since": since.isoformat(), "format": format},
     )
@@ -421,7 +424,7 @@ def registry_export_approve(*, actor: User, export: RegistryExport) -> RegistryE
     person_ids = sorted({row["registry_id"] for row in rows})
     audit_record(
         actor=actor,
-        action="registry_export.approve",
+        action=Action.REGISTRY_EXPORT_APPROVE,
         obj=export,
         detail={
             "drafted_by": export.drafted_by_id,
@@ -433,7 +436,7 @@ def registry_export_approve(*, actor: User, export: RegistryExport) -> RegistryE
     exported = Person.objects.only("pk").in_bulk(person_ids)
     audit_record_many(
         actor=actor,
-        action="person.export",
+        action=Action.PERSON_EXPORT,
         objs=[exported[pk] for pk in person_ids],
         detail={"export": export.pk},
     )
@@ -457,7 +460,7 @@ def registry_export_download(*, actor: User, export: RegistryExport) -> bytes:
     export.save(update_fields=["download_count", "last_downloaded_at"])
     audit_record(
         actor=actor,
-        action="registry_export.download",
+        action=Action.REGISTRY_EXPORT_DOWNLOAD,
         obj=export,
         detail={"download": export.download_count, "sha256": export.sha256},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_record
 
@@ -15,6 +16,6 @@ def report_export_record(*, actor: Actor, table: str, fmt: str, weeks: int) -> N
     require_perm(actor, Perm.REPORTS_VIEW)
     audit_record(
         actor=actor,
-        action="report.export",
+        action=Action.REPORT_EXPORT,
         detail={"table": table, "format": fmt, "weeks": weeks},
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.registry.models import Person
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
@@ -33,7 +34,7 @@ def _audit_person_reads(
 ) -> None:
     audit_record_many(
         actor=user,
-        action="person.view",
+        action=Action.PERSON_VIEW,
         objs=[Person(pk=person_id) for person_id in persons],
         detail={"purpose": purpose, **context},
     )
@@ -66,7 +67,7 @@ def enquiry_get_for(*, user: User, pk: int, purpose: str = "view") -> Enquiry:
     enquiry = get_object_or_404(
         Enquiry.objects.select_related("case", "person", "verified_by"), pk=pk
     )
-    audit_record(actor=user, action="enquiry.view", obj=enquiry, detail={"purpose": purpose})
+    audit_record(actor=user, action=Action.ENQUIRY_VIEW, obj=enquiry, detail={"purpose": purpose})
     return enquiry
 
 

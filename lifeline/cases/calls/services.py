@@ -15,6 +15,7 @@ from lifeline.cases.models import Case, CaseKind, Priority
 from lifeline.cases.services import case_note_add, case_open, case_priority_set
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.hooks import hook_run
@@ -177,7 +178,7 @@ def call_log_record(
             case_priority_set(actor=actor, case=case, priority=priority)
         audit_record(
             actor=actor,
-            action="call.log",
+            action=Action.CALL_LOG,
             obj=contact,
             detail={
                 "case": case.pk,

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
 from lifeline.intake.attachments.cleaning import (
     TOO_LARGE,
@@ -144,7 +145,7 @@ def attachment_view_record(*, actor: User, attachment: Attachment) -> None:
     require_perm(actor, Perm.CASE_VIEW)
     audit_record(
         actor=actor,
-        action="attachment.view",
+        action=Action.ATTACHMENT_VIEW,
         obj=attachment,
         detail={"contact": attachment.contact_id, "case": attachment.contact.case_id},
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -62,7 +63,7 @@ def assistance_item_add(
     )
     audit_record(
         actor=actor,
-        action="assistance.add",
+        action=Action.ASSISTANCE_ADD,
         obj=case,
         detail={"item": item.pk, "type": assistance_type.pk},
     )
@@ -104,7 +105,7 @@ def assistance_item_set_status(
     )
     audit_record(
         actor=actor,
-        action="assistance.status",
+        action=Action.ASSISTANCE_STATUS,
         obj=case,
         detail={"item": item.pk, "from": from_status, "to": to_status, "event": event.pk},
     )
@@ -133,7 +134,7 @@ def assistance_type_create(*, actor: Actor, name: str, description: str = "") ->
     assistance_type = AssistanceType.objects.create(
         name=name, description=clean_text(description), order=last + 10
     )
-    audit_record(actor=actor, action="assistance_type.create", obj=assistance_type)
+    audit_record(actor=actor, action=Action.ASSISTANCE_TYPE_CREATE, obj=assistance_type)
     return assistance_type
 
 
@@ -164,7 +165,7 @@ def assistance_type_update(
     assistance_type.save(update_fields=changed)
     audit_record(
         actor=actor,
-        action="assistance_type.update",
+        action=Action.ASSISTANCE_TYPE_UPDATE,
         obj=assistance_type,
         detail={"fields": changed, "active": assistance_type.active},
     )
@@ -181,5 +182,5 @@ def assistance_type_delete(*, actor: Actor, assistance_type: AssistanceType) -> 
             gettext("'%(type)s' is in use on cases: deactivate it instead of deleting it.")
             % {"type": assistance_type.name}
         )
-    audit_record(actor=actor, action="assistance_type.delete", obj=assistance_type)
+    audit_record(actor=actor, action=Action.ASSISTANCE_TYPE_DELETE, obj=assistance_type)
     assistance_type.delete()

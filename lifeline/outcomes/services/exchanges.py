@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -60,7 +61,7 @@ def exchange_batch_create(
     batch = ExchangeBatch.objects.create(
         **values, created_by=staff_of(actor), created_at=now, updated_at=now
     )
-    audit_record(actor=actor, action="exchange.create", obj=batch)
+    audit_record(actor=actor, action=Action.EXCHANGE_CREATE, obj=batch)
     return batch
 
 
@@ -80,7 +81,7 @@ def exchange_batch_update(
         setattr(batch, field, values[field])
     batch.updated_at = timezone.now()
     batch.save(update_fields=[*changed, "updated_at"])
-    audit_record(actor=actor, action="exchange.update", obj=batch, detail={"fields": changed})
+    audit_record(actor=actor, action=Action.EXCHANGE_UPDATE, obj=batch, detail={"fields": changed})
     return changed
 
 
@@ -167,7 +168,7 @@ def exchange_entry_add(*, actor: Actor, batch: ExchangeBatch, person: Person) ->
     batch.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
-        action="exchange.entry_add",
+        action=Action.EXCHANGE_ENTRY_ADD,
         obj=batch,
         detail={"entry": entry.pk, "person": person.pk},
     )
@@ -222,14 +223,14 @@ def exchange_entry_set_outcome(
     batch.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
-        action="exchange.entry_outcome",
+        action=Action.EXCHANGE_ENTRY_OUTCOME,
         obj=batch,
         detail={"entry": entry.pk, "person": entry.person_id, "from": previous, "to": outcome},
     )
     return entry
 
 
-def _batch_move(*, actor: Actor, batch: ExchangeBatch, to_status: str, action: str) -> None:
+def _batch_move(*, actor: Actor, batch: ExchangeBatch, to_status: str, action: Action) -> None:
     now = timezone.now()
     previous = batch.status
     batch.status = to_status
@@ -251,7 +252,7 @@ def exchange_batch_confirm(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBat
         actor=actor,
         batch=batch,
         to_status=ExchangeBatch.Status.CONFIRMED,
-        action="exchange.confirm",
+        action=Action.EXCHANGE_CONFIRM,
     )
     return batch
 
@@ -268,7 +269,10 @@ def exchange_batch_reopen(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatc
             gettext("Someone is marked exchanged already: set him back to pending first.")
         )
     _batch_move(
-        actor=actor, batch=batch, to_status=ExchangeBatch.Status.DRAFT, action="exchange.reopen"
+        actor=actor,
+        batch=batch,
+        to_status=ExchangeBatch.Status.DRAFT,
+        action=Action.EXCHANGE_REOPEN,
     )
     return batch
 
@@ -281,7 +285,10 @@ def exchange_batch_cancel(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBatc
     _require_open_batch(batch)
     batch.entries.filter(active=True).update(active=False)
     _batch_move(
-        actor=actor, batch=batch, to_status=ExchangeBatch.Status.CANCELLED, action="exchange.cancel"
+        actor=actor,
+        batch=batch,
+        to_status=ExchangeBatch.Status.CANCELLED,
+        action=Action.EXCHANGE_CANCEL,
     )
     return batch
 
@@ -374,7 +381,7 @@ def exchange_batch_complete(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBa
     counts = {o: sum(1 for e in entries if e.outcome == o) for o in ExchangeOutcome.values}
     audit_record(
         actor=actor,
-        action="exchange.complete",
+        action=Action.EXCHANGE_COMPLETE,
         obj=batch,
         detail={
             "source": source.pk,

@@ -13,6 +13,7 @@ from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_transition
 from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -102,7 +103,7 @@ def handover_open(*, actor: User, case: Case, person: Person) -> Handover:
         )
     audit_record(
         actor=actor,
-        action="handover.open",
+        action=Action.HANDOVER_OPEN,
         obj=handover,
         detail={"case": case.pk, "person": person.pk, "steps": len(DEFAULT_HANDOVER_STEPS)},
     )
@@ -145,7 +146,7 @@ def handover_verify(
         _move_case(actor=actor, case=handover.case, to_status="verifying")
     audit_record(
         actor=actor,
-        action="handover.verify",
+        action=Action.HANDOVER_VERIFY,
         obj=handover,
         detail={"case": handover.case_id, "again": again, "reset": changed},
     )
@@ -177,7 +178,7 @@ def handover_schedule(
     _move_case(actor=actor, case=handover.case, to_status="scheduled")
     audit_record(
         actor=actor,
-        action="handover.schedule",
+        action=Action.HANDOVER_SCHEDULE,
         obj=handover,
         detail={"case": handover.case_id, "again": again},
     )
@@ -203,7 +204,7 @@ def handover_step_set(*, actor: User, step: HandoverStep, done: bool) -> Handove
     step.save(update_fields=["done_at", "done_by"])
     audit_record(
         actor=actor,
-        action="handover.step",
+        action=Action.HANDOVER_STEP,
         obj=handover,
         detail={"step": step.pk, "position": step.position, "done": done},
     )
@@ -259,7 +260,7 @@ def handover_complete(*, actor: User, handover: Handover) -> Handover:
     handover.save(update_fields=["completed_by", "completed_at", "source"])
     audit_record(
         actor=actor,
-        action="handover.complete",
+        action=Action.HANDOVER_COMPLETE,
         obj=handover,
         detail={
             "case": handover.case_id,

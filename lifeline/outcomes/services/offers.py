@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -46,7 +47,7 @@ def outcome_offer(*, actor: Actor, case: Case, option: str, note: str = "") -> O
     )
     audit_record(
         actor=actor,
-        action="outcome.offer",
+        action=Action.OUTCOME_OFFER,
         obj=case,
         detail={"offer": offer.pk, "option": option},
     )
@@ -77,7 +78,7 @@ def outcome_choose(*, actor: Actor, offer: OutcomeOffer, note: str = "") -> Outc
     offer.save(update_fields=fields)
     audit_record(
         actor=actor,
-        action="outcome.choose",
+        action=Action.OUTCOME_CHOOSE,
         obj=case,
         detail={
             "offer": offer.pk,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
 from lifeline.tracing.models import Enquiry, MatchCandidate
@@ -46,7 +47,7 @@ def _candidate_move(*, actor: User, candidate: MatchCandidate, to_state: str) ->
     enquiry.save(update_fields=["person", "status", "needs_review", "updated_at"])
     audit_record(
         actor=actor,
-        action="candidate.review",
+        action=Action.CANDIDATE_REVIEW,
         obj=enquiry,
         detail={
             "candidate": candidate.pk,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from lifeline.accounts.models import User
 from lifeline.cases.services import case_reply_approved_send
 from lifeline.core.access import Perm, require_perm
+from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.locks import row_lock
@@ -42,7 +43,7 @@ def enquirer_verify(*, actor: User, enquiry: Enquiry, how: str, note: str = "") 
             "updated_at",
         ]
     )
-    audit_record(actor=actor, action="enquiry.verify", obj=enquiry, detail={"how": how})
+    audit_record(actor=actor, action=Action.ENQUIRY_VERIFY, obj=enquiry, detail={"how": how})
     return enquiry
 
 
@@ -75,7 +76,7 @@ def disclosure_draft(*, actor: User, enquiry: Enquiry, text: str) -> Disclosure:
     )
     audit_record(
         actor=actor,
-        action="disclosure.draft",
+        action=Action.DISCLOSURE_DRAFT,
         obj=disclosure,
         detail={"enquiry": enquiry.pk, "person": enquiry.person_id},
     )
@@ -116,7 +117,7 @@ def disclosure_approve(*, actor: User, disclosure: Disclosure) -> Disclosure:
     enquiry.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=actor,
-        action="disclosure.approve",
+        action=Action.DISCLOSURE_APPROVE,
         obj=disclosure,
         detail={
             "enquiry": enquiry.pk,
@@ -142,7 +143,7 @@ def disclosure_reject(*, actor: User, disclosure: Disclosure, note: str) -> Disc
     disclosure.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     audit_record(
         actor=actor,
-        action="disclosure.reject",
+        action=Action.DISCLOSURE_REJECT,
         obj=disclosure,
         detail={"enquiry": disclosure.enquiry_id},
     )

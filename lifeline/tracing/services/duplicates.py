@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm, require_perm_or_system
+from lifeline.core.actions import Action
 from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -53,7 +54,7 @@ def duplicates_find(*, actor: Actor, threshold: float | None = None) -> DedupeRu
                 row.save(update_fields=["probability", "found_at"])
         audit_record(
             actor=actor,
-            action="person.dedupe",
+            action=Action.PERSON_DEDUPE,
             detail={"persons": len(records), "pairs": len(pairs), "new": new},
         )
     return DedupeRun(persons=len(records), pairs=len(pairs), new=new)
@@ -72,7 +73,7 @@ def duplicate_dismiss(*, actor: User, pair: DuplicatePair) -> DuplicatePair:
     pair.save(update_fields=["state", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action="person.duplicate_dismiss",
+        action=Action.PERSON_DUPLICATE_DISMISS,
         obj=pair,
         detail={"left": pair.left_id, "right": pair.right_id},
     )

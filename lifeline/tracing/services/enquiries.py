@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
 from lifeline.core.access import Perm, require_perm_or_system
+from lifeline.core.actions import Action
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
@@ -71,7 +72,7 @@ def enquiry_open(
     )
     audit_record(
         actor=actor,
-        action="enquiry.open",
+        action=Action.ENQUIRY_OPEN,
         obj=enquiry,
         detail={"case": case.pk, "fields": sorted(k for k, v in data.items() if v)},
     )
@@ -130,7 +131,7 @@ def enquiry_update(*, actor: Actor, enquiry: Enquiry, data: Mapping[str, Any]) -
         setattr(enquiry, field, data[field])
     enquiry.updated_at = timezone.now()
     enquiry.save(update_fields=[*changed, "updated_at"])
-    audit_record(actor=actor, action="enquiry.update", obj=enquiry, detail={"fields": changed})
+    audit_record(actor=actor, action=Action.ENQUIRY_UPDATE, obj=enquiry, detail={"fields": changed})
     if set(changed) & set(SOUGHT_FIELDS):
         _match(actor=actor, enquiry=enquiry)
     return changed
@@ -182,7 +183,7 @@ def _match(*, actor: Actor, enquiry: Enquiry) -> MatchSummary:
     shown = enquiry.candidates.exclude(state=MatchCandidate.State.REJECTED).count()
     audit_record(
         actor=actor,
-        action="enquiry.match",
+        action=Action.ENQUIRY_MATCH,
         obj=enquiry,
         detail={"candidates": shown, "new_above_threshold": new_above},
     )
@@ -242,7 +243,7 @@ def enquiries_rematch_person(*, actor: Actor, person_id: int) -> list[int]:
         enquiry.save(update_fields=["needs_review"])
         audit_record(
             actor=actor,
-            action="enquiry.rematch",
+            action=Action.ENQUIRY_REMATCH,
             obj=enquiry,
             detail={"person": person_id, "candidate": row.pk, "score": round(row.score, 3)},
         )
