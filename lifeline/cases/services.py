@@ -44,7 +44,7 @@ def case_open(
     reference: str | None = None,
     waiting: bool = False,
 ) -> Case:
-    """Open a case. `actor` is a staff user, "public" (web form) or None (a channel task).
+    """Open a case on no conversation yet: the step `case_open_for_conversation` builds on.
 
     `waiting` marks that a visitor's message awaits a reply (the queue's oldest-waiting order).
     """
@@ -82,27 +82,35 @@ def receipt_draw() -> Receipt:
 
 @transaction.atomic
 def case_open_for_conversation(
-    *, conversation: Conversation, kind: str, language: str, summary: str = ""
-) -> tuple[Case, Receipt]:
-    """Open a case for a channel conversation, with a receipt like the web form's.
+    *,
+    actor: Actor,
+    conversation: Conversation,
+    kind: str,
+    language: str,
+    summary: str = "",
+    waiting: bool = True,
+    receipt: Receipt | None = None,
+) -> Case:
+    """Open a case for what arrived on `conversation`, and make it the conversation's case.
 
-    Called by a channel's adapter inside the processing transaction. The receipt's secret is
-    only in the returned value; pass it to `message_queue(secret=...)` to send it, and it is
-    gone once sent.
+    The one way a case opens for a person: the web form, a channel's adapter, a logged call.
+    With `receipt` (from
+    `receipt_draw`), the case takes the receipt's reference and keeps only a keyed hash of its
+    secret: the caller shows or sends the secret once. A case opened by a phone call has none,
+    since nobody can be handed a receipt by a missed call.
     """
-    receipt = receipt_draw()
     case = case_open(
-        actor=SYSTEM,
+        actor=actor,
         kind=kind,
         language=language,
         summary=summary,
-        secret_hash=hash_secret(receipt.secret),
-        reference=receipt.reference,
-        waiting=True,
+        secret_hash=hash_secret(receipt.secret) if receipt else "",
+        reference=receipt.reference if receipt else None,
+        waiting=waiting,
     )
     conversation.case = case
     conversation.save(update_fields=["case"])
-    return case, receipt
+    return case
 
 
 # Fields a service may change; reloaded under the row lock so every change starts from the

@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.cases.services import case_open, receipt_draw
+from lifeline.cases.services import case_open_for_conversation, receipt_draw
 from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC
 from lifeline.core.audit import audit_record
-from lifeline.core.receipts import Receipt, hash_secret
+from lifeline.core.receipts import Receipt
 from lifeline.intake.inbox import PROCESS_TASK, enqueue_after_commit
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
@@ -121,18 +121,10 @@ def _web_submission_open(
     *, kind: str, language: str, text: str, answers: dict[str, Any], token: str
 ) -> tuple[Case, Receipt]:
     receipt = dataclasses.replace(receipt_draw(), secret=form_secret(token))
-    secret_hash = hash_secret(receipt.secret)
     with transaction.atomic(durable=True):
-        case = case_open(
-            actor=PUBLIC,
-            kind=kind,
-            language=language,
-            secret_hash=secret_hash,
-            reference=receipt.reference,
-            waiting=True,
-        )
-        conversation = Conversation.objects.create(
-            channel=Channel.WEB, case=case, created_at=case.created_at
+        conversation = Conversation.objects.create(channel=Channel.WEB, created_at=timezone.now())
+        case = case_open_for_conversation(
+            actor=PUBLIC, conversation=conversation, kind=kind, language=language, receipt=receipt
         )
         contact = _inbound_create(
             conversation=conversation,

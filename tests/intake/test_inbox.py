@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from lifeline.cases.models import Case
-from lifeline.cases.services import case_open_for_conversation
+from lifeline.cases.services import case_open_for_conversation, receipt_draw
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import verify_secret
@@ -40,8 +40,13 @@ class FakeAdapter(ChannelAdapter):
             raise self.failures.pop(0)
         conversation = inbox.conversation_for(channel="telegram", identity=contact.payload["chat"])
         if conversation.case is None:
-            case, receipt = case_open_for_conversation(
-                conversation=conversation, kind="other", language="en"
+            receipt = receipt_draw()
+            case = case_open_for_conversation(
+                actor=SYSTEM,
+                conversation=conversation,
+                kind="other",
+                language="en",
+                receipt=receipt,
             )
             inbox.message_queue(
                 actor=SYSTEM,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind, Priority
-from lifeline.cases.services import case_note_add, case_open, case_priority_set
+from lifeline.cases.services import case_note_add, case_open_for_conversation, case_priority_set
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
@@ -142,11 +142,14 @@ def call_log_record(
         case = _open_case_of(conversation, kind)
         reused = case is not None
         if case is None:
-            case = case_open(
-                actor=actor, kind=kind, language=language, summary=_headline(text), waiting=needs_us
+            case = case_open_for_conversation(
+                actor=actor,
+                conversation=conversation,
+                kind=kind,
+                language=language,
+                summary=_headline(text),
+                waiting=needs_us,
             )
-            conversation.case = case
-            conversation.save(update_fields=["case"])
             # The provider's events of this call (answered, completed) wait on the
             # conversation for the case the operator opens now.
             Contact.objects.filter(conversation=conversation, case__isnull=True).update(case=case)

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.cases.services import case_open_for_conversation
+from lifeline.cases.services import case_open_for_conversation, receipt_draw
 from lifeline.cases.workflows import workflow_for
 from lifeline.channels.email.parse import (
     CHARSET,
@@ -79,8 +79,13 @@ class EmailAdapter(ChannelAdapter):
         case = _case_for(mail=mail, conversation=conversation, contact=contact)
         receipt = None
         if case is None:
-            case, receipt = case_open_for_conversation(
-                conversation=conversation, kind=CaseKind.OTHER, language=language
+            receipt = receipt_draw()
+            case = case_open_for_conversation(
+                actor=SYSTEM,
+                conversation=conversation,
+                kind=CaseKind.OTHER,
+                language=language,
+                receipt=receipt,
             )
         elif conversation.case_id != case.pk:
             # Replies from the case page go to the conversation last heard on that case.

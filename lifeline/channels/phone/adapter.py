@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.cases.services import case_open
+from lifeline.cases.services import case_open_for_conversation
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.actors import SYSTEM
@@ -88,9 +88,9 @@ class CallEvent:
 class PhoneAdapter(ChannelAdapter):
     """Files each call event on the caller's open case, opening one of kind "other" if needed.
 
-    The case is opened with `case_open` directly rather than `case_open_for_conversation`: a
-    receipt is for a person who can read it later, and nobody can be handed one by a missed
-    call. Replies are made by calling back, never sent as text on this channel.
+    The case opens without a receipt: a receipt is for a person who can read it later, and
+    nobody can be handed one by a missed call. Replies are made by calling back, never sent as
+    text on this channel.
     """
 
     channel = Channel.PHONE
@@ -111,15 +111,13 @@ class PhoneAdapter(ChannelAdapter):
             # Only a missed call needs a case of its own, waiting for a call back. An answered
             # call is filed on the caller's conversation; the operator who took it logs it
             # ("Log a call"), which opens the case and gathers these events onto it.
-            case = case_open(
+            case = case_open_for_conversation(
                 actor=SYSTEM,
+                conversation=conversation,
                 kind=CaseKind.OTHER,
                 language=conversation.language,
                 summary=event.line(),
-                waiting=True,
             )
-            conversation.case = case
-            conversation.save(update_fields=["case"])
             # Earlier events of the call (ringing) were filed on the conversation alone.
             Contact.objects.filter(conversation=conversation, case__isnull=True).update(case=case)
         contact.conversation = conversation

@@ -17,7 +17,7 @@ from django.conf import settings
 from telegram import CallbackQuery, Message, Update
 
 from lifeline.cases.models import Case, CaseKind
-from lifeline.cases.services import case_open_for_conversation
+from lifeline.cases.services import case_open_for_conversation, receipt_draw
 from lifeline.channels.telegram import api, texts
 from lifeline.core.actors import SYSTEM
 from lifeline.core.locks import row_lock
@@ -191,8 +191,13 @@ class TelegramAdapter(ChannelAdapter):
                 _menu(conversation, None, language)
                 return
             # Never make a person choose before he is heard: the message opens a case now.
-            case, receipt = case_open_for_conversation(
-                conversation=conversation, kind=CaseKind.OTHER, language=language
+            receipt = receipt_draw()
+            case = case_open_for_conversation(
+                actor=SYSTEM,
+                conversation=conversation,
+                kind=CaseKind.OTHER,
+                language=language,
+                receipt=receipt,
             )
             receipt_text = texts.receipt(language, case.reference)
             _say(conversation, case, language, receipt_text, secret=receipt.secret)
@@ -225,8 +230,9 @@ class TelegramAdapter(ChannelAdapter):
             _file(contact, conversation=conversation, body=f"[menu: {value}]")
             _say(conversation, case, language, texts.case_exists(language, case.reference))
             return
-        case, receipt = case_open_for_conversation(
-            conversation=conversation, kind=value, language=language
+        receipt = receipt_draw()
+        case = case_open_for_conversation(
+            actor=SYSTEM, conversation=conversation, kind=value, language=language, receipt=receipt
         )
         _file(contact, conversation=conversation, body=f"[menu: {value}]")
         receipt_text = texts.receipt(language, case.reference)
