@@ -29,7 +29,7 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	@scripts/ensure-mail-corpus
-	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
+	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest -m "not slow and not e2e" -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
