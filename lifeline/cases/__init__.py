@@ -1,1 +1,1 @@
-"""Cases: kinds, per-kind workflows, timeline, assignment and the console queue."""
+"""Cases: kinds, workflows, timeline, assignment, replies, the console queue and log a call."""

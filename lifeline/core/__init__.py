@@ -1,1 +1,2 @@
-"""Cross-cutting parts: encrypted fields, the audit log, access rules, receipts, base pages."""
+"""Cross-cutting parts: actors, the audit log and its actions, access rules, encrypted fields,
+receipts, row locks, hooks, throttles, base pages and `lifeline worker`."""

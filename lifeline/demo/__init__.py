@@ -1,1 +1,1 @@
-"""Synthetic data for the demo: persons and message threads, in plain Python."""
+"""The demo: synthetic persons and message threads (plain Python), and `lifeline demo`."""

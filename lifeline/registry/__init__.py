@@ -1,1 +1,2 @@
-"""The registry: persons, name forms, status events and their sources."""
+"""The registry: persons, name forms, status events and their sources; merges, capture cards and
+exports for a central tracing agency."""
