@@ -7,9 +7,7 @@ a read of that person's record, audited as "person.view" with the purpose "excha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -20,8 +18,6 @@ from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.selectors import case_get_for
 from lifeline.core.access import Perm, has_perm, require_perm
-from lifeline.core.actions import Action
-from lifeline.core.audit import audit_record_many
 from lifeline.outcomes.models import (
     AssistanceEvent,
     AssistanceItem,
@@ -35,19 +31,7 @@ from lifeline.outcomes.models import (
     OutcomeOption,
 )
 from lifeline.outcomes.services.assistance import ASSISTANCE_CASE_KINDS
-from lifeline.registry.models import Person
-
-
-def _audit_person_reads(
-    *, user: User, persons: Iterable[int], purpose: str, **context: Any
-) -> None:
-    audit_record_many(
-        actor=user,
-        action=Action.PERSON_VIEW,
-        objs=[Person(pk=person_id) for person_id in dict.fromkeys(persons)],
-        detail={"purpose": purpose, **context},
-    )
-
+from lifeline.registry.selectors import person_reads_audit
 
 # --- The panel on a case page ---------------------------------------------------------------
 
@@ -181,7 +165,7 @@ def exchange_entries_for(*, user: User, batch: ExchangeBatch) -> list[ExchangeEn
     """The batch's list, in the order persons were added; each person shown is a read."""
     require_perm(user, Perm.EXCHANGE_MANAGE)
     entries = list(ExchangeEntry.objects.filter(batch=batch).select_related("person", "outcome_by"))
-    _audit_person_reads(
+    person_reads_audit(
         user=user, persons=[e.person_id for e in entries], purpose="exchange", batch=batch.pk
     )
     return entries
@@ -217,7 +201,7 @@ def handover_for(*, user: User, case: Case) -> Handover | None:
         .first()
     )
     if handover is not None:
-        _audit_person_reads(
+        person_reads_audit(
             user=user, persons=[handover.person_id], purpose="handover", case=case.pk
         )
     return handover

@@ -6,6 +6,7 @@ text typed in: a name someone searched for is itself sensitive.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
-from lifeline.core.audit import audit_record
+from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.registry.models import (
     NameForm,
     Person,
@@ -29,6 +30,20 @@ from lifeline.registry.models import (
 from lifeline.registry.text import fold
 
 PAGE_SIZE = 25
+
+
+def person_reads_audit(*, user: User, persons: Iterable[int], purpose: str, **context: Any) -> None:
+    """Audit that `user` read these persons' records (ids, repeats once) on a page of many.
+
+    One event per person, findable by object, written together (tracing's candidates, an
+    exchange list). Call inside the transaction of the read.
+    """
+    audit_record_many(
+        actor=user,
+        action=Action.PERSON_VIEW,
+        objs=[Person(pk=person_id) for person_id in dict.fromkeys(persons)],
+        detail={"purpose": purpose, **context},
+    )
 
 
 @dataclass(frozen=True)

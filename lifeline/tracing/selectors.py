@@ -6,10 +6,8 @@ of that person's record, audited as "person.view" with the purpose "candidate".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -19,25 +17,14 @@ from django.utils import timezone
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
-from lifeline.core.audit import audit_record, audit_record_many
-from lifeline.registry.models import Person
+from lifeline.core.audit import audit_record
+from lifeline.registry.selectors import person_reads_audit
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
 
 MINE = "mine"
 UNASSIGNED = "unassigned"
 SHOWN_CANDIDATES = 10
 SHOWN_DUPLICATES = 50
-
-
-def _audit_person_reads(
-    *, user: User, persons: Iterable[int], purpose: str, **context: Any
-) -> None:
-    audit_record_many(
-        actor=user,
-        action=Action.PERSON_VIEW,
-        objs=[Person(pk=person_id) for person_id in persons],
-        detail={"purpose": purpose, **context},
-    )
 
 
 def enquiry_queue_for(*, user: User, who: str = "") -> QuerySet[Enquiry]:
@@ -86,7 +73,7 @@ def candidate_list_for(*, user: User, enquiry: Enquiry) -> CandidateRows:
     proposed = [r for r in rows if r.state == MatchCandidate.State.PROPOSED]
     shown = (confirmed + proposed)[:SHOWN_CANDIDATES]
     rejected = [r for r in rows if r.state == MatchCandidate.State.REJECTED]
-    _audit_person_reads(
+    person_reads_audit(
         user=user,
         persons=[r.person_id for r in shown + rejected],
         purpose="candidate",
@@ -122,7 +109,7 @@ def duplicate_list_for(*, user: User) -> list[DuplicatePair]:
         ).select_related("left", "right")[:SHOWN_DUPLICATES]
     )
     persons = dict.fromkeys(p for pair in pairs for p in (pair.left_id, pair.right_id))
-    _audit_person_reads(user=user, persons=persons, purpose="duplicate")
+    person_reads_audit(user=user, persons=persons, purpose="duplicate")
     return pairs
 
 
