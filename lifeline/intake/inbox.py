@@ -352,7 +352,7 @@ def message_queue(
 ) -> Contact:
     """Queue a message to the person on `conversation`; it is sent once this transaction commits.
 
-    `actor` is the staff user replying, or None for the system (a bot's receipt or menu).
+    `actor` is the staff user replying, or SYSTEM (a bot's receipt or menu).
     `secret` replaces SECRET_PLACEHOLDER in `body` when sending and is erased once sent.
     A web conversation needs no sending: its status page shows the message at once.
     """

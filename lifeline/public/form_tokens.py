@@ -28,6 +28,10 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# The salts keep the names they had when this module lived in intake: a form opened before the
+# move must still find its case and show its receipt.
+
+
 def form_external_id(token: str) -> str:
     """The web contact's external id for a form sent with `token`: 128 bits, keyed, one-way."""
     return salted_hmac("intake.form_token.id", token, algorithm="sha256").hexdigest()[:32]

@@ -72,7 +72,7 @@ def write(request: HttpRequest, kind: str) -> HttpResponse:
         form_token=token,
     )
     # The redirect carries nothing: the session names the form, and the receipt is rebuilt
-    # from its token (intake.form_tokens), so a reload shows the same receipt and opens nothing.
+    # from its token (public.form_tokens), so a reload shows the same receipt and opens nothing.
     visitor_keep_receipt(request, form_token=token)
     return _see_other("public:receipt")
 

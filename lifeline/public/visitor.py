@@ -7,7 +7,7 @@ no expiry date, so the browser drops it when it closes. Nothing in the session n
   receipt re-issued later voids it). The server refuses it after IDLE_SECONDS without use.
   "Leave" flushes the session: its row is deleted, so even a copy of the cookie opens nothing.
 - A fresh receipt: the sealed idempotency token of the form just sent, from which the receipt
-  can be shown again for RECEIPT_SECONDS (see intake.services.web_submission_receive).
+  can be shown again for RECEIPT_SECONDS (see public.services.web_submission_receive).
 
 The secret itself is never kept, and a follow-up not yet sent is kept only sealed.
 """
