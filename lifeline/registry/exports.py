@@ -24,8 +24,6 @@ from django.utils import timezone
 from lifeline.core.spreadsheets import safe_cell
 from lifeline.registry.models import (
     PERSON_NAME_FIELDS,
-    PERSON_RECORD_FIELDS,
-    PERSON_SENSITIVE_FIELDS,
     Person,
     StatusEvent,
 )
@@ -33,13 +31,21 @@ from lifeline.registry.models import (
 STATUS_EVENT = "status_event"  # a row for a status event recorded in the window
 RECORD = "record"  # a row for a person whose record changed in the window without an event
 
-# Person's fields an agency is not sent: what is sealed, his sex (no column in the agency's
-# format) and the family's consent, which goes out as family_may_be_informed.
-NOT_EXPORTED = frozenset({*PERSON_SENSITIVE_FIELDS, "sex", "inform_family"})
-PERSON_COLUMNS = tuple(
-    name
-    for name in PERSON_RECORD_FIELDS
-    if name not in NOT_EXPORTED and name not in PERSON_NAME_FIELDS
+# What an agency is sent of a person's record, named one by one (GC III Annex IV-A's card):
+# a field added to Person is not sent until someone decides it should be. Never a sealed field
+# (health, detention, grave, notes), nor his sex (no column in the agency's format); the
+# family's consent goes out as family_may_be_informed.
+PERSON_COLUMNS = (
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "place_of_birth",
+    "father_name",
+    "mother_maiden_name",
+    "rank",
+    "service_number",
+    "unit",
+    "power",
 )
 COLUMNS = (
     "change",

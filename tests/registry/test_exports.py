@@ -364,8 +364,9 @@ def test_a_date_before_1900_is_refused_with_a_message(client, dave) -> None:
     assert not RegistryExport.objects.exists()
 
 
-def test_the_person_field_lists_follow_the_model() -> None:
-    """A field added to Person reaches the export and the registry services without another list."""
+def test_the_services_take_every_field_and_the_export_only_the_named_plain_ones() -> None:
+    """A field added to Person reaches the registry services at once, an agency only when named."""
     assert PERSON_FIELDS == PERSON_RECORD_FIELDS
     assert not set(PERSON_SENSITIVE_FIELDS) & set(exports.COLUMNS)
     assert set(exports.PERSON_COLUMNS) <= set(PERSON_RECORD_FIELDS)
+    assert "sex" not in exports.COLUMNS and "inform_family" not in exports.COLUMNS
