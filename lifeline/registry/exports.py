@@ -24,6 +24,7 @@ from django.utils import timezone
 from lifeline.core.spreadsheets import safe_cell
 from lifeline.registry.models import (
     PERSON_NAME_FIELDS,
+    PERSON_SENSITIVE_FIELDS,
     Person,
     StatusEvent,
 )
