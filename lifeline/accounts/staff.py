@@ -67,9 +67,15 @@ class Issued:
     expires_at: datetime
 
 
-def token_hash(token: str) -> str:
+def token_hash(token: str, *, secret: str | None = None) -> str:
     """The keyed hash an invite is stored and found by (SECRET_KEY is the key)."""
-    return salted_hmac(_TOKEN_SALT, token, algorithm="sha256").hexdigest()
+    return salted_hmac(_TOKEN_SALT, token, secret=secret, algorithm="sha256").hexdigest()
+
+
+def _token_hashes(token: str) -> list[str]:
+    # A link issued before SECRET_KEY was changed still opens while the old key is a fallback.
+    secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [token_hash(token, secret=secret) for secret in secrets_]
 
 
 def enrol_link(*, base_url: str, token: str) -> str:
@@ -258,7 +264,7 @@ def invite_for_token(token: str, *, lock: bool = False) -> Invite:
     rows = Invite.objects.select_related("user")
     if lock:
         rows = rows.select_for_update()
-    invite = rows.filter(token_hash=token_hash(token)).first()
+    invite = rows.filter(token_hash__in=_token_hashes(token)).first()
     if invite is None:
         raise InviteInvalid(
             gettext("This enrolment link is not valid. It may have been replaced by a newer one."),

@@ -244,3 +244,20 @@ def test_recovery_codes_replace_older_ones(client, db) -> None:
     _post(client, issued, _code(key))
     assert not StaticToken.objects.filter(token="oldcode").exists()
     assert StaticDevice.objects.filter(user=user).count() == 1
+
+
+def test_a_link_survives_a_secret_key_change_while_the_old_key_is_a_fallback(
+    client, db, settings
+) -> None:
+    issued = _invite()
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a brand new secret key, long enough to be a real one"
+    assert client.get(_url(issued)).status_code == 404
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert client.get(_url(issued)).status_code == 200
+
+
+def test_the_enrolment_page_speaks_russian_to_a_russian_browser(client, db) -> None:
+    issued = _invite()
+    page = client.get(_url(issued), HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Настройка учётной записи" in page.content.decode()
