@@ -281,6 +281,8 @@ LOGIN_THROTTLE_WINDOW = envint("LIFELINE_LOGIN_THROTTLE_WINDOW", 15 * 60)
 LOGIN_PASSWORD_BUDGET = envint("LIFELINE_LOGIN_PASSWORD_BUDGET", 10)
 LOGIN_PASSWORD_WINDOW = envint("LIFELINE_LOGIN_PASSWORD_WINDOW", 10)
 OTP_TOTP_ISSUER = os.environ.get("LIFELINE_OTP_ISSUER", "Lifeline")
+# An enrolment link (an invite, or a reset second factor) works this many hours.
+LIFELINE_INVITE_HOURS = envint("LIFELINE_INVITE_HOURS", 72)
 
 # Receipt secrets are hashed with argon2id; tests lower the cost to stay fast.
 RECEIPT_ARGON2 = {

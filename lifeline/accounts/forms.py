@@ -1,11 +1,16 @@
-"""Forms of the login flow and of the user's own account page."""
+"""Forms of the login flow, the user's own account page, enrolment and staff administration."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.accounts.models import ConsoleLanguage
+from lifeline.accounts.models import ConsoleLanguage, User
+from lifeline.accounts.roles import ROLE_NAMES
+from lifeline.core.access import Role
 
 
 class LoginForm(forms.Form):
@@ -41,3 +46,80 @@ class ConsoleLanguageForm(forms.Form):
     console_language = forms.ChoiceField(
         label=_("Console language"), choices=ConsoleLanguage.choices
     )
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role, str(ROLE_NAMES[role])) for role in Role.ALL]
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("The name he logs in with: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+    display_name = forms.CharField(label=_("Display name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Optional. If given, the link is also sent there."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=role_choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=role_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class EnrolForm(forms.Form):
+    """A new password, twice, and the first code of the authenticator just set up."""
+
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "autofocus": True}),
+        help_text=_("At least 12 characters; not a common password, not your username."),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 10}
+        ),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password2(self) -> str:
+        first = self.cleaned_data.get("password1")
+        second: str = self.cleaned_data["password2"]
+        if first and first != second:
+            raise forms.ValidationError(_("The two passwords differ."))
+        return second
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password1")
+        if password:
+            try:
+                validate_password(password, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,4 +1,8 @@
-"""Staff accounts: the login steps, TOTP enrolment, their audit and throttle; own settings."""
+"""Staff accounts: the login steps, their audit and throttle; own settings.
+
+Enrolment (password and second factor through a link) and staff administration are in
+accounts.staff.
+"""
 
 from __future__ import annotations
 
@@ -106,7 +110,8 @@ def login_token_check(*, user: User, token: str, known_browser: bool = False) ->
     """The TOTP step: the confirmed device (or backup code) that accepts `token`, or None."""
     if not known_browser and login_is_throttled(username=user.get_username()):
         raise LoginThrottled
-    device = match_token(user, token.strip().replace(" ", ""))
+    # Recovery codes are lower case and shown in groups; TOTP codes are digits either way.
+    device = match_token(user, token.strip().replace(" ", "").replace("-", "").lower())
     if device is None:
         _login_failed(username=user.get_username(), user=user, step="second_factor")
     return device
@@ -130,17 +135,18 @@ def totp_device_pending_for(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> bool:
-    """Confirm the device being enrolled if `token` is a current code from it."""
-    if device.user_id != actor.pk or device.confirmed:
-        raise ValueError("only the owner can confirm his own pending device")
-    if not device.verify_token(token.strip().replace(" ", "")):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-    audit_record(actor=actor, action=Action.USER_2FA_ENROLLED, obj=actor, detail={"device": "totp"})
-    return True
+def login_refused_without_device(*, user: User) -> None:
+    """The right password for an account that has not enrolled: refused, audited, not counted.
+
+    The throttle counts guesses; this was no guess, and counting it would lock out someone who
+    retries while waiting for his link.
+    """
+    audit_record(
+        actor=PUBLIC,
+        action=Action.USER_LOGIN_FAILED,
+        obj=user,
+        detail={"username": user.get_username(), "step": "no_second_factor"},
+    )
 
 
 @transaction.atomic

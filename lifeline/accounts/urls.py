@@ -1,14 +1,21 @@
-"""URLs of lifeline.accounts: the login flow under /console/account/."""
+"""URLs of lifeline.accounts under /console/account/: login, enrolment, own account, staff."""
 
 from django.urls import path
 
-from lifeline.accounts import views
+from lifeline.accounts import staff_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.me, name="me"),
     path("login/", views.login_view, name="login"),
     path("two-factor/", views.two_factor, name="two_factor"),
-    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("enrol/<str:token>/", views.enrol, name="enrol"),
     path("logout/", views.logout_view, name="logout"),
+    path("staff/", staff_views.staff_list, name="staff"),
+    path("staff/invite/", staff_views.staff_invite, name="staff_invite"),
+    path("staff/<int:pk>/", staff_views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/roles/", staff_views.staff_roles, name="staff_roles"),
+    path("staff/<int:pk>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:pk>/reactivate/", staff_views.staff_reactivate, name="staff_reactivate"),
+    path("staff/<int:pk>/reset/", staff_views.staff_reset, name="staff_reset"),
 ]

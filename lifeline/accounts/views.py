@@ -1,4 +1,4 @@
-"""The login flow (password, then TOTP or enrolment of a TOTP device), logout, own account."""
+"""The login flow (password, then TOTP), enrolment through a link, logout, own account."""
 
 from __future__ import annotations
 
@@ -11,30 +11,31 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils import translation
-from django.utils.html import format_html
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from lifeline.accounts.forms import ConsoleLanguageForm, LoginForm, TokenForm
+from lifeline.accounts.forms import ConsoleLanguageForm, EnrolForm, LoginForm, TokenForm
 from lifeline.accounts.known_device import known_device_for, known_device_remember
 from lifeline.accounts.models import User
+from lifeline.accounts.roles import ROLE_NAMES
 from lifeline.accounts.services import (
     LoginThrottled,
     login_complete,
     login_has_confirmed_device,
     login_needs_second_factor,
     login_password_check,
+    login_refused_without_device,
     login_token_check,
     logout_record,
-    totp_device_confirm,
     totp_device_pending_for,
     user_console_language_set,
 )
+from lifeline.accounts.staff import InviteInvalid, WrongCode, invite_for_token, user_enrol
 from lifeline.core.access import (
     Perm,
     Role,
@@ -45,18 +46,10 @@ from lifeline.core.access import (
     staff_user,
     staff_view,
 )
+from lifeline.core.exceptions import ActionRefused
 from lifeline.core.viewflow import form_action
 
 NEXT_SESSION_KEY = "lifeline_login_next"
-# Role.LABELS stay plain English (the demo writes them into names); shown here translated.
-ROLE_NAMES = {
-    Role.OPERATOR: gettext_lazy("Operator"),
-    Role.CASEWORKER: gettext_lazy("Caseworker"),
-    Role.TRACING_OFFICER: gettext_lazy("Tracing officer"),
-    Role.REGISTRAR: gettext_lazy("Registrar"),
-    Role.SUPERVISOR: gettext_lazy("Supervisor"),
-    Role.ADMIN: gettext_lazy("Admin / data-protection officer"),
-}
 
 
 def _throttled_message() -> str:
@@ -65,6 +58,13 @@ def _throttled_message() -> str:
         "Too many failed attempts for this account. Try again in %(minutes)d minutes, "
         "or ask an administrator."
     ) % {"minutes": minutes}
+
+
+def _no_device_message() -> str:
+    return _(
+        "This account has no second factor yet. Open the enrolment link an administrator "
+        "gave you, or ask for a new one."
+    )
 
 
 def _remember_next(request: HttpRequest) -> None:
@@ -115,6 +115,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             if user is None:
                 form.add_error(None, _("Wrong username or password."))
+            elif login_needs_second_factor(user=user) and not login_has_confirmed_device(user=user):
+                # No first-login enrolment: whoever holds the password alone must not choose
+                # the second factor (decision 0009). Only an enrolment link sets one up.
+                login_refused_without_device(user=user)
+                form.add_error(None, _no_device_message())
             else:
                 # Django's login() gives the session a new key: no fixation across the login.
                 auth_login(request, user)
@@ -135,7 +140,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return _after_login(request)
     user = staff_user(request)
     if not login_has_confirmed_device(user=user):
-        return redirect("accounts:two_factor_setup")
+        # His second factor was reset since the password step: this session ends here.
+        auth_logout(request)
+        messages.error(request, _no_device_message())
+        return redirect("accounts:login")
     form = TokenForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -167,36 +175,59 @@ def _qr_svg(uri: str) -> str:
     return mark_safe(svg)  # noqa: S308 - segno output holds only path data, no user text
 
 
+def _enrol_gone(request: HttpRequest, invalid: InviteInvalid) -> HttpResponse:
+    return render(
+        request,
+        "console/accounts/enrol_invalid.html",
+        {"reason": invalid.message},
+        status=410 if invalid.gone else 404,
+    )
+
+
 @login_step_view
+@never_cache
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    if second_factor_passed(request):
-        return _after_login(request)
-    user = staff_user(request)
-    # A second device may be added only by someone who has passed the first one.
-    if login_has_confirmed_device(user=user):
-        return redirect("accounts:two_factor")
-    device = totp_device_pending_for(user=user)
-    form = TokenForm(request.POST or None)
+def enrol(request: HttpRequest, token: str) -> HttpResponse:
+    """The enrolment link: a password and the authenticator app, then recovery codes once.
+
+    Reachable without login: the token is the credential. An unknown, used or expired link
+    writes nothing; opening a valid one keeps one pending key, so a code scanned earlier still
+    works after a refused attempt.
+    """
+    try:
+        invite = invite_for_token(token)
+    except InviteInvalid as invalid:
+        return _enrol_gone(request, invalid)
+    user = invite.user
+    form = EnrolForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        if totp_device_confirm(actor=user, device=device, token=form.cleaned_data["token"]):
-            otp_login(request, device)
-            request.session.cycle_key()
-            login_complete(user=user, second_factor="totp")
-            messages.success(request, _("Two-factor login is set up."))
-            return _after_login(request)
-        form.add_error(None, _("That code does not match. Scan the code again and retry."))
-    secret = b32encode(device.bin_key).decode("ascii")
+        try:
+            _user, codes = user_enrol(
+                token=token,
+                password=form.cleaned_data["password1"],
+                code=form.cleaned_data["token"],
+            )
+        except InviteInvalid as invalid:  # used or expired between the two reads
+            return _enrol_gone(request, invalid)
+        except ActionRefused as refused:
+            form.add_error("token" if isinstance(refused, WrongCode) else None, refused.message)
+        else:
+            return render(
+                request,
+                "console/accounts/enrol_done.html",
+                {"enrolled": user, "codes": [" ".join((c[:4], c[4:8], c[8:])) for c in codes]},
+            )
+    device = totp_device_pending_for(user=user)
     context = {
         "form": form,
+        "enrolled": user,
         "qr_svg": _qr_svg(device.config_url),
-        "secret_groups": format_html(
-            "<code>{}</code>", " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-        ),
+        "secret": b32encode(device.bin_key).decode("ascii"),
+        "hours_left": max(1, int((invite.expires_at - timezone.now()).total_seconds() // 3600)),
     }
-    return render(request, "console/accounts/two_factor_setup.html", context)
+    return render(
+        request, "console/accounts/enrol.html", context, status=400 if form.is_bound else 200
+    )
 
 
 @login_step_view

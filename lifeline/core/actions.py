@@ -12,10 +12,15 @@ from enum import StrEnum
 class Action(StrEnum):
     # accounts
     USER_2FA_ENROLLED = "user.2fa_enrolled"
+    USER_2FA_RESET = "user.2fa_reset"
     USER_CONSOLE_LANGUAGE = "user.console_language"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_INVITE = "user.invite"
     USER_LOGIN = "user.login"
     USER_LOGIN_FAILED = "user.login_failed"
     USER_LOGOUT = "user.logout"
+    USER_REACTIVATE = "user.reactivate"
+    USER_ROLES = "user.roles"
     # cases
     CASE_ASSIGN = "case.assign"
     CASE_NOTE = "case.note"

@@ -123,7 +123,10 @@ def test_the_login_page_follows_the_browser_among_english_and_russian(
 
 @pytest.mark.django_db
 def test_after_the_password_the_login_steps_speak_the_users_language(client: Client) -> None:
-    create_user("alice", roles=["operator"], console_language="ru")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    alice = create_user("alice", roles=["operator"], console_language="ru")
+    TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
     response = client.post(
         LOGIN, {"username": "alice", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en", follow=True
     )

@@ -1,4 +1,4 @@
-"""Staff login: password, throttling, TOTP, enrolment, logout, and what the audit log keeps."""
+"""Staff login: password, throttling, TOTP, recovery codes, logout, and what the audit log keeps."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tests.factories import PASSWORD, create_user
 
 LOGIN = reverse("accounts:login")
 TWO_FACTOR = reverse("accounts:two_factor")
-SETUP = reverse("accounts:two_factor_setup")
 QUEUE = reverse("cases:queue")
 
 
@@ -162,42 +161,46 @@ def test_throttle_also_stops_the_totp_step(client, alice, settings) -> None:
     assert client.get(QUEUE)["Location"] == TWO_FACTOR
 
 
-def test_user_without_a_device_enrols_one(client, alice) -> None:
-    _password(client)
-    assert client.get(TWO_FACTOR)["Location"] == SETUP
-
-    page = client.get(SETUP)
-    body = page.content.decode()
-    assert page.status_code == 200
-    assert "<svg" in body
-    assert "<script" not in body
-    device = TOTPDevice.objects.get(user=alice, confirmed=False)
-    # Reloading the page shows the same key, not a new one.
-    client.get(SETUP)
-    assert TOTPDevice.objects.filter(user=alice).count() == 1
-
-    wrong = client.post(SETUP, {"token": _code(device, offset=10)})
-    assert "does not match" in wrong.content.decode()
-    response = client.post(SETUP, {"token": _code(device)})
-
-    assert response["Location"] == QUEUE
-    device.refresh_from_db()
-    assert device.confirmed
-    assert client.get(QUEUE).status_code == 200
-    assert _actions()[-2:] == ["user.2fa_enrolled", "user.login"]
+def test_a_password_without_a_second_factor_opens_nothing(client, alice) -> None:
+    # No first-login enrolment: the password alone must not choose the second factor.
+    response = _password(client)
+    assert response.status_code == 200
+    assert "no second factor yet" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+    failed = AuditEvent.objects.get(action="user.login_failed")
+    assert failed.detail == {"username": "alice", "step": "no_second_factor"}
+    assert client.get(QUEUE)["Location"].startswith(LOGIN)
 
 
-def test_setup_is_closed_to_someone_who_has_a_device(client, alice) -> None:
+def test_the_old_enrolment_page_is_gone(client, alice) -> None:
+    assert client.get("/console/account/two-factor/setup/").status_code == 404
+
+
+def test_a_session_whose_second_factor_was_reset_is_ended(client, alice) -> None:
+    device = _device(alice)
+    assert _password(client)["Location"] == TWO_FACTOR
+    device.delete()
+    response = client.get(TWO_FACTOR)
+    assert response["Location"] == LOGIN
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_recovery_code_passes_the_second_step(client, alice) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
     _device(alice)
+    codes = StaticDevice.objects.create(user=alice, name="recovery codes")
+    codes.token_set.create(token="abcdefghjkmn")
     _password(client)
-    assert client.get(SETUP)["Location"] == TWO_FACTOR
-    assert client.post(SETUP, {"token": "123456"})["Location"] == TWO_FACTOR
-    assert TOTPDevice.objects.filter(user=alice).count() == 1
+    response = client.post(TWO_FACTOR, {"token": "ABCD efgh JKMN"})
+    assert response["Location"] == QUEUE
+    # Each code opens the console once.
+    assert not codes.token_set.exists()
 
 
 def test_login_steps_need_the_password_first(client, db) -> None:
     assert client.get(TWO_FACTOR)["Location"] == LOGIN
-    assert client.get(SETUP)["Location"] == LOGIN
 
 
 def test_exempt_demo_user_skips_the_second_factor(client, db) -> None:
@@ -253,8 +256,9 @@ def test_account_page_names_roles_and_second_factor(client, bob) -> None:
 
 
 def test_login_pages_show_no_console_links(client, alice) -> None:
+    _device(alice)
     _password(client)
-    for url in (TWO_FACTOR, SETUP, LOGIN):
+    for url in (TWO_FACTOR, LOGIN):
         body = client.get(url, follow=True).content.decode()
         assert "<nav>" not in body
         assert 'name="username"' in body or 'name="token"' in body

@@ -184,14 +184,15 @@ ADMITTED: dict[str, set[str]] = {
     "/console/outcomes/catalogue/": {"frank"},
     "/console/reports/": {"carol", "frank"},  # counts, no names
     "/console/account/": EVERY_ROLE,
+    "/console/account/staff/": {"frank"},  # staff accounts: invites, roles, resets
 }
 # The only console URLs open before login and the second factor.
 LOGIN_STEPS = {
     "/console/account/login/",
     "/console/account/two-factor/",
-    "/console/account/two-factor/setup/",
     "/console/account/logout/",
 }
+ENROLMENT = "/console/account/enrol/"  # an enrolment link: its token is the credential
 CHANNELS = "/channels/"  # providers' webhooks: their own proof, tested below
 PUBLIC = ("/healthz", "/write/", "/status/", "/statistics/")  # and the home page "/"
 
@@ -221,7 +222,7 @@ def test_every_url_belongs_to_a_family_of_its_kind(route: Route, objects: dict[s
     path = re.sub(r"^/(?:uk|en|ru)/", "/", _url(route, objects))
     kind = route.access[0] if route.access else None
     if path.startswith("/console/"):
-        expected = "login" if path in LOGIN_STEPS else "staff"
+        expected = "login" if path in LOGIN_STEPS or path.startswith(ENROLMENT) else "staff"
     elif path.startswith(CHANNELS):
         expected = "channel"
     else:
