@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "lifeline.core",
     "lifeline.accounts",
+    "lifeline.organisation",
     "lifeline.intake",
     "lifeline.cases",
     "lifeline.channels",

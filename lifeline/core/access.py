@@ -79,6 +79,7 @@ class Perm:
     REPORTS_VIEW = "reports.view"  # the staff dashboard and its exports (counts, no names)
     REGISTRY_EXPORT = "registry.export"  # draft an export for the central tracing agency
     EXPORT_APPROVE = "export.approve"  # the second person who lets a registry export out
+    ORGANISATION_EDIT = "organisation.edit"  # the organisation's public name, texts, channels
 
 
 _STAFF = {Perm.CONSOLE}
@@ -92,7 +93,7 @@ _ENQUIRIES = {Perm.ENQUIRY_VIEW, Perm.ENQUIRY_WORK}
 # handovers; caseworkers, registrars and supervisors keep exchange batches. A registry export
 # for the central tracing agency is drafted by a registrar or supervisor and approved by a
 # supervisor who did not draft it. Supervisors and admins see the dashboard (counts only);
-# admins keep the assistance catalogue.
+# admins keep the assistance catalogue and the organisation's public settings.
 PERMISSION_MATRIX: dict[str, frozenset[str]] = {
     Role.OPERATOR: frozenset(_STAFF | _CASES | {Perm.INTAKE_MANAGE}),
     Role.CASEWORKER: frozenset(
@@ -135,6 +136,7 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
             Perm.INTAKE_MANAGE,
             Perm.CATALOGUE_EDIT,
             Perm.REPORTS_VIEW,
+            Perm.ORGANISATION_EDIT,
         }
     ),
 }

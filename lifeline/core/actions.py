@@ -103,6 +103,8 @@ class Action(StrEnum):
     HANDOVER_SCHEDULE = "handover.schedule"
     HANDOVER_STEP = "handover.step"
     HANDOVER_VERIFY = "handover.verify"
+    # the organisation's public settings
+    ORGANISATION_UPDATE = "organisation.update"
     # reports
     REPORT_EXPORT = "report.export"
     # the demo

@@ -4,8 +4,9 @@ With them, some of everything the console works on: outcomes, assistance, exchan
 handovers, registry exports for the central agency, and a few inbound messages that failed,
 for the failed-intake page. This module only runs the steps in order; each app's part is
 drawn in the module named after it: `staff.py` (users and the credentials file),
-`registry.py`, `cases.py`, `outcomes.py`, `tracing.py` and `intake.py`. The draws, in order,
-all come from one generator, so moving a step changes every later one.
+`registry.py`, `cases.py`, `outcomes.py`, `tracing.py`, `intake.py` and `organisation.py`
+(which draws nothing). The draws, in order, all come from one generator, so moving a step
+changes every later one.
 
 Everything is written in one transaction with bulk inserts, and audited as a single
 "demo.load" event: the demo is one act of the system, not thousands of staff actions.
@@ -32,6 +33,7 @@ from lifeline.core.audit import audit_record
 from lifeline.demo.cases import CASE_KIND_WEIGHTS, CaseBuilder, CaseDraft, demo_receipts
 from lifeline.demo.intake import failed_intake
 from lifeline.demo.names import SyntheticPerson, generate_persons
+from lifeline.demo.organisation import organisation_fill
 from lifeline.demo.outcomes import OutcomesBuilder, PlannedHandover
 from lifeline.demo.registry import RegistryBuilder, RegistryEntry, registry_exports
 from lifeline.demo.staff import (
@@ -112,6 +114,7 @@ def demo_load(
         counts["enquiries"] = enquiries_open([d.case for d in drafts])
         counts["registry_exports"] = registry_exports(rng, now, staff)
         counts["failed_contacts"] = failed_intake(rng, now)
+        counts["organisation"] = int(organisation_fill())
         audit_record(actor=SYSTEM, action=Action.DEMO_LOAD, detail={"counts": counts, "seed": seed})
     path = credentials_path()
     passwords = {username: password for username, (_, password) in users.items()}

@@ -10,8 +10,8 @@ from django.urls import reverse
 from lifeline.cases.calls.services import CallRefused, call_log_record
 from lifeline.cases.models import Case, CaseEvent, Priority
 from lifeline.core.models import AuditEvent
+from lifeline.core.numbers import caller_number, number_normalise
 from lifeline.intake.models import Contact, Conversation
-from lifeline.intake.numbers import caller_number, number_normalise
 from tests.factories import login_staff
 
 URL = "/console/calls/new/"

@@ -183,6 +183,7 @@ ADMITTED: dict[str, set[str]] = {
     "/console/outcomes/entry/": {"carol", "dave", "erin"},
     "/console/outcomes/catalogue/": {"frank"},
     "/console/reports/": {"carol", "frank"},  # counts, no names
+    "/console/organisation/": {"frank"},  # the organisation's public name and channels
     "/console/account/": EVERY_ROLE,
     "/console/account/staff/": {"frank"},  # staff accounts: invites, roles, resets
 }

@@ -14,7 +14,7 @@ from lifeline.cases.calls.services import (
     FollowUp,
 )
 from lifeline.cases.models import CaseKind, Priority
-from lifeline.intake.numbers import number_normalise
+from lifeline.core.numbers import number_normalise
 
 OTHER_LANGUAGE = "other"
 

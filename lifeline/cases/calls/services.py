@@ -20,9 +20,9 @@ from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.hooks import hook_run
 from lifeline.core.locks import row_lock
+from lifeline.core.numbers import number_normalise
 from lifeline.intake.inbox import conversation_for
 from lifeline.intake.models import Channel, Contact, Conversation
-from lifeline.intake.numbers import number_normalise
 from lifeline.intake.text import clean_text
 
 SUMMARY_MAX_CHARS = 10_000

@@ -19,10 +19,10 @@ from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.actors import SYSTEM
 from lifeline.core.locks import row_lock
+from lifeline.core.numbers import caller_number
 from lifeline.intake.adapters import ChannelAdapter, SendRefused
 from lifeline.intake.inbox import conversation_for
 from lifeline.intake.models import Channel, Contact, Conversation
-from lifeline.intake.numbers import caller_number
 from lifeline.intake.text import clean_text
 
 # The payload keys the adapter reads; the webhook stores no others (the provider also sends

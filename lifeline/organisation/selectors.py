@@ -1,0 +1,140 @@
+"""Reads of the organisation's settings: the row for the console, cached facts for the public."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+
+from lifeline.core.access import Anyone, Perm, require_perm
+from lifeline.organisation.models import LANGUAGES, TEXTS, THE_ROW, Organisation
+
+CACHE_KEY = "organisation:facts:v1"
+# Every public page shows these, so they are read from the cache. A save forgets the entry in
+# the process that saved it; a per-process cache (the default, locmem) in another web process
+# keeps its copy until it expires, so this is how long a change may take to show everywhere.
+CACHE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str  # "+" and digits: the tel: link
+    display: str  # as the administrator typed it
+    label: str = ""  # "WhatsApp", "Signal"; shown as written in every language
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text for a visitor, and the language it is written in (for the page's lang attribute)."""
+
+    text: str = ""
+    language: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    """What a page in one language shows: each text in that language or its fallback."""
+
+    name: Shown
+    operated_by: Shown
+    about: Shown
+    hours: Shown
+    telegram_bot: str
+    email: str
+    phones: tuple[Phone, ...]
+
+    @property
+    def telegram_url(self) -> str:
+        return f"https://t.me/{self.telegram_bot}" if self.telegram_bot else ""
+
+    @property
+    def channels(self) -> bool:
+        """True when the page has another way to reach us to list."""
+        return bool(self.telegram_bot or self.email or self.phones)
+
+    @property
+    def who(self) -> bool:
+        """True when the page has anything to say about who we are."""
+        return bool(self.name or self.operated_by or self.about)
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    """The settings as the public site reads them: every language, cached as one value."""
+
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> language -> text
+    telegram_bot: str = ""
+    email: str = ""
+    phones: tuple[Phone, ...] = ()
+
+    def text(self, name: str, language: str) -> Shown:
+        """`name` in `language`; else in Russian; else in the first language that has it."""
+        written = self.texts.get(name, {})
+        for candidate in (language, "ru", *LANGUAGES):
+            if written.get(candidate):
+                return Shown(written[candidate], candidate)
+        return Shown()
+
+    def page(self, language: str) -> OrganisationPage:
+        return OrganisationPage(
+            name=self.text("name", language),
+            operated_by=self.text("operated_by", language),
+            about=self.text("about", language),
+            hours=self.text("hours", language),
+            telegram_bot=self.telegram_bot,
+            email=self.email,
+            phones=self.phones,
+        )
+
+
+def organisation_row() -> Organisation:
+    """The one row, created empty the first time anyone reads it."""
+    row = Organisation.objects.filter(pk=THE_ROW).first()
+    if row is not None:
+        return row
+    with transaction.atomic():
+        row, _created = Organisation.objects.get_or_create(pk=THE_ROW)
+    return row
+
+
+def organisation_get_for(*, user: Anyone) -> Organisation:
+    """The settings as the console edits them (administrators only)."""
+    require_perm(user, Perm.ORGANISATION_EDIT)
+    return organisation_row()
+
+
+def facts_of(row: Organisation) -> OrganisationFacts:
+    return OrganisationFacts(
+        texts={name: {lang: row.text(name, lang) for lang in LANGUAGES} for name in TEXTS},
+        telegram_bot=row.telegram_bot,
+        email=row.email,
+        phones=tuple(
+            Phone(
+                number=p["number"],
+                display=p.get("display") or p["number"],
+                label=p.get("label", ""),
+            )
+            for p in row.phones
+        ),
+    )
+
+
+def organisation_facts() -> OrganisationFacts:
+    """The public facts, from the cache when they are there. Public: they are published."""
+    cached: OrganisationFacts | None = cache.get(CACHE_KEY)
+    if cached is None:
+        cached = facts_of(organisation_row())
+        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
+    return cached
+
+
+def organisation_cache_forget() -> None:
+    """Drop the cached facts: the next page reads the row again. Call once a change commits."""
+    cache.delete(CACHE_KEY)
