@@ -22,3 +22,8 @@ urlpatterns += i18n_patterns(
     path("", include("lifeline.public.urls")),
     prefix_default_language=False,
 )
+
+# The console's error pages keep its navigation; the public site's speak the visitor's language.
+handler403 = "lifeline.core.errors.forbidden"
+handler404 = "lifeline.core.errors.not_found"
+handler500 = "lifeline.core.errors.server_error"

@@ -223,6 +223,11 @@ def console_language_for(request: HttpRequest) -> str:
     chosen = getattr(request.user, "console_language", None)
     if request.user.is_authenticated and chosen in CONSOLE_LANGUAGES:
         return str(chosen)
+    return console_language_of_browser(request)
+
+
+def console_language_of_browser(request: HttpRequest) -> str:
+    """The console's language the browser asks for (en/ru); reads neither user nor session."""
     for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         if (base := tag.split("-")[0]) in CONSOLE_LANGUAGES:
             return base
