@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/calls/", include("lifeline.cases.calls.urls")),
     path("console/outcomes/", include("lifeline.outcomes.urls")),
     path("console/reports/", include("lifeline.reports.urls")),
+    path("console/audit/", include("lifeline.core.audit_urls")),
     path("channels/", include("lifeline.channels.urls")),
 ]
 urlpatterns += i18n_patterns(

@@ -8,6 +8,8 @@ read neither the user nor the session: they are rendered without the request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -69,6 +71,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """No database, no user, no session: only the address and the browser's languages."""
+    context: dict[str, Any]
     if _in_console(request):
         language = console_language_of_browser(request)
         with translation.override(language):

@@ -184,6 +184,7 @@ ADMITTED: dict[str, set[str]] = {
     "/console/outcomes/entry/": {"carol", "dave", "erin"},
     "/console/outcomes/catalogue/": {"frank"},
     "/console/reports/": {"carol", "frank"},  # counts, no names
+    "/console/audit/": {"carol", "frank"},  # the audit log: who did what, no content
     "/console/account/": EVERY_ROLE,
 }
 # The only console URLs open before login and the second factor.
