@@ -17,9 +17,15 @@ urlpatterns = [
     path("console/outcomes/", include("lifeline.outcomes.urls")),
     path("console/reports/", include("lifeline.reports.urls")),
     path("console/organisation/", include("lifeline.organisation.urls")),
+    path("console/audit/", include("lifeline.core.audit_urls")),
     path("channels/", include("lifeline.channels.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("lifeline.public.urls")),
     prefix_default_language=False,
 )
+
+# The console's error pages keep its navigation; the public site's speak the visitor's language.
+handler403 = "lifeline.core.errors.forbidden"
+handler404 = "lifeline.core.errors.not_found"
+handler500 = "lifeline.core.errors.server_error"

@@ -39,12 +39,12 @@ from lifeline.accounts.staff import InviteInvalid, WrongCode, invite_for_token, 
 from lifeline.core.access import (
     Perm,
     Role,
-    has_perm,
     login_step_view,
     roles_of,
     second_factor_passed,
     staff_user,
     staff_view,
+    start_url_for,
 )
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.viewflow import form_action
@@ -76,17 +76,15 @@ def _remember_next(request: HttpRequest) -> None:
 
 
 def _landing(user: User) -> str:
-    """The first console page the user's roles open: a registrar has no queue, an admin neither."""
-    if has_perm(user, Perm.CASE_VIEW):
-        return resolve_url(settings.LOGIN_REDIRECT_URL)
-    if has_perm(user, Perm.REGISTRY_VIEW):
-        return resolve_url("registry:search")
-    return resolve_url("accounts:me")
+    """The user's start page (core.access.START_PAGES): a registrar has no queue, nor an admin."""
+    return start_url_for(user) or resolve_url("accounts:me")
 
 
 def _after_login(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    target = request.session.pop(NEXT_SESSION_KEY, "") or _landing(user)
+    asked = request.session.pop(NEXT_SESSION_KEY, "")
+    # The console's root, where a bare address leads, stands for "my start page".
+    target = asked if asked not in ("", resolve_url("cases:queue")) else _landing(user)
     response = redirect(target)
     # From now on, others' wrong guesses at this name do not throttle this browser.
     known_device_remember(response, user=user)

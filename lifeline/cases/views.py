@@ -63,7 +63,7 @@ def _int_or_zero(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-@staff_view(Perm.CASE_VIEW)
+@staff_view(Perm.CASE_VIEW, others_to_start=True)  # /console/: the others start elsewhere
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)

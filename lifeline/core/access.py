@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
@@ -142,6 +143,21 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
 }
 
 
+# Each user's start page, after login and at /console/: the page of the first row whose
+# permission he holds. Supervisors hold every permission of a tracing officer and assigning
+# cases besides: they watch the queue, a tracing officer his enquiries, the others who work
+# cases the queue; a registrar the registry; an admin the failed intake, then the dashboard.
+START_PAGES: tuple[tuple[str, str], ...] = (
+    (Perm.CASE_ASSIGN, "cases:queue"),
+    (Perm.ENQUIRY_VIEW, "tracing:enquiries"),
+    (Perm.CASE_VIEW, "cases:queue"),
+    (Perm.REGISTRY_VIEW, "registry:search"),
+    (Perm.INTAKE_MANAGE, "inbox:troubled"),
+    (Perm.REPORTS_VIEW, "reports:dashboard"),
+    (Perm.CONSOLE, "accounts:me"),
+)
+
+
 def roles_of(user: Anyone | None) -> frozenset[str]:
     """The Lifeline roles of a user: the names of his groups that are roles.
 
@@ -166,6 +182,15 @@ def permissions_of(user: Anyone | None) -> frozenset[str]:
 
 def has_perm(user: Anyone, perm: str) -> bool:
     return perm in permissions_of(user)
+
+
+def start_url_for(user: Anyone | None) -> str | None:
+    """The console page the user starts from (START_PAGES), or None for a user with no role."""
+    perms = permissions_of(user)
+    for perm, url_name in START_PAGES:
+        if perm in perms:
+            return reverse(url_name)
+    return None
 
 
 def require_perm(user: Anyone, perm: str) -> None:
@@ -200,6 +225,11 @@ def console_language_for(request: HttpRequest) -> str:
     chosen = getattr(request.user, "console_language", None)
     if request.user.is_authenticated and chosen in CONSOLE_LANGUAGES:
         return str(chosen)
+    return console_language_of_browser(request)
+
+
+def console_language_of_browser(request: HttpRequest) -> str:
+    """The console's language the browser asks for (en/ru); reads neither user nor session."""
     for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         if (base := tag.split("-")[0]) in CONSOLE_LANGUAGES:
             return base
@@ -217,8 +247,12 @@ def _in_console_language(
     return response
 
 
-def staff_view(perm: str) -> Callable[[View], View]:
-    """Guard a console view: login, then the second factor, then `perm` from the matrix."""
+def staff_view(perm: str, *, others_to_start: bool = False) -> Callable[[View], View]:
+    """Guard a console view: login, then the second factor, then `perm` from the matrix.
+
+    With `others_to_start` (the console's root, /console/), a user without `perm` is sent to
+    his own start page instead of being refused.
+    """
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -228,10 +262,14 @@ def staff_view(perm: str) -> Callable[[View], View]:
             if not second_factor_passed(request):
                 return redirect("accounts:two_factor")
             if not has_perm(request.user, perm):
-                raise PermissionDenied(perm)
+                start = start_url_for(request.user) if others_to_start else None
+                if start is None or start == request.path:
+                    raise PermissionDenied(perm)
+                return redirect(start)
             return _in_console_language(view, request, *args, **kwargs)
 
         guarded.lifeline_access = ("staff", perm)  # type: ignore[attr-defined]
+        guarded.lifeline_others_to_start = others_to_start  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return decorate

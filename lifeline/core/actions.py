@@ -10,6 +10,10 @@ from enum import StrEnum
 
 
 class Action(StrEnum):
+    # the audit log itself: who searched it, exported it, verified its chain
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_SEARCH = "audit.search"
+    AUDIT_VERIFY = "audit.verify"
     # accounts
     USER_2FA_ENROLLED = "user.2fa_enrolled"
     USER_2FA_RESET = "user.2fa_reset"

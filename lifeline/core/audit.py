@@ -121,15 +121,21 @@ class ChainReport:
 
 
 def audit_verify() -> ChainReport:
-    """Walk the whole chain and report the first event whose hash does not follow."""
+    """Walk the whole chain and report the first event whose hash does not follow.
+
+    The head is read first and the walk stops at its count: events written meanwhile (the log
+    grows while a large one is walked) come after it and are left for the next walk.
+    """
+    head = AuditHead.objects.filter(id=1).first()
     prev = GENESIS
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if head is not None and checked == head.count:
+            break
         if event.prev_hash != prev or _digest(prev, event) != event.hash:
             return ChainReport(checked=checked, first_broken_id=event.id)
         prev = event.hash
         checked += 1
-    head = AuditHead.objects.filter(id=1).first()
     if head is not None and (head.last_hash != prev or head.count != checked):
         return ChainReport(checked=checked, first_broken_id=-1)
     return ChainReport(checked=checked, first_broken_id=None)

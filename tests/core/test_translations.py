@@ -26,12 +26,13 @@ from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 from django.utils.translation.template import templatize
 
 import lifeline
 from lifeline.channels.telegram import texts as bot
+from lifeline.core.errors import server_error
 from tests.core.test_url_access import ROUTES
 from tests.public.test_pages import public_pages
 
@@ -310,6 +311,7 @@ def _public_pages_in(prefix: str, alice: Any) -> Iterator[tuple[str, str]]:
                 yield f"GET {route.name}", response.content.decode()
     with translation.override(prefix.strip("/") or "ru"):
         yield "database unavailable", render_to_string("core/unavailable.html")
+    yield "server error", server_error(RequestFactory().get(f"{prefix}/status/")).content.decode()
 
 
 def _bot_texts(language: str) -> Iterator[tuple[str, str]]:

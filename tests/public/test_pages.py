@@ -54,6 +54,7 @@ def public_pages(prefix: str, alice: Any) -> Iterator[tuple[str, Any]]:
     )
     strict = Client(enforce_csrf_checks=True)
     yield "csrf failure", strict.post(prefix + "/write/other/", {"message": "Привет"})
+    yield "not found", client.get(prefix + "/no-such-page/")
 
 
 @pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_every_public_page_is_safe_small_and_strict(prefix: str, alice: Any) -> 
     seen = 0
     for name, response in public_pages(prefix, alice):
         seen += 1
-        assert response.status_code in {200, 403, 413, 429}, name
+        assert response.status_code in {200, 403, 404, 413, 429}, name
         html = response.content.decode()
         css = "".join(p.read_text() for p in stylesheets(html))
         lowered = (html + css).lower()
@@ -84,7 +85,7 @@ def test_every_public_page_is_safe_small_and_strict(prefix: str, alice: Any) -> 
         assert response["X-Content-Type-Options"] == "nosniff", name
         language = prefix.strip("/") or "ru"
         assert f'<html lang="{language}">' in html, name
-    assert seen == 17
+    assert seen == 18
 
 
 @pytest.mark.django_db
