@@ -152,6 +152,7 @@ START_PAGES: tuple[tuple[str, str], ...] = (
     (Perm.ENQUIRY_VIEW, "tracing:enquiries"),
     (Perm.CASE_VIEW, "cases:queue"),
     (Perm.REGISTRY_VIEW, "registry:search"),
+    (Perm.USERS_MANAGE, "accounts:staff"),
     (Perm.INTAKE_MANAGE, "inbox:troubled"),
     (Perm.REPORTS_VIEW, "reports:dashboard"),
     (Perm.CONSOLE, "accounts:me"),

@@ -237,7 +237,7 @@ def test_logout_needs_post_and_ends_the_session(client, alice) -> None:
     [
         ("operator", QUEUE),
         ("registrar", reverse("registry:search")),
-        ("admin", reverse("inbox:troubled")),
+        ("admin", reverse("accounts:staff")),
     ],
 )
 def test_each_role_lands_on_a_page_it_may_open(client, db, role, landing) -> None:

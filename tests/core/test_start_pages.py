@@ -25,7 +25,7 @@ START = {
     "carol": QUEUE,  # supervisor
     "bob": reverse("tracing:enquiries"),  # tracing officer
     "dave": reverse("registry:search"),  # registrar
-    "frank": reverse("inbox:troubled"),  # admin
+    "frank": reverse("accounts:staff"),  # admin
 }
 
 
