@@ -5,18 +5,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.installed-run
 DEV := LIFELINE_DEV_KEYS=1
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast lint check clean
 
-$(STAMP): pyproject.toml
+# `make run` needs the app and the demo extra; tests, lint and CI need the dev extra, which holds
+# the demo's too. Neither takes the `tables` extra (rigour, which compiles PyICU): see
+# docs/install-size.md.
+define install
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[$(1)]'
+endef
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml
+	$(call install,demo)
+	@touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml
+	$(call install,dev)
+	@touch $(STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	@mkdir -p var
 	$(DEV) $(BIN)/lifeline migrate --no-input -v 0
 	$(DEV) $(BIN)/lifeline demo --if-empty

@@ -1,6 +1,7 @@
 """Derive the diminutive table (benchmarks/data/diminutives.yaml) from data shipped in packages.
 
-Run: `.venv/bin/python benchmarks/build_diminutives.py`
+Run: `.venv/bin/pip install -e '.[tables]'` once (for rigour, which compiles PyICU), then
+`.venv/bin/python benchmarks/build_diminutives.py`
 
 A diminutive is taken to be a rare given name in russiannames' `names` table (fewer than 100
 bearers: registries record full names, so short forms are rare there) that rigour's Wikidata

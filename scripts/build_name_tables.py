@@ -1,9 +1,12 @@
 """Regenerate the matching engine's name tables (lifeline/matching/data/) from installed packages.
 
-Run: `.venv/bin/python scripts/build_name_tables.py` (about three minutes; pymorphy3's
-dictionaries are walked once to collect the name lemmas, diminutives included).
+Run: `.venv/bin/pip install -e '.[tables]'` once (rigour's PyICU compiles from source: it needs
+g++ and libicu-dev, and takes minutes), then `.venv/bin/python scripts/build_name_tables.py`
+(about three minutes; pymorphy3's dictionaries are walked once to collect the name lemmas,
+diminutives included). Lifeline itself reads only the generated files: a production install
+has none of these packages but pymorphy3.
 
-Sources, all shipped in packages the project depends on:
+Sources, all shipped in packages (the `tables` extra, pyproject.toml):
 - russiannames `names`, `midnames`, `surnames` Parquet tables: given names, patronymics (with
   the father's name) and surnames (with the female form), each with a count of bearers.
 - names_translator's `first`, `patronymic` and `last` dictionaries: Ukrainian spellings mapped

@@ -8,14 +8,14 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.http import require_POST
-from twilio.request_validator import (
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    get_signature_algorithm,
-)
 
 from lifeline.channels.phone.adapter import PAYLOAD_KEYS
+from lifeline.channels.phone.signature import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    signature_algorithm,
+    signature_valid,
+)
 from lifeline.core.access import channel_view
 from lifeline.intake.inbox import inbox_receive
 from lifeline.intake.models import Channel
@@ -36,8 +36,17 @@ def _signed_by_provider(request: HttpRequest) -> bool:
         return False
     # Behind a proxy the request's own address differs from the one the provider signed.
     url = settings.PUBLIC_BASE_URL + request.get_full_path()
-    algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
-    return bool(RequestValidator(token).validate(url, request.POST, signature, algorithm))
+    algorithm = signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+    # A JSON body is signed by its hash in the URL (bodySHA256), a form by its parameters.
+    body = request.body if request.content_type == "application/json" else None
+    return signature_valid(
+        token=token,
+        url=url,
+        params=request.POST,
+        signature=signature,
+        algorithm=algorithm,
+        body=body,
+    )
 
 
 @channel_view

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from twilio.request_validator import RequestValidator
 
 from lifeline.cases.models import Case
+from lifeline.channels.phone.signature import HMAC_SHA256, signature_compute
 from lifeline.core.models import AuditEvent
 from lifeline.intake.adapters import SendRefused, adapter_for
 from lifeline.intake.inbox import contact_process
@@ -40,7 +41,7 @@ def event(sid: str = "CA0001", status: str = "no-answer", **extra: str) -> dict[
 def signed_post(client: Any, params: dict[str, str], *, token: str = TOKEN, **headers: str) -> Any:
     from django.conf import settings
 
-    signature = RequestValidator(token).compute_signature(settings.PUBLIC_BASE_URL + PATH, params)
+    signature = signature_compute(token=token, url=settings.PUBLIC_BASE_URL + PATH, params=params)
     return client.post(PATH, params, HTTP_X_TWILIO_SIGNATURE=signature, **headers)
 
 
@@ -78,7 +79,7 @@ def test_a_sha256_signature_named_by_the_provider_is_accepted(client: Any) -> No
 
     params = event()
     url = settings.PUBLIC_BASE_URL + PATH
-    signature = RequestValidator(TOKEN).compute_signature(url, params, algorithm="HMAC_SHA256")
+    signature = signature_compute(token=TOKEN, url=url, params=params, algorithm=HMAC_SHA256)
     response = client.post(
         PATH,
         params,
@@ -93,10 +94,26 @@ def test_a_tampered_event_is_refused_and_writes_nothing(client: Any) -> None:
 
     before = written()
     params = event()
-    signature = RequestValidator(TOKEN).compute_signature(settings.PUBLIC_BASE_URL + PATH, params)
+    signature = signature_compute(token=TOKEN, url=settings.PUBLIC_BASE_URL + PATH, params=params)
     tampered = {**params, "From": "+70000000000"}
     response = client.post(PATH, tampered, HTTP_X_TWILIO_SIGNATURE=signature)
     assert response.status_code == 403
+    assert written() == before
+
+
+def test_a_json_body_is_held_to_the_hash_the_provider_signed(client: Any) -> None:
+    from django.conf import settings
+
+    body = b'{"CallSid": "CA0001", "CallStatus": "no-answer"}'
+    path = f"{PATH}?bodySHA256={hashlib.sha256(body).hexdigest()}"
+    signature = signature_compute(token=TOKEN, url=settings.PUBLIC_BASE_URL + path, params={})
+    before = written()
+    tampered = body.replace(b"no-answer", b"completed")
+    for sent, answer in [(tampered, 403), (body, 400)]:  # signed, but not form parameters
+        response = client.post(
+            path, sent, content_type="application/json", HTTP_X_TWILIO_SIGNATURE=signature
+        )
+        assert response.status_code == answer
     assert written() == before
 
 
@@ -110,7 +127,7 @@ def test_a_wrong_token_or_no_signature_is_refused(client: Any) -> None:
 def test_a_signature_for_another_address_is_refused(client: Any) -> None:
     # What the server itself sees (testserver) is not what the provider signed.
     params = event()
-    signature = RequestValidator(TOKEN).compute_signature("http://testserver" + PATH, params)
+    signature = signature_compute(token=TOKEN, url="http://testserver" + PATH, params=params)
     assert client.post(PATH, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
 
 

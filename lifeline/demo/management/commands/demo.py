@@ -8,7 +8,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lifeline.demo import builder, staff
+# The demo's name sources are the `demo` extra, which a production install goes without.
+EXTRA_MODULES = {"russiannames", "names_translator", "translitua"}
+try:
+    from lifeline.demo import builder, staff
+except ModuleNotFoundError as missing:
+    package = (missing.name or "").partition(".")[0]
+    if package not in EXTRA_MODULES:
+        raise
+    # Django loads a command before it can report a CommandError: exit with the message alone.
+    raise SystemExit(
+        f"lifeline demo: the {package} package is missing; it comes with the `demo` extra:\n"
+        "  pip install 'lifeline[demo]'   (from a checkout: pip install -e '.[demo]', or make run)"
+    ) from None
 
 
 class Command(BaseCommand):
