@@ -418,8 +418,9 @@ def _enrol(stack: Stack, link: str) -> bytes:
         found = re.search(r'<code id="totp-key">([^<]+)</code>', page.text)
         assert found, "the enrolment page shows no manual TOTP key"
         key = base64.b32decode(re.sub(r"\s", "", html.unescape(found.group(1))).upper())
+        action = re.search(r'<form method="post"[^>]*\saction="([^"]+)"', page.text)
         done = client.post(
-            link,
+            html.unescape(action.group(1)) if action else link,
             data={
                 "csrfmiddlewaretoken": _csrf(page.text),
                 "password1": PASSWORD,
