@@ -418,7 +418,12 @@ def _enrol(stack: Stack, link: str) -> bytes:
         found = re.search(r'<code id="totp-key">([^<]+)</code>', page.text)
         assert found, "the enrolment page shows no manual TOTP key"
         key = base64.b32decode(re.sub(r"\s", "", html.unescape(found.group(1))).upper())
-        action = re.search(r'<form method="post"[^>]*\saction="([^"]+)"', page.text)
+        # The form that sets the password; it may post elsewhere than the link itself.
+        action = re.search(
+            r'<form method="post"[^>]*\saction="([^"]+)"[^>]*>(?:(?!</form>).)*name="password1"',
+            page.text,
+            re.S,
+        )
         done = client.post(
             html.unescape(action.group(1)) if action else link,
             data={
