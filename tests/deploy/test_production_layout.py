@@ -121,7 +121,7 @@ def wait_for(what: str, check: Callable[[], T | None], seconds: float = STEP_SEC
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
-        time.sleep(0.3)
+        time.sleep(1.0)  # polls stay under the public site's rate limit (5/s)
 
 
 # --- Processes: own process groups, always stopped -------------------------------------------
