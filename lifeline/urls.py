@@ -6,7 +6,11 @@ from django.urls import include, path
 from lifeline.core import views as core_views
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    # Health: /healthz/live (the process answers), /healthz/ready (database and field keys);
+    # /healthz is readiness too, as it was before the split.
+    path("healthz", core_views.health_ready, name="healthz"),
+    path("healthz/live", core_views.health_live, name="health_live"),
+    path("healthz/ready", core_views.health_ready, name="health_ready"),
     path("console/", include("lifeline.cases.urls")),
     path("console/registry/", include("lifeline.registry.urls")),
     path("console/tracing/", include("lifeline.tracing.urls")),

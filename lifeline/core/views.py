@@ -1,4 +1,4 @@
-"""Views every part of the site shares: the CSRF failure page and a health check."""
+"""Views every part of the site shares: the CSRF failure page and the health checks."""
 
 from __future__ import annotations
 
@@ -15,11 +15,21 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @public_view
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness for a load balancer: the database is reachable and the field keys can read it.
+def health_live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers requests. It touches neither the database nor the keys.
+
+    A supervisor restarts a process that stops answering this; a database outage must not
+    make it restart every web process, so nothing here reaches further than Python.
+    """
+    return JsonResponse({"ok": True})
+
+
+@public_view
+def health_ready(request: HttpRequest) -> HttpResponse:
+    """Readiness (also served at /healthz): the database answers and the field keys can read it.
 
     A wrong field key answers 503 with a short reason (key ids only, never key material), so
-    that no visitor's message is sealed with it.
+    that no visitor's message is sealed with it. Nothing about the caller is logged or kept.
     """
     try:
         with connection.cursor() as cursor:
