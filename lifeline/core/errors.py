@@ -80,7 +80,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     else:
         language = _public_language(request)
         with translation.override(language):
-            context = {"language_links": _start_links(), "start_url": reverse("public:start")}
+            context = {
+                "language_links": _start_links(),
+                "start_url": reverse("public:start"),
+                "without_database": True,  # the organisation's name only if it is cached
+            }
             content = loader.get_template("core/500.html").render(context)
     response = HttpResponse(content, status=500)
     response.headers["Content-Language"] = language

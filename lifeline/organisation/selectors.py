@@ -126,9 +126,15 @@ def facts_of(row: Organisation) -> OrganisationFacts:
     )
 
 
-def organisation_facts() -> OrganisationFacts:
-    """The public facts, from the cache when they are there. Public: they are published."""
+def organisation_facts(*, database: bool = True) -> OrganisationFacts:
+    """The public facts, from the cache when they are there. Public: they are published.
+
+    With `database=False` (a 500 page: the database may be why it failed) only the cache is
+    read, and nothing is shown if the facts are not there.
+    """
     cached: OrganisationFacts | None = cache.get(CACHE_KEY)
+    if cached is None and not database:
+        return OrganisationFacts()
     if cached is None:
         cached = facts_of(organisation_row())
         cache.set(CACHE_KEY, cached, CACHE_SECONDS)

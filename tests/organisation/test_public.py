@@ -155,7 +155,7 @@ def test_pages_read_the_cache_and_a_save_makes_them_read_the_row_again(
 def test_a_page_renders_without_the_organisation_when_its_row_cannot_be_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def unreadable() -> Any:
+    def unreadable(**_: Any) -> Any:
         raise DatabaseError("no such table")
 
     monkeypatch.setattr(

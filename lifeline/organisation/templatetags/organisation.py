@@ -14,15 +14,16 @@ register = template.Library()
 log = logging.getLogger(__name__)
 
 
-@register.simple_tag
-def organisation() -> OrganisationPage:
+@register.simple_tag(takes_context=True)
+def organisation(context: template.Context) -> OrganisationPage:
     """The facts in the page's language; empty ones (no heading shows) if the database is down.
 
     Every public page's footer asks, error pages too: one that cannot reach the database
-    still has to render.
+    still has to render, and a 500 page (`without_database` in its context) reads only the
+    cache.
     """
     try:
-        facts = organisation_facts()
+        facts = organisation_facts(database=not context.get("without_database", False))
     except DatabaseError:
         log.warning("organisation settings unreadable; the page shows none")
         facts = OrganisationFacts()
