@@ -163,6 +163,17 @@ def test_setup_asks_for_the_admin_when_interactive(db, monkeypatch) -> None:
     assert User.objects.filter(username="chief", groups__name="admin").exists()
 
 
+def test_setup_without_a_terminal_says_to_use_no_input_and_invites_nobody(db, monkeypatch) -> None:
+    def no_terminal(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+    with pytest.raises(CommandError, match="--no-input --admin USERNAME") as refused:
+        _run("setup", "--admin", "admin", "--base-url", BASE)
+    assert refused.value.returncode == 2
+    assert not User.objects.exists()
+
+
 def test_setup_without_input_needs_an_admin_name(db) -> None:
     with pytest.raises(CommandError, match="--no-input needs --admin") as refused:
         _run("setup", "--no-input", "--base-url", BASE)

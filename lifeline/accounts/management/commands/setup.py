@@ -219,9 +219,16 @@ class Command(BaseCommand):
             if not username:
                 raise CommandError("--no-input needs --admin USERNAME.", returncode=REFUSED)
             return username
-        while not username:
-            username = input("Username of the first administrator [admin]: ").strip() or "admin"
-        answer = input(f"Invite {username!r} as administrator? [y/N] ").strip().lower()
+        try:
+            while not username:
+                username = input("Username of the first administrator [admin]: ").strip() or "admin"
+            answer = input(f"Invite {username!r} as administrator? [y/N] ").strip().lower()
+        except EOFError:
+            # No terminal (a script, a pipe): say what to do instead of a traceback.
+            raise CommandError(
+                "No terminal to ask on: run it with --no-input --admin USERNAME.",
+                returncode=REFUSED,
+            ) from None
         if answer not in ("y", "yes"):
             raise CommandError("Nothing invited.", returncode=REFUSED)
         return username
