@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -118,30 +120,29 @@ def _refusal(request: HttpRequest, pk: int, refused: ActionRefused) -> HttpRespo
     return redirect("accounts:staff_detail", pk=pk)
 
 
-@staff_view(Perm.USERS_MANAGE)
-@require_POST
-def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def _active_set(
+    request: HttpRequest, pk: int, service: Callable[..., object], done: str
+) -> HttpResponse:
     admin = staff_user(request)
     user: User = staff_get_for(actor=admin, pk=pk).user
     try:
-        user_deactivate(actor=admin, user=user)
+        service(actor=admin, user=user)
     except ActionRefused as refused:
         return _refusal(request, pk, refused)
-    messages.success(request, _("%(name)s is deactivated.") % {"name": user.username})
+    messages.success(request, done % {"name": user.username})
     return redirect("accounts:staff_detail", pk=pk)
+
+
+@staff_view(Perm.USERS_MANAGE)
+@require_POST
+def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _active_set(request, pk, user_deactivate, _("%(name)s is deactivated."))
 
 
 @staff_view(Perm.USERS_MANAGE)
 @require_POST
 def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = staff_user(request)
-    user: User = staff_get_for(actor=admin, pk=pk).user
-    try:
-        user_reactivate(actor=admin, user=user)
-    except ActionRefused as refused:
-        return _refusal(request, pk, refused)
-    messages.success(request, _("%(name)s is active again.") % {"name": user.username})
-    return redirect("accounts:staff_detail", pk=pk)
+    return _active_set(request, pk, user_reactivate, _("%(name)s is active again."))
 
 
 @staff_view(Perm.USERS_MANAGE)
