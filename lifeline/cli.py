@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = ["worker", "--queue-name", "*", *args[1:]]
     elif args[:2] == ["audit", "verify"]:
         args = ["audit_verify", *args[2:]]
+    elif args[:2] == ["audit", "checkpoint"]:
+        args = ["audit_checkpoint", *args[2:]]
     elif args[:2] == ["keys", "check"]:
         args = ["keys_check", *args[2:]]
     from django.core.management import execute_from_command_line

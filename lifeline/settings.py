@@ -90,6 +90,13 @@ FIELD_ENCRYPTION_KEYS = [
     for k in _required_secret("LIFELINE_FIELD_KEYS", "field_keys", "k1:").split(",")
     if k.strip()
 ]
+# The audit chain's HMAC key: a secret the database does not hold, so nobody with only database
+# access can re-hash a rewritten chain (lifeline/core/audit.py). Any string; 32 random bytes in
+# urlsafe base64 as the field keys are made.
+AUDIT_KEY = _required_secret("LIFELINE_AUDIT_KEY", "audit_key")
+# The Ed25519 seed that signs audit checkpoints (lifeline/core/checkpoints.py): urlsafe base64 of
+# 32 random bytes. `lifeline audit checkpoint --public-key` prints the key that verifies them.
+AUDIT_SIGNING_KEY = _required_secret("LIFELINE_AUDIT_SIGNING_KEY", "audit_signing_key")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -194,7 +201,10 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
     # An operator logged a call (cases.calls): contact.
     "call_logged": ["lifeline.tracing.handlers.call_logged"],
     # `lifeline worker` sweeps for lost work every INBOX_SWEEP_SECONDS: no arguments.
-    "worker_sweep": ["lifeline.intake.inbox.inbox_sweep"],
+    "worker_sweep": [
+        "lifeline.intake.inbox.inbox_sweep",
+        "lifeline.core.checkpoints.checkpoint_sweep",
+    ],
     # registry.services, after any change to a person (person_id=): re-match open enquiries
     # once the change has committed.
     "registry_changed": ["lifeline.tracing.handlers.registry_changed"],
@@ -229,6 +239,14 @@ INBOX_MAX_ATTEMPTS = envint("LIFELINE_INBOX_MAX_ATTEMPTS", 8)
 # Work still not done this long after it was due is queued again by the worker's sweep.
 INBOX_LEASE_SECONDS = envint("LIFELINE_INBOX_LEASE_SECONDS", 120)
 INBOX_SWEEP_SECONDS = envint("LIFELINE_INBOX_SWEEP_SECONDS", 30)
+# Signed audit checkpoints, one JSON line each, appended to this file (put it on another volume,
+# append-only, shipped off-host: docs/operations.md "Audit log integrity") and logged to the
+# `lifeline.audit.checkpoint` logger (route it to syslog). The worker writes one when this many
+# seconds have passed since the last; `lifeline audit checkpoint` writes one at once.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("LIFELINE_AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit-checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_SECONDS = envint("LIFELINE_AUDIT_CHECKPOINT_SECONDS", 3600)
 INBOX_SWEEP_BATCH = 1000
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,6 +89,12 @@ def immediate_tasks(settings: Any) -> None:
     Only a test with real commits (`django_db(transaction=True)`) sees them run.
     """
     settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture(autouse=True)
+def _own_checkpoint_file(settings: Any, tmp_path: Path) -> None:
+    """Each test has its own audit checkpoint file: its chain lives in its own database."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
 
 
 @pytest.fixture(autouse=True)

@@ -154,7 +154,12 @@ def audit_chain_verify(*, actor: Actor) -> ChainReport:
         audit_record(
             actor=actor,
             action=Action.AUDIT_VERIFY,
-            detail={"checked": report.checked, "broken_at": report.first_broken_id},
+            detail={
+                "checked": report.checked,
+                "broken_at": report.first_broken_id,
+                "problem": report.problem,
+                "checkpoints": report.checkpoints,
+            },
         )
     return report
 

@@ -27,6 +27,18 @@ def check_field_key_ring(app_configs: Any = None, **kwargs: Any) -> list[checks.
     return []
 
 
+@checks.register(checks.Tags.security)
+def check_audit_signing_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A malformed checkpoint signing key is refused at start, not at the first checkpoint."""
+    from lifeline.core.checkpoints import signing_key
+
+    try:
+        signing_key()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="core.E103")]
+    return []
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def check_field_key_canaries(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """`check --deploy` asks the database whether the configured keys opened its canaries.

@@ -69,12 +69,22 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
 
 
+# The hash an empty chain starts from: the first event's prev_hash.
+AUDIT_GENESIS = "0" * 64
+
+
 class AuditHead(models.Model):
-    """A single row naming the newest audit hash; locking it serialises chain writes."""
+    """A single row naming the newest audit hash; locking it serialises chain writes.
+
+    The first `keyed_from` events of the chain were written before the chain was keyed and carry
+    plain SHA-256 digests; every later one carries an HMAC under settings.AUDIT_KEY. Signed
+    checkpoints record `keyed_from` too, so moving it is caught (lifeline/core/checkpoints.py).
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
+    keyed_from = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"audit head at {self.count} events"

@@ -1,0 +1,206 @@
+"""The keyed audit chain and its signed checkpoints: what a database insider cannot hide.
+
+Each test plays the insider: he can run any SQL, but holds neither the audit key nor the
+checkpoint file (on another volume, shipped off-host).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from lifeline.cli import main as lifeline
+from lifeline.core.actors import SYSTEM
+from lifeline.core.audit import GENESIS, _digest, audit_record, audit_verify
+from lifeline.core.checkpoints import checkpoint_write, checkpoints_read, public_key_text
+from lifeline.core.hooks import hook_run
+from lifeline.core.models import AuditEvent, AuditHead
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(n: int) -> list[AuditEvent]:
+    with transaction.atomic():
+        return [
+            audit_record(actor=SYSTEM, action="contact.process", detail={"n": i}) for i in range(n)
+        ]
+
+
+def _rehash(*, keyed: bool, edit: bool = True) -> None:
+    """The insider's rewrite: edit the first event, re-hash every event after it, fix the head."""
+    prev = GENESIS
+    for event in AuditEvent.objects.order_by("id"):
+        if edit and event.prev_hash == GENESIS:
+            event.action = "person.export"
+        event.prev_hash = prev
+        event.hash = _digest(prev, event, keyed=keyed)
+        AuditEvent.objects.filter(pk=event.pk).update(
+            action=event.action, prev_hash=event.prev_hash, hash=event.hash
+        )
+        prev = event.hash
+    AuditHead.objects.filter(id=1).update(last_hash=prev)
+
+
+def _verify_fails(match: str) -> None:
+    report = audit_verify()
+    assert not report.intact
+    assert report.problem is not None and match in report.problem, report.problem
+    with pytest.raises(CommandError, match=match):
+        call_command("audit_verify")
+
+
+def test_the_chain_is_keyed_with_the_audit_key(settings) -> None:  # type: ignore[no-untyped-def]
+    first, second = _events(2)
+    plain = hashlib.sha256(
+        json.dumps(
+            [GENESIS, first.at.isoformat(), None, "system", "contact.process", "", "", {"n": 0}],
+            sort_keys=True,
+            separators=(",", ":"),
+        ).encode()
+    ).hexdigest()
+    assert first.hash != plain  # not the unkeyed digest anyone could recompute
+    assert audit_verify().intact
+    settings.AUDIT_KEY = "some-other-key"
+    report = audit_verify()
+    assert report.first_broken_id == first.pk
+    assert "re-hashed without the audit key" in (report.problem or "")
+
+
+def test_events_from_before_the_key_are_verified_as_plain_sha256() -> None:
+    from importlib import import_module
+
+    migration = import_module("lifeline.core.migrations.0004_audit_keyed_from")
+    # A chain written before the key: the head says its first 3 events are unkeyed.
+    AuditHead.objects.create(id=1, last_hash=GENESIS, count=0, keyed_from=3)
+    old = _events(3)
+    assert old[1].hash == _digest(old[0].hash, old[1], keyed=False)
+    # The migration marks the events that exist as unkeyed; the next ones are keyed.
+    AuditHead.objects.filter(id=1).update(keyed_from=0)
+    migration.existing_events_stay_unkeyed(apps, connection.schema_editor())
+    assert AuditHead.objects.get(id=1).keyed_from == 3
+    [new] = _events(1)
+    assert new.hash == _digest(old[2].hash, new, keyed=True)
+    report = audit_verify()
+    assert report.intact and report.checked == 4
+    call_command("audit_verify")
+
+
+def test_truncation_is_detected_by_the_checkpoint() -> None:
+    events = _events(5)
+    checkpoint_write()
+    assert audit_verify().intact
+    # Delete the newest two and set the head back to the third: the chain itself is whole.
+    AuditEvent.objects.filter(pk__in=[e.pk for e in events[3:]]).delete()
+    AuditHead.objects.filter(id=1).update(last_hash=events[2].hash, count=3)
+    _verify_fails("Truncated: the chain holds 3 events, but the checkpoint of")
+    # And if new events bury the cut, the chain no longer has the checkpoint's head at 5.
+    _events(4)
+    _verify_fails("Rewritten: event 5 no longer has the hash")
+
+
+def test_a_chain_rehashed_with_plain_sha256_is_detected() -> None:
+    first = _events(4)[0]
+    _rehash(keyed=False)
+    report = audit_verify()
+    assert report.first_broken_id == first.pk
+    _verify_fails("re-hashed without the audit key")
+
+
+def test_a_downgrade_to_unkeyed_is_caught_by_the_checkpoint() -> None:
+    _events(4)
+    checkpoint_write()
+    _rehash(keyed=False)
+    AuditHead.objects.filter(id=1).update(keyed_from=4)  # "these were all written before keying"
+    _verify_fails("the head row was edited")
+
+
+def test_a_chain_rehashed_with_the_key_after_a_checkpoint_is_detected() -> None:
+    _events(4)
+    checkpoint_write()
+    _events(2)
+    _rehash(keyed=True)  # he has the key: every HMAC is right
+    _verify_fails("Rewritten: event 4 no longer has the hash")
+
+
+@pytest.mark.parametrize("edit", ["count", "head", "garbage"])
+def test_a_forged_checkpoint_is_detected(edit: str) -> None:
+    events = _events(5)
+    checkpoint_write()
+    path = Path(settings.AUDIT_CHECKPOINT_FILE)
+    record = json.loads(path.read_text())
+    if edit == "count":  # the insider truncated and "fixes" the checkpoint to match
+        record["count"], record["head"] = 3, events[2].hash
+        line = json.dumps(record)
+    elif edit == "head":
+        record["head"] = "f" * 64
+        line = json.dumps(record)
+    else:
+        line = "not a checkpoint"
+    path.write_text(line + "\n")
+    _verify_fails("Checkpoint forged:")
+
+
+def test_a_checkpoint_signed_with_another_key_is_forged(settings) -> None:  # type: ignore[no-untyped-def]
+    _events(2)
+    checkpoint_write()
+    settings.AUDIT_SIGNING_KEY = base64.urlsafe_b64encode(b"\x01" * 32).decode()
+    _verify_fails("does not verify with the signing key")
+
+
+def test_the_worker_sweep_writes_a_checkpoint_each_interval(settings, caplog) -> None:  # type: ignore[no-untyped-def]
+    _events(3)
+    path = Path(settings.AUDIT_CHECKPOINT_FILE)
+    with caplog.at_level(logging.INFO, logger="lifeline.audit.checkpoint"):
+        hook_run("worker_sweep")
+        hook_run("worker_sweep")  # the interval (an hour) has not passed: no second line
+    [mark] = checkpoints_read()
+    assert (mark.count, mark.head) == (3, AuditHead.objects.get(id=1).last_hash)
+    assert len(path.read_text().splitlines()) == 1
+    # The same signed line goes to the log, for syslog.
+    assert [r.getMessage() for r in caplog.records] == ["audit checkpoint " + path.read_text()[:-1]]
+    settings.AUDIT_CHECKPOINT_SECONDS = 0
+    _events(1)
+    hook_run("worker_sweep")
+    assert [m.count for m in checkpoints_read()] == [3, 4]
+    report = audit_verify()
+    assert report.intact and report.checkpoints == 2 and report.latest.count == 4
+
+
+def test_the_commands(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # `lifeline audit ...` as typed, run in this process (Django's runner would close the
+    # test database's connection when it is done).
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line",
+        lambda argv: call_command(*argv[1:]),
+    )
+    _events(2)
+    lifeline(["audit", "verify"])
+    assert "No checkpoints yet" in capsys.readouterr().out
+    lifeline(["audit", "checkpoint"])
+    assert "Checkpoint at 3 events" in capsys.readouterr().out  # 2 + the verification's event
+    lifeline(["audit", "verify"])
+    out = capsys.readouterr().out
+    assert "Audit chain intact: 3 events." in out and "1 signed checkpoints verified" in out
+    lifeline(["audit", "checkpoint", "--public-key"])
+    assert capsys.readouterr().out.strip() == public_key_text()
+    # The file is appended to, never rewritten.
+    lifeline(["audit", "checkpoint"])
+    assert [m.count for m in checkpoints_read()] == [3, 4]  # each verification is an event
+
+
+def test_a_malformed_signing_key_is_one_clear_error(settings) -> None:  # type: ignore[no-untyped-def]
+    from lifeline.core.checks import check_audit_signing_key
+
+    assert check_audit_signing_key() == []
+    settings.AUDIT_SIGNING_KEY = "too-short"
+    [error] = check_audit_signing_key()
+    assert error.id == "core.E103" and "32 random bytes" in error.msg
