@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "lifeline.registry",
     "lifeline.tracing",
     "lifeline.outcomes",
+    "lifeline.retention",
     "lifeline.reports",
     "lifeline.public",
     "lifeline.demo",
@@ -194,7 +195,11 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
     # An operator logged a call (cases.calls): contact.
     "call_logged": ["lifeline.tracing.handlers.call_logged"],
     # `lifeline worker` sweeps for lost work every INBOX_SWEEP_SECONDS: no arguments.
-    "worker_sweep": ["lifeline.intake.inbox.inbox_sweep"],
+    # retention.services.purge_if_due runs the daily purge when a day has passed since the last.
+    "worker_sweep": [
+        "lifeline.intake.inbox.inbox_sweep",
+        "lifeline.retention.services.purge_if_due",
+    ],
     # registry.services, after any change to a person (person_id=): re-match open enquiries
     # once the change has committed.
     "registry_changed": ["lifeline.tracing.handlers.registry_changed"],
