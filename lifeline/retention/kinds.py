@@ -50,6 +50,23 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# What the purge counts, as the console names it (the keys are the purge's, in English).
+TABLES = {
+    "cases": _("cases"),
+    "messages": _("messages"),
+    "attachments": _("attachments"),
+    "reply drafts": _("reply drafts"),
+    "conversations": _("conversations"),
+    "enquirers": _("enquirers"),
+    "disclosure recipients": _("disclosure recipients"),
+    "payloads": _("payloads"),
+    "failed items": _("failed items"),
+    "exports": _("exports"),
+    "sessions": _("sessions"),
+    "throttle counters": _("throttle counters"),
+}
+
+
 @cache
 def defaults() -> dict[str, int]:
     """The default days per kind, from data/defaults.yaml; every kind must have one."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -11,6 +13,12 @@ from lifeline.core.access import Perm, staff_user, staff_view
 from lifeline.core.viewflow import form_action
 from lifeline.retention import selectors, services
 from lifeline.retention.forms import PolicyForm
+from lifeline.retention.kinds import TABLES
+
+
+def _named(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Counts per table, each table named in the console's language."""
+    return [(str(TABLES.get(table, table)), n) for table, n in counts.items() if n]
 
 
 @staff_view(Perm.RETENTION_EDIT)
@@ -29,7 +37,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         redirect_to=lambda _changed: redirect("retention:policy"),
         template="console/retention/policy.html",
         context={
-            "rows": [(rule, form[rule.kind.key], dict(preview[rule.kind.key])) for rule in rules],
-            "runs": selectors.purge_runs_recent(user=user),
+            "rows": [(rule, form[rule.kind.key], _named(preview[rule.kind.key])) for rule in rules],
+            "runs": [(run, _named(run.counts)) for run in selectors.purge_runs_recent(user=user)],
         },
     )

@@ -42,8 +42,17 @@ def test_the_page_shows_the_policy_and_what_the_next_purge_would_delete(as_frank
     html = page.content.decode()
     assert page.status_code == 200
     assert 'name="messages" value="365"' in html
-    assert "1 cases, 1 messages, 1 attachments" in html
+    assert "cases: 1, messages: 1, attachments: 1" in html
     assert "никому" not in html  # counts, never content
+
+
+def test_the_page_speaks_russian(as_frank: Client, frank: Any) -> None:
+    closed_case(days_ago=400, body="x")
+    frank.console_language = "ru"
+    frank.save(update_fields=["console_language"])
+    html = as_frank.get(URL).content.decode()
+    assert "Сообщения и вложения закрытых дел" in html
+    assert "дела: 1, сообщения: 1" in html
 
 
 def test_an_admin_changes_a_figure_and_it_is_saved_and_audited(
