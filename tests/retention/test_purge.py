@@ -197,3 +197,22 @@ def test_the_worker_purges_once_a_day() -> None:
 
 def test_the_purge_is_in_the_worker_s_sweep(settings: Any) -> None:
     assert "lifeline.retention.services.purge_if_due" in settings.LIFELINE_HOOKS["worker_sweep"]
+
+
+def test_the_registry_and_the_audit_log_stay_whole() -> None:
+    from lifeline.core.audit import audit_verify
+    from lifeline.registry.models import NameForm, Source, StatusEvent
+
+    create_person(surname="Кузьминов")
+    closed_case(days_ago=4000, body="x", file=b"f\n")
+    tables = (Person, NameForm, StatusEvent, Source)
+    before = {model: model.objects.count() for model in tables}
+    events_before = list(AuditEvent.objects.values_list("id", flat=True))
+    retention_policy_update(actor=SYSTEM, days=dict.fromkeys(purge_preview(), 1))
+
+    purge_run()
+
+    assert {model: model.objects.count() for model in tables} == before
+    assert before[Person] == 1
+    assert set(events_before) <= set(AuditEvent.objects.values_list("id", flat=True))
+    assert audit_verify().intact
