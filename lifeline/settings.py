@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "lifeline.registry",
     "lifeline.tracing",
     "lifeline.outcomes",
+    "lifeline.retention",
     "lifeline.reports",
     "lifeline.public",
     "lifeline.demo",
@@ -201,9 +202,12 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
     # An operator logged a call (cases.calls): contact.
     "call_logged": ["lifeline.tracing.handlers.call_logged"],
     # `lifeline worker` sweeps for lost work every INBOX_SWEEP_SECONDS: no arguments.
+    # inbox_sweep re-queues lost work; checkpoint_sweep writes a signed audit checkpoint each
+    # LIFELINE_AUDIT_CHECKPOINT_SECONDS; purge_if_due runs the daily purge once a day has passed.
     "worker_sweep": [
         "lifeline.intake.inbox.inbox_sweep",
         "lifeline.core.checkpoints.checkpoint_sweep",
+        "lifeline.retention.services.purge_if_due",
     ],
     # registry.services, after any change to a person (person_id=): re-match open enquiries
     # once the change has committed.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/outcomes/", include("lifeline.outcomes.urls")),
     path("console/reports/", include("lifeline.reports.urls")),
     path("console/organisation/", include("lifeline.organisation.urls")),
+    path("console/retention/", include("lifeline.retention.urls")),
     path("console/audit/", include("lifeline.core.audit_urls")),
     path("channels/", include("lifeline.channels.urls")),
 ]

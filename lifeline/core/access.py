@@ -81,6 +81,7 @@ class Perm:
     REGISTRY_EXPORT = "registry.export"  # draft an export for the central tracing agency
     EXPORT_APPROVE = "export.approve"  # the second person who lets a registry export out
     ORGANISATION_EDIT = "organisation.edit"  # the organisation's public name, texts, channels
+    RETENTION_EDIT = "retention.edit"  # how long each kind of data is kept; the purge's preview
 
 
 _STAFF = {Perm.CONSOLE}
@@ -138,6 +139,7 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
             Perm.CATALOGUE_EDIT,
             Perm.REPORTS_VIEW,
             Perm.ORGANISATION_EDIT,
+            Perm.RETENTION_EDIT,
         }
     ),
 }

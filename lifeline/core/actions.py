@@ -109,6 +109,9 @@ class Action(StrEnum):
     HANDOVER_VERIFY = "handover.verify"
     # the organisation's public settings
     ORGANISATION_UPDATE = "organisation.update"
+    # retention: the policy, and each batch the purge deleted (counts only)
+    RETENTION_POLICY = "retention.policy"
+    RETENTION_PURGE = "retention.purge"
     # reports
     REPORT_EXPORT = "report.export"
     # the demo

@@ -185,6 +185,7 @@ ADMITTED: dict[str, set[str]] = {
     "/console/outcomes/catalogue/": {"frank"},
     "/console/reports/": {"carol", "frank"},  # counts, no names
     "/console/organisation/": {"frank"},  # the organisation's public name and channels
+    "/console/retention/": {"frank"},  # how long data is kept, and what the purge would remove
     "/console/audit/": {"carol", "frank"},  # the audit log: who did what, no content
     "/console/account/": EVERY_ROLE,
     "/console/account/staff/": {"frank"},  # staff accounts: invites, roles, resets
