@@ -1,4 +1,4 @@
-"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify` and `keys check`."""
+"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify`, `keys ...`."""
 
 from __future__ import annotations
 
@@ -58,8 +58,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = ["worker", "--queue-name", "*", *args[1:]]
     elif args[:2] == ["audit", "verify"]:
         args = ["audit_verify", *args[2:]]
-    elif args[:2] == ["keys", "check"]:
-        args = ["keys_check", *args[2:]]
+    elif args[:2] in (["keys", "check"], ["keys", "rotate"], ["keys", "destroy"]):
+        args = [f"keys_{args[1]}", *args[2:]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lifeline", *args])
