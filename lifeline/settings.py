@@ -74,10 +74,22 @@ def _dev_secret(file_name: str, prefix: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+# `lifeline keys destroy` leaves this marker: the keys are gone, and the service starts with
+# throw-away keys only to answer every page "This service is closed" (lifeline.core.closure).
+LIFELINE_CLOSED = (DATA_DIR / "closed").exists()
+
+
 def _required_secret(name: str, dev_file: str, prefix: str = "") -> str:
-    value = envstr(name)
+    try:
+        value = envstr(name)
+    except FileNotFoundError:
+        if not LIFELINE_CLOSED:
+            raise
+        value = ""
     if value:
         return value
+    if LIFELINE_CLOSED:
+        return prefix + secrets.token_urlsafe(32)
     if DEV_KEYS:
         return _dev_secret(dev_file, prefix)
     raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set in production.")
@@ -122,6 +134,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lifeline.core.middleware.ClosedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
