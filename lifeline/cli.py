@@ -58,7 +58,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = ["worker", "--queue-name", "*", *args[1:]]
     elif args[:2] == ["audit", "verify"]:
         args = ["audit_verify", *args[2:]]
-    elif args[:2] in (["keys", "check"], ["keys", "rotate"], ["keys", "destroy"]):
+    elif args[:2] in (
+        ["keys", "check"],
+        ["keys", "rotate"],
+        ["keys", "rehash"],
+        ["keys", "destroy"],
+    ):
         args = [f"keys_{args[1]}", *args[2:]]
     from django.core.management import execute_from_command_line
 

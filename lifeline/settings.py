@@ -102,6 +102,13 @@ FIELD_ENCRYPTION_KEYS = [
     for k in _required_secret("LIFELINE_FIELD_KEYS", "field_keys", "k1:").split(",")
     if k.strip()
 ]
+# The keys of the hashes that find a conversation by its identity (lifeline.core.lookup), in
+# the same form: the first hashes, all are looked up while re-hashing (`lifeline keys rehash`).
+LOOKUP_KEYS = [
+    k.strip()
+    for k in _required_secret("LIFELINE_LOOKUP_KEYS", "lookup_keys", "l1:").split(",")
+    if k.strip()
+]
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

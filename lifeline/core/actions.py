@@ -17,6 +17,7 @@ class Action(StrEnum):
     # field keys: rotation and emergency destruction (counts and key ids, never key material)
     KEYS_DESTROY = "keys.destroy"
     KEYS_REENCRYPT = "keys.reencrypt"
+    KEYS_REHASH = "keys.rehash"
     KEYS_RETIRE = "keys.retire"
     # accounts
     USER_2FA_ENROLLED = "user.2fa_enrolled"

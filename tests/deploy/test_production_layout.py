@@ -242,11 +242,13 @@ def _secrets(directory: Path) -> dict[str, Path]:
     directory.mkdir(mode=0o750)
     secret_key = directory / "secret_key"
     field_keys = directory / "field_keys"
+    lookup_keys = directory / "lookup_keys"
     secret_key.write_text(base64.urlsafe_b64encode(os.urandom(50)).decode() + "\n")
     field_keys.write_text("k1:" + base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
-    for path in (secret_key, field_keys):
+    lookup_keys.write_text("l1:" + base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
+    for path in (secret_key, field_keys, lookup_keys):
         path.chmod(0o640)
-    return {"secret_key": secret_key, "field_keys": field_keys}
+    return {"secret_key": secret_key, "field_keys": field_keys, "lookup_keys": lookup_keys}
 
 
 def _nginx_config(tmp: Path, *, https: int, http: int, web: int, cert: Path, key: Path) -> Path:
@@ -319,6 +321,7 @@ def stack(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
                 "LIFELINE_DATA_DIR=/var/lib/lifeline": f"LIFELINE_DATA_DIR={data_dir}",
                 "/etc/lifeline/secrets/secret_key": str(secrets["secret_key"]),
                 "/etc/lifeline/secrets/field_keys": str(secrets["field_keys"]),
+                "/etc/lifeline/secrets/lookup_keys": str(secrets["lookup_keys"]),
                 "ALLOWED_HOSTS=hotline.example.org": "ALLOWED_HOSTS=127.0.0.1",
                 "https://hotline.example.org": base,
                 "EMAIL_PORT=25": "EMAIL_PORT=9",  # nothing goes out in this test
