@@ -92,6 +92,7 @@ def test_serve_refuses_a_malformed_key_with_one_clear_line(tmp_path: Any) -> Non
         **{k: v for k, v in os.environ.items() if k != "LIFELINE_DEV_KEYS"},
         "SECRET_KEY": "x" * 50,
         "LIFELINE_FIELD_KEYS": "k1:not-a-key",
+        "LIFELINE_LOOKUP_KEYS": generate_key_spec("l1"),
         "LIFELINE_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core import checks
 from django.core.management import call_command
 from django.db import transaction
 
@@ -48,3 +49,11 @@ def test_a_new_lookup_key_finds_old_conversations_and_rehashes_them(settings: An
     assert _conversation("chat 2").pk == waiting.pk
     assert _conversation("chat 1").pk == met.pk
     assert Conversation.objects.count() == 2
+
+
+def test_a_malformed_lookup_key_is_one_clear_error(settings: Any) -> None:
+    settings.LOOKUP_KEYS = ["l1:too-short"]
+    errors = [e for e in checks.run_checks() if e.id == "core.E103"]
+    assert [e.msg for e in errors] == [
+        "LIFELINE_LOOKUP_KEYS entry 1 is not 'id:<urlsafe base64 of 32 bytes>'."
+    ]
