@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from lifeline.core import crypto
@@ -60,13 +61,40 @@ def _needs_reseal(token: Any, *, primary: str, row_bound_expected: bool) -> bool
     return key_id != primary or (row_bound_expected and not row_bound)
 
 
+def _write(model: type[models.Model], updates: list[tuple[Any, dict[str, str | bytes]]]) -> None:
+    """One UPDATE for the batch: each changed column set per row from its new ciphertext.
+
+    The ciphertexts go in as plain text or bytes (`Value` with a plain field), so the encrypted
+    field does not seal them a second time; a column a row does not change keeps its value.
+    """
+    if not updates:
+        return
+    columns: dict[str, list[When]] = {}
+    plain: dict[str, models.Field[Any, Any]] = {}
+    for pk, changes in updates:
+        for attname, token in changes.items():
+            if attname not in plain:
+                plain[attname] = (
+                    models.BinaryField() if isinstance(token, bytes) else models.TextField()
+                )
+            when = When(pk=pk, then=Value(token, output_field=plain[attname]))
+            columns.setdefault(attname, []).append(when)
+    model._base_manager.filter(pk__in=[pk for pk, _ in updates]).update(
+        **{
+            name: Case(*whens, default=F(name), output_field=plain[name])
+            for name, whens in columns.items()
+        }
+    )
+
+
 def _reseal_batch(
     model: type[models.Model], progress: KeyRotation, *, primary: str, batch_size: int
 ) -> tuple[int, int, bool]:
     """Re-seal one batch after `progress.last_pk`; returns (re-sealed, unreadable, finished)."""
     sealed = encrypted_fields(model)
     row_bound = _has_row_key(model)
-    resealed = unreadable = 0
+    unreadable = 0
+    updates: list[tuple[Any, dict[str, str | bytes]]] = []
     with transaction.atomic():
         rows = list(
             model._base_manager.select_for_update()
@@ -74,7 +102,7 @@ def _reseal_batch(
             .order_by("pk")[:batch_size]
         )
         for row in rows:
-            changes: dict[str, Any] = {}
+            changes: dict[str, str | bytes] = {}
             for f in sealed:
                 stored = row.__dict__.get(f.attname)
                 if not isinstance(stored, _Stored):
@@ -85,10 +113,11 @@ def _reseal_batch(
                 if isinstance(value, Unreadable):
                     unreadable += 1
                     continue  # left as it is: only its own key can open it
-                changes[f.attname] = _Stored(f.seal_for(value, row))
+                changes[f.attname] = f.seal_for(value, row)
             if changes:
-                model._base_manager.filter(pk=row.pk).update(**changes)
-                resealed += 1
+                updates.append((row.pk, changes))
+        _write(model, updates)
+        resealed = len(updates)
         finished = len(rows) < batch_size
         if rows:
             progress.last_pk = rows[-1].pk

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from lifeline.core import crypto
 from lifeline.core.fields import Unreadable, encrypted_fields
 from lifeline.core.keys import field_keys_problem, field_keys_verify
 from lifeline.core.models import AuditEvent, FieldKeyCanary, KeyRotation
 from lifeline.core.rotation import key_uses, keys_reencrypt, sealed_models, stored_key_id
+from lifeline.intake.models import Attachment, Contact
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,12 @@ def demo(settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path
     settings.DEV_KEYS = True
     call_command("demo", persons=40, cases=16, seed=3, stdout=io.StringIO())
+    contact = Contact.objects.exclude(conversation=None).first()
+    for n in range(3):  # files too: the demo has none
+        Attachment.objects.create(
+            contact=contact, filename=f"photo{n}.jpg", content_type="image/jpeg", size=3,
+            data=b"\xff\xd8" + bytes([n]), cleaning="stripped", created_at=timezone.now(),
+        )  # fmt: skip
 
 
 def _unreadable_values() -> int:
@@ -83,6 +91,11 @@ def test_a_rotation_killed_midway_resumes_and_the_new_key_alone_reads_everything
     settings.FIELD_ENCRYPTION_KEYS = [new]
     assert field_keys_problem() is None  # the canaries open with k2 alone
     assert _unreadable_values() == 0
+    assert [a.data for a in Attachment.objects.order_by("pk")] == [
+        b"\xff\xd8\x00",
+        b"\xff\xd8\x01",
+        b"\xff\xd8\x02",
+    ]
 
     settings.FIELD_ENCRYPTION_KEYS = [old]
     assert _unreadable_values() == _values()  # the old key alone opens nothing any more
