@@ -67,6 +67,7 @@ def test_destroy_leaves_no_key_and_a_fresh_process_says_closed(tmp_path: Path) -
     dry = _run(tmp_path, "keys", "destroy", "--dry-run")
     assert f"would overwrite and remove {tmp_path / 'field_keys'}" in dry.stdout
     assert (tmp_path / "field_keys").exists()  # a dry run destroys nothing
+    assert f"would overwrite and remove {tmp_path / 'lookup_keys'}" in dry.stdout
     phrase = re.search(r"--confirm (destroy-[0-9a-f]{8})", dry.stdout)
     assert phrase is not None
     assert _run(tmp_path, "keys", "destroy", "--confirm", "destroy-00000000").returncode != 0
@@ -74,7 +75,9 @@ def test_destroy_leaves_no_key_and_a_fresh_process_says_closed(tmp_path: Path) -
 
     done = _run(tmp_path, "keys", "destroy", "--confirm", phrase.group(1))
     assert done.returncode == 0, done.stderr
-    assert not (tmp_path / "field_keys").exists() and not (tmp_path / "secret_key").exists()
+    assert not any(
+        (tmp_path / name).exists() for name in ("field_keys", "secret_key", "lookup_keys")
+    )
     assert (tmp_path / "closed").exists()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("lifeline.sqlite3*"))
     assert CANARY.encode() not in raw and b"lifeline field key canary" not in raw
