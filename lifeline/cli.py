@@ -1,4 +1,4 @@
-"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify` and `keys check`."""
+"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify`, `keys ...`."""
 
 from __future__ import annotations
 
@@ -60,8 +60,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = ["audit_verify", *args[2:]]
     elif args[:2] == ["audit", "checkpoint"]:
         args = ["audit_checkpoint", *args[2:]]
-    elif args[:2] == ["keys", "check"]:
-        args = ["keys_check", *args[2:]]
+    elif args[:2] in (
+        ["keys", "check"],
+        ["keys", "rotate"],
+        ["keys", "rehash"],
+        ["keys", "destroy"],
+    ):
+        args = [f"keys_{args[1]}", *args[2:]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lifeline", *args])

@@ -74,10 +74,22 @@ def _dev_secret(file_name: str, prefix: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+# `lifeline keys destroy` leaves this marker: the keys are gone, and the service starts with
+# throw-away keys only to answer every page "This service is closed" (lifeline.core.closure).
+LIFELINE_CLOSED = (DATA_DIR / "closed").exists()
+
+
 def _required_secret(name: str, dev_file: str, prefix: str = "") -> str:
-    value = envstr(name)
+    try:
+        value = envstr(name)
+    except FileNotFoundError:
+        if not LIFELINE_CLOSED:
+            raise
+        value = ""
     if value:
         return value
+    if LIFELINE_CLOSED:
+        return prefix + secrets.token_urlsafe(32)
     if DEV_KEYS:
         return _dev_secret(dev_file, prefix)
     raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set in production.")
@@ -97,6 +109,14 @@ AUDIT_KEY = _required_secret("LIFELINE_AUDIT_KEY", "audit_key")
 # The Ed25519 seed that signs audit checkpoints (lifeline/core/checkpoints.py): urlsafe base64 of
 # 32 random bytes. `lifeline audit checkpoint --public-key` prints the key that verifies them.
 AUDIT_SIGNING_KEY = _required_secret("LIFELINE_AUDIT_SIGNING_KEY", "audit_signing_key")
+
+# The keys of the hashes that find a conversation by its identity (lifeline.core.lookup), in
+# the same form: the first hashes, all are looked up while re-hashing (`lifeline keys rehash`).
+LOOKUP_KEYS = [
+    k.strip()
+    for k in _required_secret("LIFELINE_LOOKUP_KEYS", "lookup_keys", "l1:").split(",")
+    if k.strip()
+]
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -130,6 +150,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lifeline.core.middleware.ClosedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -14,6 +14,11 @@ class Action(StrEnum):
     AUDIT_EXPORT = "audit.export"
     AUDIT_SEARCH = "audit.search"
     AUDIT_VERIFY = "audit.verify"
+    # field keys: rotation and emergency destruction (counts and key ids, never key material)
+    KEYS_DESTROY = "keys.destroy"
+    KEYS_REENCRYPT = "keys.reencrypt"
+    KEYS_REHASH = "keys.rehash"
+    KEYS_RETIRE = "keys.retire"
     # accounts
     USER_2FA_ENROLLED = "user.2fa_enrolled"
     USER_2FA_RESET = "user.2fa_reset"

@@ -12,18 +12,22 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import DatabaseError
 
-from lifeline.core import crypto
+from lifeline.core import crypto, lookup
 from lifeline.core.fields import ROW_KEY, RowKeyField, encrypted_fields
 from lifeline.core.keys import field_keys_problem
 
 
 @checks.register(checks.Tags.security)
 def check_field_key_ring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Every command refuses a malformed LIFELINE_FIELD_KEYS with one clear line."""
+    """Every command refuses a malformed LIFELINE_FIELD_KEYS (or lookup key ring) in one line."""
     try:
         crypto.key_ids()
     except ImproperlyConfigured as error:
         return [checks.Error(str(error), id="core.E101")]
+    try:
+        lookup.lookup_hash(b"")
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="core.E103")]
     return []
 
 

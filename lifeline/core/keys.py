@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from lifeline.core import crypto
-from lifeline.core.models import FieldKeyCanary
+from lifeline.core.models import FieldKeyCanary, ServiceClosed
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,11 @@ def field_keys_problem() -> str | None:
         configured = crypto.key_ids()
     except ImproperlyConfigured as error:
         return str(error)
+    if settings.LIFELINE_CLOSED:
+        return "the keys were destroyed (lifeline keys destroy): the service is closed"
     canaries = _canaries()
+    if canaries is not None and ServiceClosed.objects.exists():
+        return "the keys were destroyed (lifeline keys destroy): the service is closed"
     if canaries is None:
         return None
     missing = sorted(k for k in canaries if k not in configured)

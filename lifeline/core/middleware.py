@@ -1,4 +1,4 @@
-"""Middleware for body-size limits, no-store caching and a database that is down."""
+"""Middleware: a closed service, body-size limits, no-store caching, a database that is down."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+
+from lifeline.core.closure import service_closed
 
 
 class RequestSizeLimitMiddleware:
@@ -63,4 +65,22 @@ class DatabaseUnavailableMiddleware:
             return None
         response = HttpResponse(render_to_string("core/unavailable.html"), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+
+class ClosedMiddleware:
+    """After `lifeline keys destroy`, answer every request "This service is closed" (503).
+
+    Early in the stack, before anything reaches for the database or the keys; the marker is
+    looked at once every few seconds. The page is rendered without the request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not service_closed():
+            return self.get_response(request)
+        response = HttpResponse(render_to_string("core/closed.html"), status=503)
+        response["Cache-Control"] = "no-store"
         return response

@@ -114,3 +114,35 @@ class FieldKeyCanary(models.Model):
 
     def __str__(self) -> str:
         return f"canary of field key {self.key_id}"
+
+
+class KeyRotation(models.Model):
+    """How far `lifeline keys rotate --reencrypt` got: per model, the last primary key re-sealed.
+
+    One row per (target key, model). Each batch commits with its progress, so a rotation that
+    was stopped or crashed resumes after the last batch it committed.
+    """
+
+    key_id = models.CharField(max_length=64)
+    model = models.CharField(max_length=100)
+    last_pk = models.BigIntegerField(default=0)
+    resealed = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key_id", "model"], name="one_rotation_per_key_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"rotation to {self.key_id}: {self.model} after {self.last_pk}"
+
+
+class ServiceClosed(models.Model):
+    """Written by `lifeline keys destroy`: the keys were destroyed and the service is closed."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"closed at {self.at:%Y-%m-%d %H:%M}"

@@ -5,8 +5,6 @@ Also a few real receipts, so the public status page can be tried.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 import secrets
 import uuid
@@ -14,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from django.conf import settings
 
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseEvent, CaseKind, Priority
@@ -26,6 +22,7 @@ from lifeline.demo.messages import generate_thread
 from lifeline.demo.names import SyntheticPerson
 from lifeline.demo.outcomes import HANDOVER_PLAN, HandoverTimeline, handover_timeline
 from lifeline.demo.registry import RegistryEntry
+from lifeline.intake.inbox import identity_hash
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.outcomes.services.common import HELD_STATUSES
 from lifeline.registry.models import PersonStatus
@@ -235,9 +232,7 @@ class CaseBuilder:
         }
         identity = identities[channel]
         conversation.identity = identity
-        conversation.identity_hash = hmac.new(
-            settings.SECRET_KEY.encode(), f"{channel}:{identity}".encode(), hashlib.sha256
-        ).hexdigest()
+        conversation.identity_hash = identity_hash(channel=channel, identity=identity)
         return conversation
 
     def _draft(self, kind: str) -> CaseDraft:

@@ -20,8 +20,6 @@ could not be written to. Processing is idempotent, so an extra task costs only a
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -39,9 +37,10 @@ from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.crypto import UndecryptableField
-from lifeline.core.fields import require_readable
+from lifeline.core.fields import Unreadable, require_readable
 from lifeline.core.hooks import hook_run
 from lifeline.core.locks import row_lock
+from lifeline.core.lookup import lookup_hash, lookup_hashes
 from lifeline.intake.adapters import SendLater, SendRefused, adapter_for
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import require_storable
@@ -67,8 +66,7 @@ DELIVER_TASK = "lifeline.intake.tasks.contact_deliver"
 
 def identity_hash(*, channel: str, identity: str) -> str:
     """A keyed hash that finds a conversation by its identity without storing it in clear."""
-    message = f"{channel}:{identity}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return lookup_hash(f"{channel}:{identity}".encode())
 
 
 def conversation_for(*, channel: str, identity: str, language: str = "") -> Conversation:
@@ -76,11 +74,21 @@ def conversation_for(*, channel: str, identity: str, language: str = "") -> Conv
 
     Call inside a transaction. Two first messages racing on one identity end in one
     conversation: the loser's insert fails on the unique constraint and it reads the winner's.
+    While the lookup keys rotate, a conversation hashed under an older key is found too, and
+    re-hashed under the current one.
     """
-    key = identity_hash(channel=channel, identity=identity)
-    found = Conversation.objects.filter(channel=channel, identity_hash=key).first()
-    if found is not None:
-        return found
+    hashes = lookup_hashes(f"{channel}:{identity}".encode())
+    key = hashes[0]
+    found = sorted(
+        Conversation.objects.filter(channel=channel, identity_hash__in=hashes),
+        key=lambda c: hashes.index(c.identity_hash),
+    )
+    if found:
+        conversation = found[0]
+        if conversation.identity_hash != key:
+            conversation.identity_hash = key
+            conversation.save(update_fields=["identity_hash"])
+        return conversation
     try:
         with transaction.atomic():
             return Conversation.objects.create(
@@ -92,6 +100,38 @@ def conversation_for(*, channel: str, identity: str, language: str = "") -> Conv
             )
     except IntegrityError:
         return Conversation.objects.get(channel=channel, identity_hash=key)
+
+
+def conversations_rehash(*, model: Any = None, batch_size: int = 500) -> tuple[int, int]:
+    """Re-hash every conversation's identity under the current lookup key, batch by batch.
+
+    The identity is stored encrypted, so the hash is recomputed from it. Returns (re-hashed,
+    unreadable: identities the field keys cannot open, left as they were). `model` lets a
+    migration pass its historical model.
+    """
+    model = model or Conversation
+    rehashed = unreadable = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                model._base_manager.select_for_update()
+                .filter(pk__gt=last)
+                .exclude(identity_hash="")
+                .order_by("pk")[:batch_size]
+            )
+            for row in rows:
+                identity = row.identity
+                if isinstance(identity, Unreadable) or not identity:
+                    unreadable += 1
+                    continue
+                key = lookup_hash(f"{row.channel}:{identity}".encode())
+                if key != row.identity_hash:
+                    model._base_manager.filter(pk=row.pk).update(identity_hash=key)
+                    rehashed += 1
+        if len(rows) < batch_size:
+            return rehashed, unreadable
+        last = rows[-1].pk
 
 
 # --- Inbound -------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ def test_serve_refuses_a_malformed_key_with_one_clear_line(tmp_path: Any) -> Non
         "LIFELINE_FIELD_KEYS": "k1:not-a-key",
         "LIFELINE_AUDIT_KEY": "y" * 43,
         "LIFELINE_AUDIT_SIGNING_KEY": "z" * 43,
+        "LIFELINE_LOOKUP_KEYS": generate_key_spec("l1"),
         "LIFELINE_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)

@@ -242,17 +242,20 @@ def _secrets(directory: Path) -> dict[str, Path]:
     directory.mkdir(mode=0o750)
     secret_key = directory / "secret_key"
     field_keys = directory / "field_keys"
+    lookup_keys = directory / "lookup_keys"
     secret_key.write_text(base64.urlsafe_b64encode(os.urandom(50)).decode() + "\n")
     field_keys.write_text("k1:" + base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
     audit_key = directory / "audit_key"
     audit_signing_key = directory / "audit_signing_key"
     audit_key.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
     audit_signing_key.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
+    lookup_keys.write_text("l1:" + base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
     paths = {
         "secret_key": secret_key,
         "field_keys": field_keys,
         "audit_key": audit_key,
         "audit_signing_key": audit_signing_key,
+        "lookup_keys": lookup_keys,
     }
     for path in paths.values():
         path.chmod(0o640)
@@ -331,6 +334,7 @@ def stack(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
                 "/etc/lifeline/secrets/field_keys": str(secrets["field_keys"]),
                 "/etc/lifeline/secrets/audit_key": str(secrets["audit_key"]),
                 "/etc/lifeline/secrets/audit_signing_key": str(secrets["audit_signing_key"]),
+                "/etc/lifeline/secrets/lookup_keys": str(secrets["lookup_keys"]),
                 "ALLOWED_HOSTS=hotline.example.org": "ALLOWED_HOSTS=127.0.0.1",
                 "https://hotline.example.org": base,
                 "EMAIL_PORT=25": "EMAIL_PORT=9",  # nothing goes out in this test

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from lifeline.core.closure import service_closed
 from lifeline.core.keys import field_keys_require
 
 
@@ -18,5 +19,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if service_closed():
+            # `serve` goes on, to answer every page that the service is closed.
+            self.stdout.write("The keys were destroyed: Lifeline answers only that it is closed.")
+            return
         field_keys_require()
         self.stdout.write("The field keys can read this database.")
