@@ -1,4 +1,4 @@
-"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify` and `keys check`."""
+"""The `lifeline` command: manage.py plus `serve`, `worker` and the two-word commands."""
 
 from __future__ import annotations
 
@@ -60,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         args = ["audit_verify", *args[2:]]
     elif args[:2] == ["keys", "check"]:
         args = ["keys_check", *args[2:]]
+    elif args[:2] == ["backup", "keygen"]:
+        args = ["backup_keygen", *args[2:]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lifeline", *args])

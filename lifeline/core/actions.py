@@ -14,6 +14,9 @@ class Action(StrEnum):
     AUDIT_EXPORT = "audit.export"
     AUDIT_SEARCH = "audit.search"
     AUDIT_VERIFY = "audit.verify"
+    # backups: one made, one restored (with how many of its checks failed)
+    BACKUP_CREATE = "backup.create"
+    BACKUP_RESTORE = "backup.restore"
     # accounts
     USER_2FA_ENROLLED = "user.2fa_enrolled"
     USER_2FA_RESET = "user.2fa_reset"
