@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, type=Path, help="the backup file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
         try:
             result = backup_create(recipient=options["recipient"], out=options["out"])
         except BackupError as error:
             raise CommandError(f"No backup written: {error}.") from None
         manifest = result.manifest
         self.stdout.write(
-            f"Backup written to {result.path} ({result.size:,} bytes): {manifest['engine']}, "
+            f"Backup written to {result.path} ({result.size:,} bytes) in "
+            f"{time.monotonic() - started:.1f} s: {manifest['engine']}, "
             f"{sum(manifest['row_counts'].values()):,} rows in {len(manifest['row_counts'])} "
             f"tables, {manifest['audit_head']['count']:,} audit events, field keys "
             f"{', '.join(manifest['field_keys'])}. Test it: `lifeline restore` into an empty "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--identity", required=True, type=Path, help="private key file (PEM)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
         try:
             report = backup_restore(path=options["file"], identity=options["identity"])
         except BackupError as error:
@@ -33,7 +35,8 @@ class Command(BaseCommand):
                 + "\n- ".join(report.problems)
             )
         self.stdout.write(
-            f"Restored the backup {made}: {sum(manifest['row_counts'].values()):,} rows in "
+            f"Restored the backup {made} in {time.monotonic() - started:.1f} s: "
+            f"{sum(manifest['row_counts'].values()):,} rows in "
             f"{len(manifest['row_counts'])} tables match the manifest; audit chain intact "
             f"({report.audit_checked:,} events, head as recorded); the field keys read "
             f"{report.sampled} sampled encrypted values."
