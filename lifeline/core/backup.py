@@ -23,6 +23,7 @@ through in constant memory and a truncated, reordered or spliced file does not o
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -365,10 +366,16 @@ def backup_create(*, recipient: Path, out: Path) -> BackupResult:
     engine = connection.vendor
     if engine not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of a {engine} database are not supported")
-    member = "database.sqlite3" if engine == "sqlite" else "database.pgdump"
+    # pg_dump's custom format is compressed already; a SQLite file is gzipped (level 1: fast).
+    member = "database.sqlite3.gz" if engine == "sqlite" else "database.pgdump"
     with _scratch() as folder:
-        dump = folder / member
+        dump = folder / "database"
         described = _dump_sqlite(dump) if engine == "sqlite" else _dump_postgresql(dump)
+        stored = dump
+        if engine == "sqlite":
+            stored = folder / member
+            with dump.open("rb") as raw, gzip.open(stored, "wb", compresslevel=1) as packed:
+                shutil.copyfileobj(raw, packed, CHUNK)
         manifest = {
             "format": "lifeline-backup-manifest",
             "version": FORMAT_VERSION,
@@ -389,7 +396,7 @@ def backup_create(*, recipient: Path, out: Path) -> BackupResult:
                     info = tarfile.TarInfo(MANIFEST)
                     info.size = len(body)
                     tar.addfile(info, io.BytesIO(body))
-                    tar.add(dump, arcname=member, recursive=False)
+                    tar.add(stored, arcname=member, recursive=False)
                 writer.close()
                 sink.flush()
                 os.fsync(sink.fileno())
@@ -527,6 +534,8 @@ def backup_restore(*, path: Path, identity: Path) -> RestoreReport:
                 raise BackupError("the backup holds no database")
             dump = folder / "database"
             with dump.open("wb") as sink:
+                if member.name.endswith(".gz"):
+                    source = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[assignment]
                 shutil.copyfileobj(source, sink, CHUNK)
             # Read to the end: the last chunk's flag proves the file was not cut short.
             while tar.next() is not None:

@@ -5,6 +5,7 @@ a restore refuses a database with tables, a schema not this code's, and says whe
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 import json
 import os
@@ -138,19 +139,37 @@ def _members(plaintext: bytes) -> dict[str, bytes]:
 def test_a_backup_holds_the_data_and_its_manifest_but_no_field_key(
     keypair: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    from lifeline.intake.models import Contact
+
     private, public = keypair
     call_command("demo", persons=5, cases=8, stdout=io.StringIO())
     out = tmp_path / "lifeline.backup"
     call_command("backup", recipient=public, out=out, stdout=io.StringIO())
 
-    plaintext = _plaintext(out, private)
+    members = _members(_plaintext(out, private))
+    manifest = json.loads(members["manifest.json"])
+    database = members[manifest["database"]]
+    if manifest["database"].endswith(".gz"):
+        database = gzip.decompress(database)
+    assert manifest["database_bytes"] == len(database)
+    if manifest["database"].endswith(".pgdump"):  # compressed: search its SQL text
+        dump = tmp_path / "dump"
+        dump.write_bytes(database)
+        database = subprocess.run(  # noqa: S603
+            ["pg_restore", "--file=-", str(dump)],
+            capture_output=True,
+            check=True,  # noqa: S607
+        ).stdout
+    # Searched in what the backup holds once opened and unpacked: the manifest and the database.
+    plaintext = members["manifest.json"] + database
+    assert b"CREATE TABLE" in plaintext
+    body = next(c for c in Contact.objects.order_by("pk") if c.body).body
+    assert body.encode() not in plaintext  # message bodies are in it sealed, not readable
     for item in settings.FIELD_ENCRYPTION_KEYS:
         key_id, _, encoded = item.partition(":")
         raw = crypto._b64decode(encoded)
         for form in (raw, raw.hex().encode(), encoded.encode(), base64.b64encode(raw)[:40]):
             assert form not in plaintext
-    members = _members(plaintext)
-    manifest = json.loads(members["manifest.json"])
     assert manifest["engine"] == connection.vendor
     assert set(manifest["field_keys"]) == set(crypto.key_ids())
     # The backup's own audit event comes after the snapshot: the manifest's head is the one before.
@@ -160,8 +179,6 @@ def test_a_backup_holds_the_data_and_its_manifest_but_no_field_key(
     assert manifest["audit_head"] == {"last_hash": own.prev_hash, "count": head.count - 1}
     assert manifest["row_counts"]["registry_person"] == 5
     assert manifest["migrations"] == backups.code_migrations()
-    assert members[manifest["database"]]  # the database itself
-    assert manifest["database_bytes"] == len(members[manifest["database"]])
 
 
 @pytest.mark.django_db(transaction=True)
