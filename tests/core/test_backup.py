@@ -155,11 +155,8 @@ def test_a_backup_holds_the_data_and_its_manifest_but_no_field_key(
     if manifest["database"].endswith(".pgdump"):  # compressed: search its SQL text
         dump = tmp_path / "dump"
         dump.write_bytes(database)
-        database = subprocess.run(  # noqa: S603
-            ["pg_restore", "--file=-", str(dump)],
-            capture_output=True,
-            check=True,  # noqa: S607
-        ).stdout
+        unpack = ["pg_restore", "--file=-", str(dump)]
+        database = subprocess.run(unpack, capture_output=True, check=True).stdout  # noqa: S603,S607
     # Searched in what the backup holds once opened and unpacked: the manifest and the database.
     plaintext = members["manifest.json"] + database
     assert b"CREATE TABLE" in plaintext
@@ -333,3 +330,13 @@ def test_a_restore_with_other_field_keys_names_both_sets_of_fingerprints(
         restored.stderr
     )
     assert made_with["k1"] not in restored.stderr.rsplit("configured keys are", 1)[1]
+
+
+def test_lifeline_backup_keygen_is_the_backup_keygen_command(tmp_path: Path) -> None:
+    from lifeline import cli
+
+    private, public = tmp_path / "k", tmp_path / "p"
+    cli.main(["backup", "keygen", "--private", str(private), "--public", str(public)])
+    assert backups.load_identity(private).public_key().public_bytes_raw() == (
+        backups.load_recipient(public).public_bytes_raw()
+    )
