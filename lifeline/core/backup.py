@@ -363,6 +363,8 @@ def backup_create(*, recipient: Path, out: Path) -> BackupResult:
     public = load_recipient(recipient)
     if out.exists():
         raise BackupError(f"{out} exists; not overwriting it")
+    if not out.parent.is_dir():  # said before a long dump, not after it
+        raise BackupError(f"the folder {out.parent} does not exist")
     engine = connection.vendor
     if engine not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of a {engine} database are not supported")

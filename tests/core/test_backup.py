@@ -216,6 +216,8 @@ def test_backup_refuses_to_overwrite_a_file(keypair: tuple[Path, Path], tmp_path
     with pytest.raises(CommandError, match="exists; not overwriting"):
         call_command("backup", recipient=public, out=out)
     assert out.read_text() == "keep me"
+    with pytest.raises(CommandError, match="No backup written: the folder .*/no/such does not"):
+        call_command("backup", recipient=public, out=tmp_path / "no" / "such" / "folder")
 
 
 # --- End to end: restore into a fresh database, in another process ----------------------------

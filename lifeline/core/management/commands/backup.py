@@ -26,7 +26,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             result = backup_create(recipient=options["recipient"], out=options["out"])
-        except BackupError as error:
+        except (BackupError, OSError) as error:
             raise CommandError(f"No backup written: {error}.") from None
         manifest = result.manifest
         self.stdout.write(
