@@ -1,4 +1,4 @@
-"""The `lifeline` command: manage.py plus `serve`, `worker`, `audit verify`, `keys ...`."""
+"""The `lifeline` command: manage.py plus `serve`, `worker` and the two-word commands."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ["keys", "destroy"],
     ):
         args = [f"keys_{args[1]}", *args[2:]]
+    elif args[:2] == ["backup", "keygen"]:
+        args = ["backup_keygen", *args[2:]]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["lifeline", *args])

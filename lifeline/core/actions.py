@@ -19,6 +19,9 @@ class Action(StrEnum):
     KEYS_REENCRYPT = "keys.reencrypt"
     KEYS_REHASH = "keys.rehash"
     KEYS_RETIRE = "keys.retire"
+    # backups: one made, one restored (with how many of its checks failed)
+    BACKUP_CREATE = "backup.create"
+    BACKUP_RESTORE = "backup.restore"
     # accounts
     USER_2FA_ENROLLED = "user.2fa_enrolled"
     USER_2FA_RESET = "user.2fa_reset"
