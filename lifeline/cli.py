@@ -65,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ["keys", "rotate"],
         ["keys", "rehash"],
         ["keys", "destroy"],
+        ["keys", "split"],
+        ["keys", "join"],
     ):
         args = [f"keys_{args[1]}", *args[2:]]
     elif args[:2] == ["backup", "keygen"]:
