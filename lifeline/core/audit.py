@@ -132,6 +132,7 @@ class ChainReport:
     problem: str | None = None  # what is wrong, in a sentence, when not intact
     checkpoints: int = 0  # checkpoints whose signature and head were verified
     latest: Checkpoint | None = None
+    newer: int = 0  # with `restored`: checkpoints signed after this chain's end (not in it)
 
     @property
     def intact(self) -> bool:
@@ -142,8 +143,12 @@ def _broken(checked: int, event_id: int, problem: str) -> ChainReport:
     return ChainReport(checked=checked, first_broken_id=event_id, problem=problem)
 
 
-def audit_verify() -> ChainReport:
+def audit_verify(*, restored: bool = False) -> ChainReport:
     """Walk the whole chain, then hold it against every signed checkpoint.
+
+    `restored`: the chain comes from a backup, so checkpoints signed after the backup was made
+    (a count beyond the chain's end) are counted in `newer` instead of reported as truncation.
+    The chain must still hold every checkpoint it reaches, with the same keyed_from.
 
     Reports the first event whose hash does not follow (an edit, a deletion, or a re-hash
     without the audit key), then a checkpoint that does not verify (a forged or edited line), a
@@ -193,6 +198,8 @@ def audit_verify() -> ChainReport:
                 f"The chain says its first {keyed_from} events are unkeyed, but the "
                 f"{mark.describe()} signed {mark.keyed_from}: the head row was edited.",
             )
+        if mark.count > checked and restored:
+            continue
         if mark.count > checked:
             return _broken(
                 checked,
@@ -207,9 +214,11 @@ def audit_verify() -> ChainReport:
                 f"Rewritten: event {mark.count} no longer has the hash the {mark.describe()} "
                 "signed: the chain was rewritten and re-hashed.",
             )
+    held = [mark for mark in marks if mark.count <= checked]
     return ChainReport(
         checked=checked,
         first_broken_id=None,
-        checkpoints=len(marks),
-        latest=marks[-1] if marks else None,
+        checkpoints=len(held),
+        latest=held[-1] if held else None,
+        newer=len(marks) - len(held),
     )

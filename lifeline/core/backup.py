@@ -50,11 +50,13 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
 from lifeline.core import crypto
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM
 from lifeline.core.audit import audit_record, audit_verify
+from lifeline.core.checkpoints import checkpoint_file, checkpoint_write
 from lifeline.core.fields import Unreadable, _Sealed
 from lifeline.core.fields import logger as fields_logger
 from lifeline.core.keys import field_keys_problem
@@ -430,6 +432,7 @@ class RestoreReport:
     problems: list[str] = field(default_factory=list)
     audit_checked: int = 0
     sampled: int = 0
+    notes: list[str] = field(default_factory=list)  # what the operator should know; no problem
 
     @property
     def ok(self) -> bool:
@@ -572,6 +575,29 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     return manifest
 
 
+def _checkpoints_restart(newer: int) -> str:
+    """Keep the checkpoints of the lost events apart, and start a new file from the restored head.
+
+    Every later `audit verify` would otherwise report the restored chain as truncated. The old
+    file is renamed, never deleted: it is the record of what the backup does not hold.
+    """
+    path = checkpoint_file()
+    kept = path.with_name(f"{path.name}.before-restore-{timezone.now():%Y%m%dT%H%M%S}")
+    lost = (
+        f"{newer} signed audit checkpoint(s) are newer than this backup: the events after it "
+        "are not in the restored database."
+    )
+    try:
+        path.rename(kept)
+    except OSError as error:
+        return (
+            f"{lost} Move {path} aside by hand ({error.strerror}) and run "
+            "`lifeline audit checkpoint`, or every `audit verify` will report a truncation."
+        )
+    checkpoint_write()
+    return f"{lost} Their file was kept as {kept}; a new one starts from the restored chain."
+
+
 def _restore_check(manifest: dict[str, Any]) -> RestoreReport:
     report = RestoreReport(manifest=manifest)
     with connection.cursor() as cursor:
@@ -585,8 +611,10 @@ def _restore_check(manifest: dict[str, Any]) -> RestoreReport:
         report.problems.append(f"row counts differ from the manifest in: {', '.join(differ)}")
     if now["audit_head"] != manifest["audit_head"]:
         report.problems.append("the audit head differs from the manifest's")
-    chain = audit_verify()
+    chain = audit_verify(restored=True)
     report.audit_checked = chain.checked
+    if chain.intact and chain.newer:
+        report.notes.append(_checkpoints_restart(chain.newer))
     if not chain.intact:
         report.problems.append(
             f"the audit chain is broken at event {chain.first_broken_id} after "

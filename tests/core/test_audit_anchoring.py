@@ -107,6 +107,36 @@ def test_truncation_is_detected_by_the_checkpoint() -> None:
     _verify_fails("Rewritten: event 5 no longer has the hash")
 
 
+def test_a_restored_older_chain_keeps_the_newer_checkpoints_apart_and_verifies() -> None:
+    from lifeline.core.backup import _checkpoints_restart
+    from lifeline.core.checkpoints import checkpoint_file
+
+    events = _events(3)
+    checkpoint_write()  # what the backup's chain reached
+    _events(2)
+    checkpoint_write()  # signed after the backup: its events are lost by the restore
+    # The restored database: the backup's three events and its head.
+    AuditEvent.objects.filter(pk__gt=events[2].pk).delete()
+    AuditHead.objects.filter(id=1).update(last_hash=events[2].hash, count=3)
+    assert not audit_verify().intact  # to a plain verify this is a truncation
+    report = audit_verify(restored=True)
+    assert (report.intact, report.checked, report.checkpoints, report.newer) == (True, 3, 1, 1)
+    note = _checkpoints_restart(report.newer)
+    assert "1 signed audit checkpoint(s) are newer than this backup" in note
+    kept = list(checkpoint_file().parent.glob(f"{checkpoint_file().name}.before-restore-*"))
+    assert len(kept) == 1 and len(kept[0].read_text().splitlines()) == 2
+    assert [mark.count for mark in checkpoints_read()] == [3]
+    assert audit_verify().intact
+
+
+def test_a_restored_chain_must_still_hold_the_checkpoints_it_reaches() -> None:
+    _events(4)
+    checkpoint_write()
+    _rehash(keyed=True)  # re-hashed with the key: the checkpoint at 4 no longer matches
+    report = audit_verify(restored=True)
+    assert not report.intact and "Rewritten" in (report.problem or "")
+
+
 def test_a_chain_rehashed_with_plain_sha256_is_detected() -> None:
     first = _events(4)[0]
     _rehash(keyed=False)

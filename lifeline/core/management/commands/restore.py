@@ -41,3 +41,5 @@ class Command(BaseCommand):
             f"({report.audit_checked:,} events, head as recorded); the field keys read "
             f"{report.sampled} sampled encrypted values."
         )
+        for note in report.notes:
+            self.stdout.write(note)
