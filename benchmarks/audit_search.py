@@ -11,11 +11,9 @@ prints, per search, the median of 5 runs in ms of what the screen does: count + 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -23,31 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from benchmarks.databases import django_fresh  # noqa: E402
+
 DB_NAME = "lifeline_bench_audit"
 OBJECT_TYPES = ["cases.case", "registry.person", "tracing.enquiry", "intake.contact"]
-
-
-def _setup(sqlite: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
-    os.environ["LIFELINE_DATA_DIR"] = tempfile.mkdtemp(prefix="lifeline-bench-")
-    os.environ["LIFELINE_DEV_KEYS"] = "1"
-    os.environ.pop("LIFELINE_TESTING", None)
-    if sqlite:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        import psycopg
-
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _fill(n: int, rng: random.Random) -> list[Any]:
@@ -114,7 +91,7 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    _setup(args.sqlite)
+    django_fresh(db_name=None if args.sqlite else DB_NAME)
     rng = random.Random(args.seed)
     _fill(args.events, rng)
 

@@ -19,7 +19,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,34 +29,21 @@ PERSONS = 1_000
 
 def _setup(admin_url: str) -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
-    os.environ["LIFELINE_DATA_DIR"] = tempfile.mkdtemp(prefix="lifeline-bench-")
-    os.environ["LIFELINE_DEV_KEYS"] = "1"
-    os.environ.pop("LIFELINE_TESTING", None)
-    import psycopg
+    from benchmarks.databases import django_fresh
 
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{DB_NAME}"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_fresh(db_name=DB_NAME, admin_url=admin_url)
     from lifeline.registry.models import Person
 
     Person.objects.bulk_create(Person(surname=f"Тестов{i}") for i in range(PERSONS))
 
 
 def _drop(admin_url: str) -> None:
-    import psycopg
     from django.db import connections
 
+    from benchmarks.databases import database_drop
+
     connections.close_all()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    database_drop(DB_NAME, admin_url=admin_url)
 
 
 def _writer(seconds: float, start_at: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]

@@ -25,8 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG = "postgresql://postgres@127.0.0.1:5432/"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.databases import database_drop, database_fresh  # noqa: E402
+
 SRC, DST = "lifeline_bench_backup_src", "lifeline_bench_backup_dst"
 
 
@@ -84,12 +86,7 @@ def _fresh(engine: str, folder: Path, name: str) -> str:
         path = folder / f"{name}.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return PG + name
+    return database_fresh(name)
 
 
 def _db_bytes(engine: str, url: str) -> int:
@@ -154,7 +151,6 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
     if args.fill_persons:
-        sys.path.insert(0, str(ROOT))
         _fill_persons(args.fill_persons)
         return
     folder = Path(tempfile.mkdtemp(prefix="lifeline-bench-backup-"))
@@ -172,11 +168,7 @@ def main() -> None:
         for scenario in scenarios:
             _case(engine, scenario, args.persons, folder, base)
     if "postgresql" in args.engines:
-        import psycopg
-
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            for name in (SRC, DST):
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        database_drop(SRC, DST)
 
 
 if __name__ == "__main__":

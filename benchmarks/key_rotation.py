@@ -10,37 +10,13 @@ the re-encryption time, then the time of a second run that finds every row alrea
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _setup(sqlite: bool, db_name: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
-    os.environ["LIFELINE_DATA_DIR"] = tempfile.mkdtemp(prefix="lifeline-bench-")
-    os.environ["LIFELINE_DEV_KEYS"] = "1"
-    os.environ.pop("LIFELINE_TESTING", None)
-    if sqlite:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        import psycopg
-
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db_name}")
-            conn.execute(f"CREATE DATABASE {db_name}")
-        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{db_name}"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from benchmarks.databases import django_fresh  # noqa: E402
 
 
 def _fill(n: int) -> float:
@@ -73,7 +49,7 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--db-name", default="lifeline_bench_rotation")
     args = parser.parse_args()
-    _setup(args.sqlite, args.db_name)
+    django_fresh(db_name=None if args.sqlite else args.db_name)
 
     from django.conf import settings
     from django.db import connection
