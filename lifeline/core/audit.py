@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +24,8 @@ from django.utils import timezone
 
 from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC, SYSTEM, Actor, staff_of
-from lifeline.core.checkpoints import Checkpoint, CheckpointError, checkpoints_read
-from lifeline.core.models import AUDIT_GENESIS, AuditEvent, AuditHead
+from lifeline.core.checkpoints import ChainMark, Checkpoint, CheckpointError, checkpoints_read
+from lifeline.core.models import AUDIT_GENESIS, AUDIT_SHARDS, AuditEvent, AuditHead
 
 GENESIS = AUDIT_GENESIS
 
@@ -78,6 +79,54 @@ def audit_record(
     return event
 
 
+class _ShardHeld:
+    """Which chain this transaction writes to, registered as a no-op on_commit callback.
+
+    Django drops a transaction's callbacks when it commits or rolls back (and a savepoint's
+    when that is rolled back, which releases the head's lock taken inside it too), so the
+    record lives exactly as long as the lock it stands for.
+    """
+
+    def __init__(self, shard: int) -> None:
+        self.shard = shard
+
+    def __call__(self) -> None:
+        pass
+
+
+def _shard_head(connection: Any) -> AuditHead:
+    """This transaction's chain head, locked: the one it already holds, or a free one.
+
+    A transaction writes to one chain only, so two transactions never wait on each other's
+    heads in opposite orders. The first event of a transaction takes any head no other
+    transaction holds (SKIP LOCKED, in random order so the chains grow alike); only when all
+    are held does it wait, on a random one. SQLite has no row locks (its write lock serialises
+    writers), so there the first free head is a random one.
+    """
+    heads = AuditHead.objects.select_for_update()
+    held = [f for _, f, _ in connection.run_on_commit if isinstance(f, _ShardHeld)]
+    if held:
+        shard = held[0].shard
+    else:
+        free = _free_head()
+        if free is None:  # every head is held (or, in a flushed test database, none exists)
+            AuditHead.objects.bulk_create(
+                [AuditHead(id=i, last_hash=GENESIS) for i in range(1, AUDIT_SHARDS + 1)],
+                ignore_conflicts=True,
+            )
+            free = _free_head()
+        shard = free.id if free is not None else random.randint(1, AUDIT_SHARDS)  # noqa: S311
+        transaction.on_commit(_ShardHeld(shard))
+        if free is not None:
+            return free
+    return heads.get(id=shard)
+
+
+def _free_head() -> AuditHead | None:
+    """A head no other transaction holds, locked; a random one, so the chains grow alike."""
+    return AuditHead.objects.select_for_update(skip_locked=True).order_by("?").first()
+
+
 def audit_record_many(
     *,
     actor: Actor,
@@ -90,13 +139,14 @@ def audit_record_many(
     For a page that shows many records (candidates, duplicate pairs): each read stays its own
     event, findable by object, without three queries per record.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction it records")
     action = Action(action)  # ValueError for an action that is not in the list
-    head, _ = AuditHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"last_hash": GENESIS, "keyed_from": 0}
-    )
     kind = _actor_kind(actor)
+    if not objs:
+        return []
+    head = _shard_head(connection)
     now = timezone.now()
     events: list[AuditEvent] = []
     for obj in objs:
@@ -109,13 +159,12 @@ def audit_record_many(
             object_id=str(obj.pk) if obj is not None else "",
             detail=detail or {},
             prev_hash=head.last_hash,
+            shard=head.id,
         )
         position = head.count + len(events) + 1
         event.hash = _digest(head.last_hash, event, keyed=position > head.keyed_from)
         head.last_hash = event.hash
         events.append(event)
-    if not events:
-        return []
     if len(events) == 1:
         events[0].save()
     else:
@@ -127,12 +176,13 @@ def audit_record_many(
 
 @dataclass(frozen=True)
 class ChainReport:
-    checked: int
+    checked: int  # events the chains hold up to their heads, as far as they are intact
     first_broken_id: int | None  # -1: the break is not at one event (head row, checkpoints)
     problem: str | None = None  # what is wrong, in a sentence, when not intact
-    checkpoints: int = 0  # checkpoints whose signature and head were verified
+    checkpoints: int = 0  # checkpoints whose signature and heads were verified
     latest: Checkpoint | None = None
     newer: int = 0  # with `restored`: checkpoints signed after this chain's end (not in it)
+    hashed: int = 0  # events whose hash was recomputed: all of them, or those after the anchor
 
     @property
     def intact(self) -> bool:
@@ -143,82 +193,182 @@ def _broken(checked: int, event_id: int, problem: str) -> ChainReport:
     return ChainReport(checked=checked, first_broken_id=event_id, problem=problem)
 
 
-def audit_verify(*, restored: bool = False) -> ChainReport:
-    """Walk the whole chain, then hold it against every signed checkpoint.
+class _Broken(Exception):
+    def __init__(self, event_id: int, problem: str) -> None:
+        super().__init__(problem)
+        self.event_id = event_id
+        self.problem = problem
 
-    `restored`: the chain comes from a backup, so checkpoints signed after the backup was made
-    (a count beyond the chain's end) are counted in `newer` instead of reported as truncation.
-    The chain must still hold every checkpoint it reaches, with the same keyed_from.
 
-    Reports the first event whose hash does not follow (an edit, a deletion, or a re-hash
-    without the audit key), then a checkpoint that does not verify (a forged or edited line), a
-    checkpoint count the chain no longer reaches (its newest events deleted), or a checkpoint
-    head the chain no longer has at that count (rewritten and re-hashed after the checkpoint).
+@dataclass
+class _Walk:
+    """One chain walked: how far, and the hash at each count a checkpoint names."""
 
-    The checkpoints are read first and the head next, so every checkpoint read was taken from
-    a head no newer than this one. The walk stops at the head's count: events written meanwhile
-    (the log grows while a large one is walked) come after it and are left for the next walk.
+    count: int
+    hashed: int
+    at_count: dict[int, str]
+
+
+def _walk(head: AuditHead, wanted: set[int], anchor: ChainMark | None) -> _Walk:
+    """Recompute one chain's hashes from its start, or from a signed anchor, up to its head.
+
+    The walk stops at the head's count: events written meanwhile (the log grows while a large
+    one is walked) come after it and are left for the next walk.
+    """
+    events = AuditEvent.objects.filter(shard=head.id).order_by("id")
+    prev, count = GENESIS, 0
+    if anchor is not None and anchor.count:
+        start = events.filter(hash=anchor.head).values_list("id", flat=True).first()
+        if start is None:
+            raise _Broken(
+                -1,
+                f"Rewritten: chain {head.id} no longer holds the event {anchor.count} that the "
+                "latest checkpoint signed: the chain was cut short, or rewritten and re-hashed.",
+            )
+        events, prev, count = events.filter(id__gt=start), anchor.head, anchor.count
+    at_count = {count: prev}
+    hashed = 0
+    for event in events.iterator(chunk_size=2000):
+        if count >= head.count:
+            break
+        keyed = count + 1 > head.keyed_from
+        if event.prev_hash != prev or _digest(prev, event, keyed=keyed) != event.hash:
+            raise _Broken(
+                event.id,
+                f"Event {event.id} does not follow from the one before it in chain {head.id}: an "
+                "event was edited or deleted, or the chain was re-hashed without the audit key.",
+            )
+        prev = event.hash
+        count += 1
+        hashed += 1
+        if count in wanted:
+            at_count[count] = prev
+    if head.last_hash != prev or head.count != count:
+        raise _Broken(
+            -1,
+            f"The head row of chain {head.id} ({head.count} events) does not match the "
+            f"chain's {count} events.",
+        )
+    return _Walk(count, hashed, at_count)
+
+
+def _anchored(marks: Sequence[Checkpoint]) -> dict[tuple[int, str], int]:
+    """The id of each event a checkpoint signed, looked up by its (unique) hash."""
+    wanted = {(c.shard, c.head) for mark in marks for c in mark.chains if c.count}
+    found: dict[tuple[int, str], int] = {}
+    hashes = sorted({head for _, head in wanted})
+    for start in range(0, len(hashes), 1000):
+        rows = AuditEvent.objects.filter(hash__in=hashes[start : start + 1000])
+        for shard, digest, event_id in rows.values_list("shard", "hash", "id"):
+            found[(shard, digest)] = event_id
+    return found
+
+
+def audit_verify(*, restored: bool = False, full: bool = True) -> ChainReport:
+    """Walk every chain of the log, then hold them against every signed checkpoint.
+
+    `full=False` (incremental) recomputes each chain only from the event the latest checkpoint
+    signed, and checks every older checkpoint by looking up the event it signed: it catches a
+    log cut short, rewritten or forged, and any change after the latest checkpoint, in a time
+    that grows with the events since then. An edited event older than the latest checkpoint
+    that leaves the signed events alone is caught only by a full walk, which operations run
+    weekly and the console's "Verify now" runs (docs/deployment.md).
+
+    `restored`: the log comes from a backup, so checkpoints signed after the backup was made (a
+    count beyond a chain's end) are counted in `newer` instead of reported as truncation. The
+    log must still hold every checkpoint it reaches, with the same keyed_from.
+
+    The checkpoints are read first and the heads next, so every checkpoint read was taken from
+    heads no newer than these.
     """
     try:
         marks = checkpoints_read()
     except CheckpointError as error:
         return _broken(0, -1, f"Checkpoint forged: {error}.")
-    head = AuditHead.objects.filter(id=1).first()
-    keyed_from = head.keyed_from if head is not None else 0
-    wanted = {mark.count for mark in marks}
-    at_count: dict[int, str] = {0: GENESIS}
-    prev = GENESIS
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if head is not None and checked == head.count:
-            break
-        keyed = checked + 1 > keyed_from
-        if event.prev_hash != prev or _digest(prev, event, keyed=keyed) != event.hash:
-            return _broken(
-                checked,
-                event.id,
-                f"Event {event.id} does not follow from the one before it: an event was edited "
-                "or deleted, or the chain was re-hashed without the audit key.",
-            )
-        prev = event.hash
-        checked += 1
-        if checked in wanted:
-            at_count[checked] = prev
-    if head is not None and (head.last_hash != prev or head.count != checked):
+    heads = {head.id: head for head in AuditHead.objects.order_by("id")}
+    stray = AuditEvent.objects.exclude(shard__in=list(heads)).order_by("id").first()
+    if stray is not None:
         return _broken(
-            checked,
-            -1,
-            f"The head row ({head.count} events) does not match the chain's {checked} events.",
+            0, stray.id, f"Event {stray.id} is in chain {stray.shard}, which has no head row."
         )
+    anchors = {} if full or restored or not marks else {c.shard: c for c in marks[-1].chains}
+    wanted: dict[int, set[int]] = {}
     for mark in marks:
-        if mark.keyed_from != keyed_from:
-            return _broken(
-                checked,
-                -1,
-                f"The chain says its first {keyed_from} events are unkeyed, but the "
-                f"{mark.describe()} signed {mark.keyed_from}: the head row was edited.",
-            )
-        if mark.count > checked and restored:
-            continue
-        if mark.count > checked:
-            return _broken(
-                checked,
-                -1,
-                f"Truncated: the chain holds {checked} events, but the {mark.describe()} "
-                f"signed {mark.count}: its newest events were deleted.",
-            )
-        if at_count[mark.count] != mark.head:
-            return _broken(
-                checked,
-                -1,
-                f"Rewritten: event {mark.count} no longer has the hash the {mark.describe()} "
-                "signed: the chain was rewritten and re-hashed.",
-            )
-    held = [mark for mark in marks if mark.count <= checked]
+        for chain in mark.chains:
+            wanted.setdefault(chain.shard, set()).add(chain.count)
+    walks: dict[int, _Walk] = {}
+    try:
+        for shard, head in heads.items():
+            walks[shard] = _walk(head, wanted.get(shard, set()), anchors.get(shard))
+        newer = _hold_checkpoints(marks, heads, walks, restored=restored, looked_up=bool(anchors))
+    except _Broken as broken:
+        checked = sum(walk.count for walk in walks.values())
+        return _broken(checked, broken.event_id, broken.problem)
+    held = [mark for mark in marks if mark not in newer]
     return ChainReport(
-        checked=checked,
+        checked=sum(walk.count for walk in walks.values()),
         first_broken_id=None,
         checkpoints=len(held),
         latest=held[-1] if held else None,
-        newer=len(marks) - len(held),
+        newer=len(newer),
+        hashed=sum(walk.hashed for walk in walks.values()),
     )
+
+
+def _hold_checkpoints(
+    marks: Sequence[Checkpoint],
+    heads: dict[int, AuditHead],
+    walks: dict[int, _Walk],
+    *,
+    restored: bool,
+    looked_up: bool,
+) -> list[Checkpoint]:
+    """Check each checkpoint against the walked chains; returns those newer than a restored log.
+
+    `looked_up`: the walks began at the latest checkpoint, so an older checkpoint's event is
+    looked up by its hash instead of read from the walk.
+    """
+    found = _anchored(marks) if looked_up else {}
+    last_id: dict[int, int] = {}
+    newer = []
+    for mark in marks:
+        beyond = False
+        for chain in mark.chains:
+            head, walk = heads.get(chain.shard), walks.get(chain.shard)
+            if head is None or walk is None:
+                raise _Broken(
+                    -1, f"Chain {chain.shard} is gone, but the {mark.describe()} signed it."
+                )
+            if chain.keyed_from != head.keyed_from:
+                raise _Broken(
+                    -1,
+                    f"Chain {chain.shard} says its first {head.keyed_from} events are "
+                    f"unkeyed, but the {mark.describe()} signed {chain.keyed_from}: the head "
+                    "row was edited.",
+                )
+            if chain.count > walk.count:
+                if restored:
+                    beyond = True
+                    continue
+                raise _Broken(
+                    -1,
+                    f"Truncated: chain {chain.shard} holds {walk.count} events, but the "
+                    f"{mark.describe()} signed {chain.count}: its newest events were deleted.",
+                )
+            if chain.count == 0:
+                intact = chain.head == GENESIS
+            elif chain.count in walk.at_count:
+                intact = walk.at_count[chain.count] == chain.head
+            else:  # before the walk's anchor: the signed event must still be there, in order
+                event_id = found.get((chain.shard, chain.head))
+                intact = event_id is not None and event_id >= last_id.get(chain.shard, 0)
+                last_id[chain.shard] = event_id or 0
+            if not intact:
+                raise _Broken(
+                    -1,
+                    f"Rewritten: event {chain.count} of chain {chain.shard} no longer has the "
+                    f"hash the {mark.describe()} signed: the chain was rewritten and re-hashed.",
+                )
+        if beyond:
+            newer.append(mark)
+    return newer

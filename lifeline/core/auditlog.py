@@ -142,20 +142,23 @@ def audit_export_for(*, user: Actor, search: AuditSearch) -> AuditExport:
     return AuditExport(out.getvalue().encode("utf-8-sig"), len(events), truncated)
 
 
-def audit_chain_verify(*, actor: Actor) -> ChainReport:
-    """Walk the whole chain and record the result (`lifeline audit verify`, the console's task).
+def audit_chain_verify(*, actor: Actor, full: bool = True) -> ChainReport:
+    """Walk the chains and record the result (`lifeline audit verify`, the console's task).
 
-    The walk runs outside any transaction: on a large log it takes a while, and SQLite would
-    hold its write lock all that time.
+    `full=False` walks each chain from the latest signed checkpoint only (audit_verify). The
+    walk runs outside any transaction: on a large log it takes a while, and SQLite would hold
+    its write lock all that time.
     """
     require_perm_or_system(actor, Perm.AUDIT_VIEW)
-    report = audit_verify()
+    report = audit_verify(full=full)
     with transaction.atomic():
         audit_record(
             actor=actor,
             action=Action.AUDIT_VERIFY,
             detail={
                 "checked": report.checked,
+                "hashed": report.hashed,
+                "full": full,
                 "broken_at": report.first_broken_id,
                 "problem": report.problem,
                 "checkpoints": report.checkpoints,

@@ -2,7 +2,7 @@
 
 A backup is a tar stream of two members, encrypted to the administrator's public key:
 - `manifest.json`: engine, time, Lifeline version, the applied migrations per app, the row
-  count of every table, the audit head, and a fingerprint of each field key (never the key);
+  count of every table, the audit heads, and a fingerprint of each field key (never the key);
 - the database: SQLite's online backup API copy, or `pg_dump --format=custom` taken in the
   same snapshot the manifest was counted in.
 
@@ -270,12 +270,11 @@ def _describe(cursor: Any, tables: list[str], quote: Any) -> dict[str, Any]:
         cursor.execute("SELECT app, name FROM django_migrations")
         for app, name in cursor.fetchall():
             migrations.setdefault(app, []).append(name)
-    head = {"last_hash": None, "count": 0}
+    head: dict[str, Any] = {"count": 0, "chains": []}
     if "core_audithead" in tables:
-        cursor.execute("SELECT last_hash, count FROM core_audithead WHERE id = 1")
-        row = cursor.fetchone()
-        if row:
-            head = {"last_hash": row[0], "count": row[1]}
+        cursor.execute("SELECT id, count, last_hash FROM core_audithead ORDER BY id")
+        chains = [list(row) for row in cursor.fetchall()]
+        head = {"count": sum(count for _, count, _ in chains), "chains": chains}
     return {
         "row_counts": counts,
         "migrations": {app: sorted(names) for app, names in sorted(migrations.items())},
@@ -610,7 +609,7 @@ def _restore_check(manifest: dict[str, Any]) -> RestoreReport:
         )
         report.problems.append(f"row counts differ from the manifest in: {', '.join(differ)}")
     if now["audit_head"] != manifest["audit_head"]:
-        report.problems.append("the audit head differs from the manifest's")
+        report.problems.append("the audit heads differ from the manifest's")
     chain = audit_verify(restored=True)
     report.audit_checked = chain.checked
     if chain.intact and chain.newer:

@@ -1,8 +1,10 @@
 """Signed audit checkpoints: the chain's head, anchored outside the database.
 
-A checkpoint is one JSON line: the chain's length (`count`), the hash of its newest event
-(`head`), how many of its first events predate the keyed chain (`keyed_from`), the time, and an
-Ed25519 signature over those fields with settings.AUDIT_SIGNING_KEY. Lines are appended to
+A checkpoint is one JSON line: for each of the log's chains (lifeline/core/audit.py shards the
+log), its length, the hash of its newest event and how many of its first events predate the
+keyed chain (`keyed_from`); then the time, and an Ed25519 signature over those fields with
+settings.AUDIT_SIGNING_KEY. Lines of version 1, written before the log was sharded, hold chain 1
+alone and still verify. Lines are appended to
 settings.AUDIT_CHECKPOINT_FILE (which belongs on another volume, append-only, shipped off-host)
 and logged to the `lifeline.audit.checkpoint` logger (which operations route to syslog).
 
@@ -26,6 +28,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -34,10 +37,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from lifeline.core.models import AUDIT_GENESIS, AuditHead
+from lifeline.core.models import AuditHead
 
 logger = logging.getLogger("lifeline.audit.checkpoint")
-VERSION = 1
+VERSION = 2  # 1: one chain (count, head, keyed_from); 2: every chain of the sharded log
 
 
 class CheckpointError(Exception):
@@ -45,22 +48,36 @@ class CheckpointError(Exception):
 
 
 @dataclass(frozen=True)
-class Checkpoint:
+class ChainMark:
+    """One chain's head as a checkpoint signed it."""
+
+    shard: int
     count: int
     head: str
     keyed_from: int
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    chains: tuple[ChainMark, ...]
     at: str  # ISO 8601, UTC
     line: int = 0  # its line in the file, from 1; 0 for one not read from a file
+    version: int = VERSION
+
+    @property
+    def count(self) -> int:
+        """Events in the whole log."""
+        return sum(chain.count for chain in self.chains)
 
     def body(self) -> bytes:
         """The signed bytes: every field but the signature and the line number."""
-        fields = {
-            "v": VERSION,
-            "count": self.count,
-            "head": self.head,
-            "keyed_from": self.keyed_from,
-            "at": self.at,
-        }
+        fields: dict[str, object]
+        if self.version == 1:  # written before the log was sharded: chain 1 alone
+            [chain] = self.chains
+            fields = {"count": chain.count, "head": chain.head, "keyed_from": chain.keyed_from}
+        else:
+            fields = {"chains": [[c.shard, c.count, c.head, c.keyed_from] for c in self.chains]}
+        fields |= {"v": self.version, "at": self.at}
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("ascii")
 
     def describe(self) -> str:
@@ -98,15 +115,14 @@ def checkpoint_file() -> Path:
 
 
 def checkpoint_write() -> Checkpoint:
-    """Sign the chain's current head and append it to the file and the log.
+    """Sign every chain's current head and append them to the file and the log.
 
-    The head row is read without a lock: it is one committed row, so its count and hash agree.
+    The head rows are read in one query without a lock: each is a committed row, so its count
+    and hash agree, and on PostgreSQL the query sees one snapshot of them all.
     """
-    head = AuditHead.objects.filter(id=1).first()
+    heads = AuditHead.objects.order_by("id")
     mark = Checkpoint(
-        count=head.count if head else 0,
-        head=head.last_hash if head else AUDIT_GENESIS,
-        keyed_from=head.keyed_from if head else 0,
+        chains=tuple(ChainMark(h.id, h.count, h.last_hash, h.keyed_from) for h in heads),
         at=timezone.now().isoformat(timespec="seconds"),
     )
     signature = signing_key().sign(mark.body())
@@ -125,19 +141,30 @@ def checkpoint_write() -> Checkpoint:
     return mark
 
 
+def _chains(record: Any) -> tuple[ChainMark, ...]:
+    """The chains a parsed line signs; ValueError, KeyError or TypeError if it is no checkpoint."""
+    if record["v"] == 1:
+        rows = [[1, record["count"], record["head"], record["keyed_from"]]]
+    elif record["v"] == VERSION:
+        rows = record["chains"]
+    else:
+        raise ValueError("unknown version")
+    return tuple(
+        ChainMark(int(shard), int(count), str(head), int(keyed_from))
+        for shard, count, head, keyed_from in rows
+    )
+
+
 def _parse(number: int, text: str, key: Ed25519PublicKey) -> Checkpoint:
     try:
         record = json.loads(text)
         mark = Checkpoint(
-            count=int(record["count"]),
-            head=str(record["head"]),
-            keyed_from=int(record["keyed_from"]),
+            chains=_chains(record),
             at=str(record["at"]),
             line=number,
+            version=int(record["v"]),
         )
         signature = _b64decode(str(record["sig"]))
-        if record.get("v") != VERSION:
-            raise ValueError("unknown version")
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise CheckpointError(
             f"line {number} of the checkpoint file is not a checkpoint: the file was edited"

@@ -55,11 +55,15 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which chain it belongs to: one of AUDIT_SHARDS, each with its own AuditHead row.
+    shard = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
+            # Verification walks each chain in order.
+            models.Index(fields=["shard", "id"], name="core_audit_shard_id"),
             # The audit viewer's search by person: events whose detail names him (a candidate
             # reviewed, a disclosure, an exchange entry), without reading every row's JSON.
             models.Index(DetailText("person"), name="core_audit_detail_person"),
@@ -71,14 +75,18 @@ class AuditEvent(models.Model):
 
 # The hash an empty chain starts from: the first event's prev_hash.
 AUDIT_GENESIS = "0" * 64
+# How many chains the log is sharded into (heads 1..AUDIT_SHARDS, made by migration 0006).
+AUDIT_SHARDS = 16
 
 
 class AuditHead(models.Model):
-    """A single row naming the newest audit hash; locking it serialises chain writes.
+    """The newest hash of one audit chain (shard `id`); locking it serialises that chain's writes.
 
-    The first `keyed_from` events of the chain were written before the chain was keyed and carry
-    plain SHA-256 digests; every later one carries an HMAC under settings.AUDIT_KEY. Signed
-    checkpoints record `keyed_from` too, so moving it is caught (lifeline/core/checkpoints.py).
+    The log is AUDIT_SHARDS chains, so that sixteen transactions can record events at once
+    (lifeline/core/audit.py). The first `keyed_from` events of a chain were written before the
+    chain was keyed and carry plain SHA-256 digests; every later one carries an HMAC under
+    settings.AUDIT_KEY. Signed checkpoints record `keyed_from` too, so moving it is caught
+    (lifeline/core/checkpoints.py).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
@@ -87,7 +95,7 @@ class AuditHead(models.Model):
     keyed_from = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"audit head at {self.count} events"
+        return f"audit chain {self.id} at {self.count} events"
 
 
 class ThrottleBucket(models.Model):

@@ -9,7 +9,7 @@ from lifeline.core.checkpoints import checkpoint_file, checkpoint_write, public_
 
 class Command(BaseCommand):
     help = (
-        "Append a signed checkpoint of the audit chain (count, head hash, time) to "
+        "Append a signed checkpoint of the audit chains (count and head hash of each, time) to "
         "LIFELINE_AUDIT_CHECKPOINT_FILE and the lifeline.audit.checkpoint log."
     )
 
@@ -26,6 +26,6 @@ class Command(BaseCommand):
             return
         mark = checkpoint_write()
         self.stdout.write(
-            f"Checkpoint at {mark.count} events, head {mark.head[:16]}…, {mark.at}, "
+            f"Checkpoint at {mark.count} events in {len(mark.chains)} chains, {mark.at}, "
             f"appended to {checkpoint_file()}."
         )
