@@ -33,9 +33,11 @@ from pathlib import Path
 import aiohttp
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.databases import database_fresh  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/channels/telegram/webhook/"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "lifeline_bench_webhook"
 # Words for message texts: synthetic, nobody's words.
 WORDS = "добрый день ищу брата сына мужа где он жив ли хочу сдаться помогите пожалуйста".split()
@@ -86,14 +88,9 @@ def deliveries(
     return bodies, len(distinct)
 
 
-def _database(url: str | None, name: str = DB_NAME) -> str:
-    """`url` if given, else the address of database `name`, created empty (afresh) for a run."""
-    if url:
-        return url
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+def _database(url: str | None) -> str:
+    """`url` if given, else the address of the benchmark's database, created empty for a run."""
+    return url or database_fresh(DB_NAME)
 
 
 def _environment(database_url: str, secret: str, data_dir: str) -> dict[str, str]:
