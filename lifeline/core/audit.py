@@ -103,7 +103,6 @@ def _shard_head(connection: Any) -> AuditHead:
     are held does it wait, on a random one. SQLite has no row locks (its write lock serialises
     writers), so there the first free head is a random one.
     """
-    heads = AuditHead.objects.select_for_update()
     held = [f for _, f, _ in connection.run_on_commit if isinstance(f, _ShardHeld)]
     if held:
         shard = held[0].shard
@@ -119,7 +118,7 @@ def _shard_head(connection: Any) -> AuditHead:
         transaction.on_commit(_ShardHeld(shard))
         if free is not None:
             return free
-    return heads.get(id=shard)
+    return AuditHead.objects.select_for_update().get(id=shard)
 
 
 def _free_head() -> AuditHead | None:
