@@ -22,7 +22,7 @@ from django.utils import timezone
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM
 from lifeline.core.audit import audit_record
-from lifeline.core.erasure import ErasurePlan, data_erase, erasure_plan, files_shred, shred
+from lifeline.core.erasure import ErasurePlan, data_erase, erasure_plan, files_shred
 from lifeline.core.models import FieldKeyCanary, ServiceClosed
 
 MARKER = "closed"
@@ -116,8 +116,7 @@ def keys_destroy() -> DestructionPlan:
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(f"keys destroyed at {timezone.now():%Y-%m-%d %H:%M:%S %Z}\n")
     forget_cached_state()
-    for path in plan.key_files:
-        shred(path)
-    plan.notes = data_erase(list(plan.erasure.rows)).notes
-    files_shred(plan.erasure.files)
+    plan.notes = files_shred(plan.key_files)
+    plan.notes += data_erase(list(plan.erasure.rows)).notes
+    plan.notes += files_shred(plan.erasure.files)
     return plan

@@ -16,6 +16,7 @@ lies beyond the files (WAL archives, replicas, free blocks) is the operator's to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Iterator
@@ -126,10 +127,19 @@ def erasure_plan(*, kept_files: set[Path]) -> ErasurePlan:
 
 
 def shred(path: Path) -> None:
-    """Overwrite a file with random bytes, flush it to disk, then unlink it (a link: unlink)."""
-    if path.is_symlink() or not path.is_file():
-        path.unlink(missing_ok=True)
-        return
+    """Overwrite a file with random bytes, flush it to disk, then unlink it (a link: unlink).
+
+    A file that cannot be overwritten (read-only, another owner) is still unlinked; only a
+    file that cannot be removed raises.
+    """
+    if not path.is_symlink() and path.is_file():
+        with contextlib.suppress(OSError):
+            _overwrite(path)
+    path.unlink(missing_ok=True)
+
+
+def _overwrite(path: Path) -> None:
+    path.chmod(0o600)
     remaining = max(path.stat().st_size, 64)
     with path.open("r+b") as handle:
         while remaining > 0:
@@ -138,14 +148,21 @@ def shred(path: Path) -> None:
             remaining -= chunk
         handle.flush()
         os.fsync(handle.fileno())
-    path.unlink()
 
 
-def files_shred(files: list[Path]) -> None:
-    """Shred `files`, then remove the folders under DATA_DIR they leave empty."""
-    folder = Path(settings.DATA_DIR).resolve()
+def files_shred(files: list[Path]) -> list[str]:
+    """Shred `files`, then remove the folders under DATA_DIR they leave empty.
+
+    Goes on past a file it cannot remove (an emergency is no time to stop): returns what is
+    left, to be said.
+    """
+    left = []
     for path in files:
-        shred(path)
+        try:
+            shred(path)
+        except OSError as error:
+            left.append(f"could not remove {path} ({error.strerror}): delete it by hand")
+    folder = Path(settings.DATA_DIR).resolve()
     for parent in sorted({p.parent for p in files}, key=lambda p: len(p.parts), reverse=True):
         while parent != folder and parent.is_relative_to(folder):
             try:
@@ -153,6 +170,7 @@ def files_shred(files: list[Path]) -> None:
             except OSError:
                 break  # not empty: something kept is in it
             parent = parent.parent
+    return left
 
 
 def _users_anonymise() -> None:
@@ -208,14 +226,17 @@ def _reclaim_sqlite(report: ErasureReport) -> None:
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table])
             if cursor.fetchone():
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        cursor.execute("VACUUM")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        busy = cursor.fetchone()[0]
+        try:
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+        except DatabaseError:  # "database is locked": a web process is reading
+            busy = 1
     if busy:
         report.notes.append(
-            "another process holds the SQLite database open, so its write-ahead log could not "
-            "be emptied: stop Lifeline, then run `sqlite3 <database> 'PRAGMA "
-            "wal_checkpoint(TRUNCATE)'`"
+            "another process holds the SQLite database open, so it could not be rebuilt and "
+            "its write-ahead log emptied: stop Lifeline, then run `sqlite3 <database> "
+            "'VACUUM; PRAGMA wal_checkpoint(TRUNCATE)'`"
         )
 
 

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from lifeline.accounts.models import User
-from lifeline.core import closure
+from lifeline.core import closure, erasure
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent, FieldKeyCanary, ServiceClosed
 from lifeline.registry.models import NameForm, Person
@@ -161,3 +161,19 @@ def test_console_pages_tell_staff_the_data_is_recovered_from_backups_held_elsewh
     (tmp_path / "closed").write_text("closed\n")
     page = Client().get("/console/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 503 and "encrypted backups held elsewhere" in page.content.decode()
+
+
+def test_a_read_only_file_is_still_removed_and_emptied_folders_go_with_their_files(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    locked = tmp_path / "outbox" / "2026" / "message.eml"
+    locked.parent.mkdir(parents=True)
+    locked.write_text("Kanarejka\n")
+    locked.chmod(0o400)
+    kept = tmp_path / "audit-checkpoints.jsonl"
+    kept.write_text("{}\n")
+
+    assert erasure.data_folder_files(kept=set()) == [locked]
+    assert erasure.files_shred([locked]) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit-checkpoints.jsonl"]
