@@ -9,6 +9,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from lifeline.core.closure import service_closed
 
@@ -72,7 +74,9 @@ class ClosedMiddleware:
     """After `lifeline keys destroy`, answer every request "This service is closed" (503).
 
     Early in the stack, before anything reaches for the database or the keys; the marker is
-    looked at once every few seconds. The page is rendered without the request.
+    looked at once every few seconds. The page is rendered without the request (its context
+    would reach for the database), in the visitor's language: the URL's prefix, the language
+    cookie, then Accept-Language. Console pages add what staff need to know.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -81,6 +85,16 @@ class ClosedMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not service_closed():
             return self.get_response(request)
-        response = HttpResponse(render_to_string("core/closed.html"), status=503)
+        language = translation.get_language_from_path(
+            request.path_info
+        ) or translation.get_language_from_request(request)
+        staff = request.path_info.startswith("/console/")
+        with translation.override(language):
+            page = render_to_string(
+                "core/closed.html", {"LANGUAGE_CODE": language, "for_staff": staff}
+            )
+        response = HttpResponse(page, status=503)
+        response["Content-Language"] = language
         response["Cache-Control"] = "no-store"
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
