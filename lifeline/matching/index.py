@@ -12,12 +12,11 @@ from array import array
 from collections.abc import Iterable
 
 from lifeline.matching.blocking import (
-    KEY_WEIGHTS,
-    MAX_POSTINGS,
     MAX_SCORED,
     best_ids,
     features_query_keys,
     index_keys,
+    usable_keys,
 )
 from lifeline.matching.score import (
     Features,
@@ -80,16 +79,13 @@ class MatchIndex:
 
     def candidate_ids(self, query: Query, limit: int = MAX_SCORED) -> list[int]:
         """Ids of the records sharing the most telling keys with the query, best first."""
+        postings = self._postings
         keys = features_query_keys(query_features(query))
+        weights = usable_keys({key: len(postings[key]) for key in keys if key in postings})
         hits: dict[int, float] = {}
-        # Sorted, so that the sums are made in the same order as a database's.
-        for key in sorted(keys):
-            ids = self._postings.get(key)
-            if ids is None or len(ids) > MAX_POSTINGS:
-                continue
-            weight = KEY_WEIGHTS[key.split(":", 1)[0]]
+        for key, weight in weights.items():  # in key order, as a database sums them
             get = hits.get
-            for record_id in ids:
+            for record_id in postings[key]:
                 hits[record_id] = get(record_id, 0.0) + weight
         return best_ids(hits, limit)
 
