@@ -90,12 +90,6 @@ def query_keys(query: Query) -> set[str]:
     return features_query_keys(query_features(query))
 
 
-def surname_keys(surname: str) -> set[str]:
-    """The surname keys ("f:") of a surname typed into a search, in any script or spelling."""
-    name = name_features(NameVariant(surname))
-    return {"f:" + family for family in name.surname.family} if name.surname else set()
-
-
 def key_weight(key: str) -> float:
     """What sharing this key counts for, by its kind (the part before the first colon)."""
     return KEY_WEIGHTS[key.split(":", 1)[0]]
@@ -149,3 +143,29 @@ def key_rules_version() -> str:
     for record in _CANARIES:
         digest.update(("\n" + ";".join(sorted(record_keys(record)))).encode())
     return f"{RULES_REVISION}-{digest.hexdigest()[:12]}"
+
+
+def search_keys(surname: str, given_name: str = "", patronymic: str = "") -> list[set[str]]:
+    """What a plain registry search for these name parts asks of a person's stored keys: one
+    key of each group. Empty when a typed part cannot be told by keys (no surname, an initial).
+
+    The surname in any script or spelling, male or female form ("f:"); with a given name, the
+    surname's prefix and that name or its diminutives ("x:"); with a patronymic too, the given
+    name and the patronymic ("gp:").
+    """
+    name = name_features(NameVariant(surname, given_name, patronymic))
+    if name.surname is None:
+        return []
+    families = name.surname.family
+    groups = [{"f:" + family for family in families}]
+    given = name.given if name.given and not name.given.is_initial else None
+    if given_name.strip():
+        if given is None:
+            return []
+        groups.append({f"x:{family[:PREFIX]}:{g}" for family in families for g in given.keys})
+    if patronymic.strip():
+        if given is None or name.patronymic is None or name.patronymic.is_initial:
+            return []
+        key = min(name.patronymic.keys)
+        groups.append({f"gp:{g}:{key}" for g in given.keys})
+    return groups

@@ -125,11 +125,6 @@ def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list
     return list(rows)
 
 
-def surname_person_ids(surname: str) -> QuerySet[MatchKey]:
-    """The persons with a name form whose surname is this one in any script or spelling."""
-    return MatchKey.objects.filter(key__in=sorted(blocking.surname_keys(surname))).values("person")
-
-
 # --- The key rules ---------------------------------------------------------------------------
 
 

@@ -108,7 +108,7 @@ class Person(models.Model):
     father_name = models.CharField(max_length=100, blank=True)
     mother_maiden_name = models.CharField(max_length=100, blank=True)
     rank = models.CharField(max_length=100, blank=True)
-    service_number = models.CharField(max_length=50, blank=True)
+    service_number = models.CharField(max_length=50, blank=True, db_index=True)
     unit = models.CharField(max_length=100, blank=True)
     power = models.CharField(max_length=100, blank=True, help_text=_("the power he depends on"))
     # `unit` case-folded in Python, so a search is case-insensitive in any script and database.

@@ -12,14 +12,16 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record, audit_record_many
+from lifeline.matching import blocking
 from lifeline.registry.models import (
+    MatchKey,
     NameForm,
     Person,
     PersonStatus,
@@ -55,27 +57,49 @@ class PersonSearch:
     patronymic: str = ""
     birth_year: int | None = None
     unit: str = ""
+    service_number: str = ""
     status: str = ""
 
     def used(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name) not in ("", None)]
 
 
+# A search lists this many persons at most, in name order: one that finds more is to be narrowed.
+SEARCH_LIMIT = 1000
+_NAME_PARTS = ("surname", "given_name", "patronymic")
+
+
+def _named(criteria: PersonSearch) -> Q | None:
+    """Persons with a spelling that holds what was typed of each name part, or whose match
+    keys say it is their name in another script or spelling (Ivanov finds Иванов)."""
+    typed = {part: fold(getattr(criteria, part)) for part in _NAME_PARTS}
+    typed = {part: text for part, text in typed.items() if text}
+    if not typed:
+        return None
+    # All name parts in one and the same spelling, Cyrillic or Latin.
+    spelled = NameForm.objects.filter(**{f"{p}_folded__contains": t for p, t in typed.items()})
+    named = Q(pk__in=spelled.values("person_id"))
+    groups = blocking.search_keys(criteria.surname, criteria.given_name, criteria.patronymic)
+    if groups:
+        keyed = Q()
+        for group in groups:
+            keyed &= Q(pk__in=MatchKey.objects.filter(key__in=sorted(group)).values("person_id"))
+        named |= keyed
+    return named
+
+
 def _matching(criteria: PersonSearch) -> QuerySet[Person]:
     # A record merged into another is history: it is reached through the one it joined.
     people = Person.objects.filter(merged_into__isnull=True)
-    names: dict[str, str] = {}
-    for part in ("surname", "given_name", "patronymic"):
-        folded = fold(getattr(criteria, part))
-        if folded:
-            names[f"{part}_folded__contains"] = folded
-    if names:
-        # All name parts must match one and the same spelling, Cyrillic or Latin.
-        people = people.filter(pk__in=NameForm.objects.filter(**names).values("person_id"))
+    named = _named(criteria)
+    if named is not None:
+        people = people.filter(named)
     if criteria.birth_year is not None:
         people = people.filter(birth_year=criteria.birth_year)
     if criteria.unit and fold(criteria.unit):
         people = people.filter(unit_folded__contains=fold(criteria.unit))
+    if criteria.service_number:
+        people = people.filter(service_number=criteria.service_number)
     if criteria.status:
         people = people.filter(current_status=criteria.status)
     return people
@@ -83,9 +107,10 @@ def _matching(criteria: PersonSearch) -> QuerySet[Person]:
 
 @transaction.atomic
 def person_search_for(*, user: User, criteria: PersonSearch, page: Any = 1) -> Page[Person]:
-    """One page of the persons matching `criteria`, ordered by name."""
+    """One page of the persons matching `criteria`, ordered by name: of the first
+    SEARCH_LIMIT, so that no search sorts or counts the whole registry."""
     require_perm(user, Perm.REGISTRY_VIEW)
-    paginator = Paginator(_matching(criteria), PAGE_SIZE)
+    paginator = Paginator(_matching(criteria)[:SEARCH_LIMIT], PAGE_SIZE)
     result = paginator.get_page(page)
     audit_record(
         actor=user,

@@ -28,8 +28,23 @@ def test_a_latin_query_looks_up_the_cyrillic_persons_keys_and_the_years_either_s
 
 
 def test_a_search_surname_has_the_same_key_as_its_other_spellings_and_its_female_form() -> None:
-    assert blocking.surname_keys("Ivanov") == blocking.surname_keys("Иванова") == {"f:ivanov"}
-    assert blocking.surname_keys("") == set()
+    assert blocking.search_keys("Ivanov") == blocking.search_keys("Иванова") == [{"f:ivanov"}]
+
+
+def test_a_search_for_a_full_name_asks_for_a_key_of_each_part() -> None:
+    surname, given, patronymic = blocking.search_keys("Иванов", "Саша", "Петрович")
+    assert surname == {"f:ivanov"} and "x:ivan:aleksandr" in given
+    assert "gp:aleksandr:petr" in patronymic
+
+
+@pytest.mark.parametrize(
+    ("surname", "given_name", "patronymic"),
+    [("", "Ivan", ""), ("Иванов", "И.", ""), ("Иванов", "", "Петрович")],
+)
+def test_a_search_keys_cannot_tell_asks_for_none(
+    surname: str, given_name: str, patronymic: str
+) -> None:
+    assert blocking.search_keys(surname, given_name, patronymic) == []
 
 
 def test_keys_shared_by_too_many_persons_are_not_gathered() -> None:
