@@ -212,15 +212,14 @@ def _warm(enquiry_ids: list[int], rounds: int) -> None:
 
 
 def _registry_search() -> None:
+    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.contrib.auth.models import Group
 
     from lifeline.accounts.models import User
     from lifeline.registry.selectors import PersonSearch, person_search_for
 
-    user = User.objects.create_user(username="bench-registrar", password="-")
+    user = User.objects.create_user(username="bench-registrar")
     user.groups.add(Group.objects.get_or_create(name="registrar")[0])
     searches = {
         "Cyrillic surname (Иванов)": (PersonSearch(surname="Иванов"), 1),
