@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Count, FloatField, Prefetch, QuerySet, Sum, Value, When
@@ -46,10 +47,50 @@ def live_persons() -> QuerySet[Person]:
     )
 
 
-def person_records(person_ids: Iterable[int]) -> list[PersonRecord]:
-    """The records of these persons, those merged into another left out, by id."""
-    persons = live_persons().filter(pk__in=sorted(set(person_ids))).order_by("pk")
-    return [person_record(p) for p in persons]
+_RECORD_FIELDS = (
+    "pk", "surname", "given_name", "patronymic", "sex", "birth_year", "birth_month",
+    "birth_day", "unit", "place_of_birth",
+)  # fmt: skip
+
+
+def person_records(person_ids: Iterable[int] | QuerySet[Any]) -> list[PersonRecord]:
+    """The records of these persons (ids, or a query of ids), those merged into another left
+    out, by id.
+
+    Two queries of plain values: no model instances, no encrypted field opened, for the few
+    hundred candidates of every search.
+    """
+    ids = person_ids if isinstance(person_ids, QuerySet) else sorted(set(person_ids))
+    rows = (
+        Person.objects.filter(pk__in=ids, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list(*_RECORD_FIELDS)
+    )
+    persons = list(rows)
+    if not persons:
+        return []
+    names: dict[int, list[NameVariant]] = defaultdict(list)
+    forms = (
+        NameForm.objects.filter(person_id__in=ids)
+        .order_by("person_id", "-is_primary", "id")
+        .values_list("person_id", "surname", "given_name", "patronymic")
+    )
+    for person_id, surname, given_name, patronymic in forms:
+        names[person_id].append(NameVariant(surname, given_name, patronymic))
+    records = []
+    for pk, surname, given, patronymic, sex, year, month, day, unit, place in persons:
+        variants = names[pk]
+        primary = NameVariant(surname, given, patronymic)
+        if primary not in variants:
+            variants.insert(0, primary)
+        records.append(PersonRecord(pk, tuple(variants), sex, year, month, day, unit, place))
+    return records
+
+
+def live_person_ids(*, after: int = 0, limit: int) -> list[int]:
+    """Ids of persons not merged into another, in order, from after `after`."""
+    live = Person.objects.filter(pk__gt=after, merged_into__isnull=True).order_by("pk")
+    return list(live.values_list("pk", flat=True)[:limit])
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -99,12 +140,12 @@ def key_counts(keys: Iterable[str]) -> dict[str, int]:
     return dict(rows)
 
 
-def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[int]:
-    """The persons sharing the most telling of these keys, best first: `blocking.best_ids`
-    over the stored postings, computed by the database."""
+def _best(keys: Iterable[str], limit: int) -> QuerySet[Any] | None:
+    """A query of the ids of the persons sharing the most telling of these keys, best first:
+    `blocking.best_ids` over the stored postings, computed by the database."""
     weights = blocking.usable_keys(key_counts(keys))
     if not weights:
-        return []
+        return None
     by_weight: dict[float, list[str]] = defaultdict(list)
     for key, weight in weights.items():
         by_weight[weight].append(key)
@@ -115,14 +156,26 @@ def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list
             output_field=FloatField(),
         )
     )
-    rows = (
+    return (
         MatchKey.objects.filter(key__in=list(weights))
         .values("person")
         .annotate(score=score)
         .order_by("-score", "person")
         .values_list("person", flat=True)[:limit]
     )
-    return list(rows)
+
+
+def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[int]:
+    """The persons sharing the most telling of these keys, best first."""
+    best = _best(keys, limit)
+    return [] if best is None else list(best)
+
+
+def candidate_records(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[PersonRecord]:
+    """The records of `candidate_ids(keys, limit)`, by id, in three queries: the ids are not
+    sent back to the database, which ranks them again inside the two that load the records."""
+    best = _best(keys, limit)
+    return [] if best is None else person_records(best)
 
 
 # --- The key rules ---------------------------------------------------------------------------

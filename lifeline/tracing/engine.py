@@ -34,8 +34,10 @@ def records(person_ids: Iterable[int] | None = None) -> list[PersonRecord]:
     """Records of every registry person not merged into another (or of `person_ids`)."""
     if person_ids is not None:
         return matchkeys.person_records(person_ids)
-    persons = matchkeys.live_persons().order_by("pk")
-    return [person_record(p) for p in persons.iterator(chunk_size=2000)]
+    out: list[PersonRecord] = []
+    while ids := matchkeys.live_person_ids(after=out[-1].id if out else 0, limit=2000):
+        out.extend(matchkeys.person_records(ids))
+    return out
 
 
 _BIRTH = re.compile(r"^\s*(?:(\d{1,2})[./-])?(?:(\d{1,2})[./-])?(\d{4})\s*$")
@@ -71,6 +73,19 @@ def enquiry_query(enquiry: Enquiry) -> Query:
     )
 
 
+def record_query(record: PersonRecord) -> Query:
+    """A registry person as a query, to look for others who may be him (duplicates)."""
+    return Query(
+        names=record.names,
+        sex=record.sex,
+        birth_year=record.birth_year,
+        birth_month=record.birth_month,
+        birth_day=record.birth_day,
+        unit=record.unit,
+        place=record.place_of_birth,
+    )
+
+
 # --- Candidates ----------------------------------------------------------------------------
 
 
@@ -82,7 +97,7 @@ def candidate_ids(query: Query, limit: int = blocking.MAX_SCORED) -> list[int]:
 def search(query: Query, k: int = 10) -> list[Candidate]:
     """The top `k` registry persons for `query`, best first: the same as a `MatchIndex` of
     the whole registry would answer."""
-    return top_candidates(query, records(candidate_ids(query)), k)
+    return top_candidates(query, matchkeys.candidate_records(blocking.query_keys(query)), k)
 
 
 def score(query: Query, record: PersonRecord) -> Candidate:

@@ -1,4 +1,4 @@
-"""Candidates from the database's key table are the in-memory index's, on the same registry."""
+"""Candidates from the database's key table: the in-memory index's, and the duplicate check."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import pytest
 
 from benchmarks.engine import engine_query
 from benchmarks.evalset import build_evalset
+from lifeline.core.actors import SYSTEM
 from lifeline.matching import MatchIndex, PersonRecord, Query, blocking
 from lifeline.registry.matchkeys import keys_refresh
 from lifeline.registry.models import NameForm, Person
 from lifeline.tracing import engine
+from lifeline.tracing.models import DuplicatePair
+from lifeline.tracing.services.duplicates import duplicate_dismiss, duplicates_check_person
+from tests.registry.conftest import create_person
 
 
 def _store(records: list[PersonRecord]) -> None:
@@ -85,3 +89,24 @@ def test_a_search_is_a_few_queries(
     _records, queries = registry
     with django_assert_max_num_queries(4):
         assert engine.search(queries[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_added_twice_is_listed_as_a_likely_duplicate(immediate_tasks: None) -> None:
+    first = create_person(birth_year=1995, birth_month=3, birth_day=14)
+    create_person(surname="Петров", birth_year=1995)
+    second = create_person(
+        surname="Kuzminov", given_name="Maksim", birth_year=1995, birth_month=3, birth_day=14
+    )
+    [pair] = DuplicatePair.objects.all()
+    assert (pair.left_id, pair.right_id) == (first.pk, second.pk)
+    assert pair.state == DuplicatePair.State.OPEN and pair.probability >= 0.9
+
+
+def test_a_dismissed_pair_is_not_listed_again(dave: Any) -> None:
+    first = create_person(birth_year=1995)
+    second = create_person(birth_year=1995)
+    assert duplicates_check_person(actor=SYSTEM, person_id=second.pk) == 1
+    duplicate_dismiss(actor=dave, pair=DuplicatePair.objects.get())
+    assert duplicates_check_person(actor=SYSTEM, person_id=first.pk) == 0
+    assert DuplicatePair.objects.get().state == DuplicatePair.State.DISMISSED

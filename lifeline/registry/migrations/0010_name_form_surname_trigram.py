@@ -1,4 +1,4 @@
-"""On PostgreSQL, a trigram index for searching a part of a surname (LIKE '%...%').
+"""On PostgreSQL, trigram indexes for searching part of a surname or given name (LIKE '%...%').
 
 pg_trgm is a trusted extension from PostgreSQL 13: the database's owner may create it, no
 superuser needed (docs/deployment.md). SQLite, the demo's database, goes without: its registry
@@ -7,22 +7,24 @@ is small enough to scan.
 
 from django.db import migrations
 
-INDEX = "registry_nameform_surname_folded_trgm"
+COLUMNS = ("surname_folded", "given_name_folded")
 
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON registry_nameform "
-        "USING gin (surname_folded gin_trgm_ops)"
-    )
+    for column in COLUMNS:
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS registry_nameform_{column}_trgm ON registry_nameform "
+            f"USING gin ({column} gin_trgm_ops)"
+        )
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        for column in COLUMNS:
+            schema_editor.execute(f"DROP INDEX IF EXISTS registry_nameform_{column}_trgm")
 
 
 class Migration(migrations.Migration):
