@@ -121,10 +121,11 @@ def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
     ids = list(named[:NAME_LIMIT])
     rows = _filtered(Person.objects.filter(pk__in=ids), criteria).order_by()
     ordered = sorted(rows.values_list("surname", "given_name", "patronymic", "pk"))
-    result = Paginator([row[3] for row in ordered[:SEARCH_LIMIT]], PAGE_SIZE).get_page(page)
-    persons = Person.objects.in_bulk(list(result.object_list))
-    result.object_list = [persons[pk] for pk in result.object_list]
-    return result  # type: ignore[return-value]
+    ids_page = Paginator([row[3] for row in ordered[:SEARCH_LIMIT]], PAGE_SIZE).get_page(page)
+    persons = Person.objects.in_bulk(list(ids_page.object_list))
+    # The page of ids, holding their persons instead; its paginator counts the ids.
+    paginator: Any = ids_page.paginator
+    return Page([persons[pk] for pk in ids_page.object_list], ids_page.number, paginator)
 
 
 @transaction.atomic
