@@ -6,7 +6,8 @@ enquiries into a throw-away PostgreSQL database (or SQLite), then measures:
 - a warm enquiry match (the service the enquiry page's "match again" calls): p50/p95, queries;
 - the candidate search alone (engine.search): p50/p95;
 - registry search by a Cyrillic surname, its Latin spelling, and page 2;
-- re-matching every open enquiry after one registry person changed.
+- re-matching every open enquiry after one registry person changed;
+- `lifeline match reindex`, with the keys current and with every key to write.
 
     .venv/bin/python benchmarks/match_keys.py [--persons 200000] [--enquiries 500] [--sqlite]
 """
@@ -272,6 +273,22 @@ def _rematch(enquiry_ids: list[int]) -> None:
         )
 
 
+def _reindex() -> None:
+    from lifeline.registry.matchkeys import keys_reindex
+    from lifeline.registry.models import MatchKey, Person
+
+    persons = Person.objects.count()
+    t = time.perf_counter()
+    keys_reindex()
+    took = time.perf_counter() - t
+    print(f"match reindex, keys already current: {took:.1f} s ({persons / took:.0f} persons/s)")
+    MatchKey.objects.all().delete()
+    t = time.perf_counter()
+    keys_reindex(restart=True)
+    took = time.perf_counter() - t
+    print(f"match reindex, every key rewritten: {took:.1f} s ({persons / took:.0f} persons/s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--persons", type=int, default=200_000)
@@ -280,6 +297,7 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--db-name", default=DB_NAME)
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
+    parser.add_argument("--no-reindex", action="store_true", help="skip timing the reindex")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)")
     django_fresh(db_name=None if args.sqlite else args.db_name)
@@ -290,6 +308,8 @@ def main() -> None:
         _warm(enquiry_ids, args.rounds)
         _registry_search()
         _rematch(enquiry_ids)
+        if not args.no_reindex:
+            _reindex()
     finally:
         print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)")
         if not args.sqlite and not args.keep:
