@@ -13,6 +13,7 @@ from lifeline.accounts.models import User
 from lifeline.demo.common import BATCH, weighted
 from lifeline.demo.names import SyntheticPerson, feminine_surname
 from lifeline.registry import exports
+from lifeline.registry.matchkeys import keys_refresh
 from lifeline.registry.models import (
     NameForm,
     Person,
@@ -179,6 +180,8 @@ class RegistryBuilder:
             forms.extend(self._name_forms(synthetic, person, history[0].source))
         NameForm.objects.bulk_create(forms, batch_size=BATCH)
         StatusEvent.objects.bulk_create(events, batch_size=BATCH)
+        for start in range(0, len(persons), BATCH):
+            keys_refresh(p.pk for p in persons[start : start + BATCH])
         entries = [
             RegistryEntry(s, p, p.current_status, h[-1].day)
             for s, p, h in zip(people, persons, histories, strict=True)

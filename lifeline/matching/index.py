@@ -1,14 +1,23 @@
-"""Candidate retrieval: an inverted index from name keys to record ids, scoring only the hits."""
+"""Candidate retrieval in memory: an inverted index from blocking keys to record ids.
+
+The app keeps the same keys in its database instead (lifeline.matching.blocking); this index
+serves the benchmarks, the tests and a caller without a database.
+"""
 
 from __future__ import annotations
 
 import heapq
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from lifeline.matching.keys import phonetic
-from lifeline.matching.names import NameFeatures, alternatives
+from lifeline.matching.blocking import (
+    MAX_SCORED,
+    best_ids,
+    features_query_keys,
+    index_keys,
+    usable_keys,
+)
 from lifeline.matching.score import (
     Features,
     Scorer,
@@ -18,50 +27,6 @@ from lifeline.matching.score import (
     score_features,
 )
 from lifeline.matching.types import Candidate, PersonRecord, Query
-
-# How much one shared key says before scoring, to choose which hits to score.
-KEY_WEIGHTS = {
-    "f": 4.0,  # surname (male form) skeleton
-    "p": 2.0,  # surname phonetic key
-    "x": 1.5,  # surname prefix and given name: a slip at the end of the surname
-    "gy": 2.5,  # given name and birth year: a slip anywhere in the surname
-    "gp": 1.5,  # given name and patronymic
-    "sy": 1.0,  # surname's first letters and birth year: slips in both names
-    "py": 1.0,  # patronymic and birth year
-    "g": 0.5,  # given name alone, for a query without a surname
-}
-MAX_POSTINGS = 25_000  # a key shared by more records than this is too common to gather
-MAX_SCORED = 400  # hits scored per search, the best-keyed first
-PREFIX = 4
-SHORT_PREFIX = 3
-
-
-def _name_keys(name: NameFeatures, year: int | None) -> Iterator[str]:
-    given = name.given.keys if name.given and not name.given.is_initial else frozenset()
-    full_patronymic = name.patronymic and not name.patronymic.is_initial
-    patronymic = min(name.patronymic.keys) if name.patronymic and full_patronymic else ""
-    if name.surname:
-        for family in name.surname.family:
-            yield "f:" + family
-            yield "p:" + phonetic(family)
-            if year is not None:
-                yield f"sy:{family[:SHORT_PREFIX]}:{year}"
-            for g in given:
-                yield f"x:{family[:PREFIX]}:{g}"
-    if patronymic and year is not None:
-        yield f"py:{patronymic}:{year}"
-    for g in given:
-        if year is not None:
-            yield f"gy:{g}:{year}"
-        if patronymic:
-            yield f"gp:{g}:{patronymic}"
-        if not name.surname:
-            yield "g:" + g
-
-
-def index_keys(features: Features) -> set[str]:
-    """The blocking keys of a person or a query."""
-    return {key for name in features.names for key in _name_keys(name, features.date[0])}
 
 
 class MatchIndex:
@@ -114,42 +79,34 @@ class MatchIndex:
 
     def candidate_ids(self, query: Query, limit: int = MAX_SCORED) -> list[int]:
         """Ids of the records sharing the most telling keys with the query, best first."""
-        features = query_features(query)
-        names = [alt for name in features.names for alt in alternatives(name)]
-        keys = {k for name in names for k in _name_keys(name, features.date[0])}
-        if features.date[0] is not None:
-            # One year off is common; the given name and a neighbouring year still block.
-            for name in features.names:
-                for near in (features.date[0] - 1, features.date[0] + 1):
-                    keys |= {k for k in _name_keys(name, near) if k.startswith(("gy:", "sy:"))}
+        postings = self._postings
+        keys = features_query_keys(query_features(query))
+        weights = usable_keys({key: len(postings[key]) for key in keys if key in postings})
         hits: dict[int, float] = {}
-        # Sorted, and ties broken by id, so that the same query always gathers the same
-        # candidates whatever the process's hash seed: "match again" must not change its mind.
-        for key in sorted(keys):
-            ids = self._postings.get(key)
-            if ids is None or len(ids) > MAX_POSTINGS:
-                continue
-            weight = KEY_WEIGHTS[key.split(":", 1)[0]]
+        for key, weight in weights.items():  # in key order, as a database sums them
             get = hits.get
-            for record_id in ids:
+            for record_id in postings[key]:
                 hits[record_id] = get(record_id, 0.0) + weight
-
-        def rank(record_id: int) -> tuple[float, int]:
-            return hits[record_id], -record_id
-
-        if len(hits) <= limit:
-            return sorted(hits, key=rank, reverse=True)
-        return heapq.nlargest(limit, hits, key=rank)
+        return best_ids(hits, limit)
 
     def search(self, query: Query, k: int = 10) -> list[Candidate]:
         """The top `k` candidates for a query, best first, each with its explanation."""
-        features = query_features(query)
-        total_of = Scorer(features).total
-        records = self._features
-        scored = [(total_of(records[i]), i) for i in self.candidate_ids(query)]
-        best = heapq.nlargest(k, scored, key=lambda pair: (pair[0], -pair[1]))
-        out = []
-        for _total, record_id in best:
-            total, fields = score_features(features, self._features[record_id])
-            out.append(candidate(record_id, total, fields))
-        return sorted(out, key=lambda c: (-c.score, c.record_id))
+        found = self.candidate_ids(query)
+        return _top(query_features(query), [(i, self._features[i]) for i in found], k)
+
+
+def top_candidates(query: Query, records: Iterable[PersonRecord], k: int = 10) -> list[Candidate]:
+    """The top `k` of these records for a query, best first, each with its explanation.
+
+    What `MatchIndex.search` does with the records it retrieved; for a caller whose records
+    were retrieved elsewhere (the app, from its key table).
+    """
+    return _top(query_features(query), [(r.id, record_features(r)) for r in records], k)
+
+
+def _top(features: Features, records: list[tuple[int, Features]], k: int) -> list[Candidate]:
+    total_of = Scorer(features).total
+    scored = [(total_of(rf), i) for i, rf in records]
+    best = {i for _total, i in heapq.nlargest(k, scored, key=lambda p: (p[0], -p[1]))}
+    out = [candidate(i, *score_features(features, rf)) for i, rf in records if i in best]
+    return sorted(out, key=lambda c: (-c.score, c.record_id))

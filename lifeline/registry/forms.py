@@ -58,6 +58,7 @@ class PersonSearchForm(forms.Form):
         label=_("Year of birth"), required=False, min_value=MIN_BIRTH_YEAR, max_value=2100
     )
     unit = forms.CharField(label=_("Unit"), required=False, max_length=100)
+    service_number = forms.CharField(label=_("Service number"), required=False, max_length=50)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any"))] + PersonStatus.choices
     )
@@ -70,6 +71,7 @@ class PersonSearchForm(forms.Form):
             patronymic=data["patronymic"].strip(),
             birth_year=data["birth_year"],
             unit=data["unit"].strip(),
+            service_number=data["service_number"].strip(),
             status=data["status"],
         )
 

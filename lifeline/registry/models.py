@@ -108,7 +108,7 @@ class Person(models.Model):
     father_name = models.CharField(max_length=100, blank=True)
     mother_maiden_name = models.CharField(max_length=100, blank=True)
     rank = models.CharField(max_length=100, blank=True)
-    service_number = models.CharField(max_length=50, blank=True)
+    service_number = models.CharField(max_length=50, blank=True, db_index=True)
     unit = models.CharField(max_length=100, blank=True)
     power = models.CharField(max_length=100, blank=True, help_text=_("the power he depends on"))
     # `unit` case-folded in Python, so a search is case-insensitive in any script and database.
@@ -324,3 +324,36 @@ class RegistryExport(models.Model):
     @property
     def filename(self) -> str:
         return f"lifeline-registry-export-{self.pk}-since-{self.since:%Y-%m-%d}.{self.format}"
+
+
+class MatchKey(models.Model):
+    """One blocking key of a person (lifeline.matching.blocking), indexed by key.
+
+    The registry's services write a person's keys in the transaction that changes his names or
+    birth date, so every process finds candidates with one query here and none keeps a copy of
+    the registry. A person merged into another has none. Rebuilt by `lifeline match reindex`.
+    """
+
+    pk = models.CompositePrimaryKey("key", "person")
+    key = models.TextField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.person_id}"
+
+
+class MatchKeyRules(models.Model):
+    """The key rules the stored keys were made under, and a rebuild's progress (one row).
+
+    `version` is `lifeline.matching.blocking.key_rules_version()` when the table was last
+    complete; `building` and `cursor` are a rebuild under way, resumed from the person after
+    `cursor`.
+    """
+
+    version = models.CharField(max_length=40)
+    building = models.CharField(max_length=40, blank=True)
+    cursor = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"match keys {self.version}"

@@ -19,7 +19,9 @@ from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record, audit_record_many
+from lifeline.matching import blocking
 from lifeline.registry.models import (
+    MatchKey,
     NameForm,
     Person,
     PersonStatus,
@@ -55,43 +57,88 @@ class PersonSearch:
     patronymic: str = ""
     birth_year: int | None = None
     unit: str = ""
+    service_number: str = ""
     status: str = ""
 
     def used(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name) not in ("", None)]
 
 
-def _matching(criteria: PersonSearch) -> QuerySet[Person]:
+# A search lists this many persons at most, in name order: one that finds more is to be narrowed.
+SEARCH_LIMIT = 1000
+# The persons a name search gathers before the other filters: a few letters found in more
+# spellings than this are no name to search by.
+NAME_LIMIT = 10_000
+_NAME_PARTS = ("surname", "given_name", "patronymic")
+
+
+def _named(criteria: PersonSearch) -> QuerySet[Any] | None:
+    """Ids of the persons with a spelling that holds what was typed of each name part, or
+    whose match keys say it is their name in another script or spelling (Ivanov: Иванов)."""
+    typed = {part: fold(getattr(criteria, part)) for part in _NAME_PARTS}
+    typed = {part: text for part, text in typed.items() if text}
+    if not typed:
+        return None
+    # All name parts in one and the same spelling, Cyrillic or Latin.
+    spelled = NameForm.objects.filter(**{f"{p}_folded__contains": t for p, t in typed.items()})
+    named = spelled.order_by().values_list("person_id", flat=True)
+    groups = blocking.search_keys(criteria.surname, criteria.given_name, criteria.patronymic)
+    if not groups:
+        return named
+    keyed = MatchKey.objects.filter(key__in=sorted(groups[0]))
+    for group in groups[1:]:
+        keyed = keyed.filter(
+            person__in=MatchKey.objects.filter(key__in=sorted(group)).values("person")
+        )
+    return named.union(keyed.order_by().values_list("person", flat=True))
+
+
+def _filtered(people: QuerySet[Person], criteria: PersonSearch) -> QuerySet[Person]:
+    """The search's filters but the name: each an exact or indexed column of the person."""
     # A record merged into another is history: it is reached through the one it joined.
-    people = Person.objects.filter(merged_into__isnull=True)
-    names: dict[str, str] = {}
-    for part in ("surname", "given_name", "patronymic"):
-        folded = fold(getattr(criteria, part))
-        if folded:
-            names[f"{part}_folded__contains"] = folded
-    if names:
-        # All name parts must match one and the same spelling, Cyrillic or Latin.
-        people = people.filter(pk__in=NameForm.objects.filter(**names).values("person_id"))
+    people = people.filter(merged_into__isnull=True)
     if criteria.birth_year is not None:
         people = people.filter(birth_year=criteria.birth_year)
     if criteria.unit and fold(criteria.unit):
         people = people.filter(unit_folded__contains=fold(criteria.unit))
+    if criteria.service_number:
+        people = people.filter(service_number=criteria.service_number)
     if criteria.status:
         people = people.filter(current_status=criteria.status)
     return people
 
 
+def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
+    named = _named(criteria)
+    if named is None:
+        # Many persons may match: the database walks them in name order, and stops.
+        return Paginator(
+            _filtered(Person.objects.all(), criteria)[:SEARCH_LIMIT], PAGE_SIZE
+        ).get_page(page)
+    # A name: the ids first, each path served by its own index (keys, the spellings' trigrams),
+    # and their order made here. Joined or sorted in one query, the database may walk the whole
+    # registry in name order looking for the few.
+    ids = list(named[:NAME_LIMIT])
+    rows = _filtered(Person.objects.filter(pk__in=ids), criteria).order_by()
+    ordered = sorted(rows.values_list("surname", "given_name", "patronymic", "pk"))
+    ids_page = Paginator([row[3] for row in ordered[:SEARCH_LIMIT]], PAGE_SIZE).get_page(page)
+    persons = Person.objects.in_bulk(list(ids_page.object_list))
+    # The page of ids, holding their persons instead; its paginator counts the ids.
+    paginator: Any = ids_page.paginator
+    return Page([persons[pk] for pk in ids_page.object_list], ids_page.number, paginator)
+
+
 @transaction.atomic
 def person_search_for(*, user: User, criteria: PersonSearch, page: Any = 1) -> Page[Person]:
-    """One page of the persons matching `criteria`, ordered by name."""
+    """One page of the persons matching `criteria`, ordered by name: of the first
+    SEARCH_LIMIT, so that no search sorts or counts the whole registry."""
     require_perm(user, Perm.REGISTRY_VIEW)
-    paginator = Paginator(_matching(criteria), PAGE_SIZE)
-    result = paginator.get_page(page)
+    result = _page(criteria, page)
     audit_record(
         actor=user,
         action=Action.PERSON_SEARCH,
         detail={
-            "results": paginator.count,
+            "results": result.paginator.count,
             "page": result.number,
             "filters": criteria.used(),
         },

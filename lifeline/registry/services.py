@@ -33,6 +33,7 @@ from lifeline.core.exceptions import ActionRefused
 from lifeline.core.hooks import hook_run
 from lifeline.core.locks import row_lock
 from lifeline.registry import exports
+from lifeline.registry.matchkeys import keys_refresh
 from lifeline.registry.models import (
     DETENTION_PLACE_STATUSES,
     PERSON_NAME_FIELDS,
@@ -89,6 +90,7 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> Person:
     person.full_clean(exclude=["current_status"])
     person.save()
     _sync_primary_name_form(person, data.get(NAME_LANGUAGE, ""))
+    keys_refresh([person.pk])
     audit_record(actor=actor, action=Action.PERSON_CREATE, obj=person)
     hook_run("registry_changed", person_id=person.pk)
     return person
@@ -114,6 +116,7 @@ def person_update(*, actor: Actor, person: Person, data: Mapping[str, Any]) -> l
         person.save(update_fields=[*changed, "unit_folded", "updated_at"])
     if language_changed or set(changed) & set(NAME_FIELDS):
         _sync_primary_name_form(person, language)
+    keys_refresh([person.pk])
     fields = [*changed, *([NAME_LANGUAGE] if language_changed else [])]
     audit_record(actor=actor, action=Action.PERSON_UPDATE, obj=person, detail={"fields": fields})
     hook_run("registry_changed", person_id=person.pk)
@@ -159,6 +162,7 @@ def name_form_add(
     else:
         # A new spelling changes the record too: the next export for the agency carries it.
         person.save(update_fields=["updated_at"])
+    keys_refresh([person.pk])
     audit_record(
         actor=actor,
         action=Action.PERSON_NAME_FORM_ADD,
@@ -351,6 +355,7 @@ def person_merge(*, actor: Actor, keep: Person, merge: Person) -> Person:
     merge.merged_into = keep
     merge.merged_at = now
     merge.save(update_fields=["merged_into", "merged_at", "updated_at"])
+    keys_refresh([keep.pk, merge.pk])  # the kept record has the merged one's names; he has none
     audit_record(
         actor=actor, action=Action.PERSON_MERGE, obj=keep, detail={**detail, "filled": filled}
     )

@@ -42,6 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "search_limit": selectors.SEARCH_LIMIT,
             "counts": [(PersonStatus(s).label, n) for s, n in counts.items() if n],
             "total": sum(counts.values()),
         },

@@ -1,24 +1,21 @@
-"""The one place the app touches the matching engine: records, queries, the index, scores.
+"""The one place the app touches the matching engine: records, queries, candidates, scores.
 
 Registry persons become `PersonRecord`s (every name form a `NameVariant`, primary first);
-enquiries become `Query`s. The index is kept per process and brought up to date from the
-registry before each search, so web processes and workers all see a change.
+enquiries become `Query`s. Candidates are found through the match keys the registry keeps in
+the database (lifeline.registry.matchkeys): one query gathers the best-keyed persons, and only
+those are loaded and scored. No process keeps a copy of the registry.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, Prefetch, QuerySet
-
 from lifeline import matching
-from lifeline.matching import Candidate, MatchIndex, NameVariant, PersonRecord, Query
-from lifeline.registry.models import NameForm, Person
+from lifeline.matching import Candidate, PersonRecord, Query, blocking
+from lifeline.matching.index import top_candidates
+from lifeline.registry import matchkeys
 
 if TYPE_CHECKING:
     from lifeline.tracing.models import Enquiry
@@ -30,36 +27,17 @@ THRESHOLD: float = matching.DEFAULT_THRESHOLD
 # --- Records and queries -------------------------------------------------------------------
 
 
-def _persons() -> QuerySet[Person]:
-    return Person.objects.filter(merged_into__isnull=True).prefetch_related(
-        Prefetch("name_forms", queryset=NameForm.objects.order_by("-is_primary", "id"))
-    )
-
-
-def person_record(person: Person) -> PersonRecord:
-    """The engine's view of a person (name forms prefetched or not)."""
-    names = [NameVariant(f.surname, f.given_name, f.patronymic) for f in person.name_forms.all()]
-    primary = NameVariant(person.surname, person.given_name, person.patronymic)
-    if primary not in names:
-        names.insert(0, primary)
-    return PersonRecord(
-        id=person.pk,
-        names=tuple(names),
-        sex=person.sex,
-        birth_year=person.birth_year,
-        birth_month=person.birth_month,
-        birth_day=person.birth_day,
-        unit=person.unit,
-        place_of_birth=person.place_of_birth,
-    )
+person_record = matchkeys.person_record
 
 
 def records(person_ids: Iterable[int] | None = None) -> list[PersonRecord]:
     """Records of every registry person not merged into another (or of `person_ids`)."""
-    persons = _persons()
     if person_ids is not None:
-        persons = persons.filter(pk__in=list(person_ids))
-    return [person_record(p) for p in persons.iterator(chunk_size=2000)]
+        return matchkeys.person_records(person_ids)
+    out: list[PersonRecord] = []
+    while ids := matchkeys.live_person_ids(after=out[-1].id if out else 0, limit=2000):
+        out.extend(matchkeys.person_records(ids))
+    return out
 
 
 _BIRTH = re.compile(r"^\s*(?:(\d{1,2})[./-])?(?:(\d{1,2})[./-])?(\d{4})\s*$")
@@ -95,80 +73,31 @@ def enquiry_query(enquiry: Enquiry) -> Query:
     )
 
 
-# --- The index -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Cached:
-    index: MatchIndex
-    persons: int
-    person_updated: datetime | None
-    last_name_form: int
-
-
-_lock = threading.Lock()
-_cache: _Cached | None = None
-
-
-def _registry_state() -> tuple[int, datetime | None, int]:
-    live = Person.objects.filter(merged_into__isnull=True)
-    stamp = Person.objects.aggregate(m=Max("updated_at"))["m"]
-    last_form = NameForm.objects.aggregate(m=Max("id"))["m"] or 0
-    return live.count(), stamp, last_form
-
-
-def index_reset() -> None:
-    """Forget the index (tests; after a bulk import)."""
-    global _cache
-    with _lock:
-        _cache = None
-
-
-def _refresh(cached: _Cached, persons: int, stamp: datetime | None, last_form: int) -> bool:
-    """Apply the persons changed since the index was built; False when a rebuild is simpler."""
-    changed = set(
-        Person.objects.filter(updated_at__gt=cached.person_updated).values_list("pk", flat=True)
-        if cached.person_updated is not None
-        else []
+def record_query(record: PersonRecord) -> Query:
+    """A registry person as a query, to look for others who may be him (duplicates)."""
+    return Query(
+        names=record.names,
+        sex=record.sex,
+        birth_year=record.birth_year,
+        birth_month=record.birth_month,
+        birth_day=record.birth_day,
+        unit=record.unit,
+        place=record.place_of_birth,
     )
-    changed |= set(
-        NameForm.objects.filter(id__gt=cached.last_name_form).values_list("person_id", flat=True)
-    )
-    if len(changed) > 1000 or persons < cached.persons - len(changed):
-        return False  # many changes, or persons deleted: rebuilding is simpler
-    for person_id in changed:
-        cached.index.remove(person_id)  # a person new to the index is ignored
-    for record in records(changed):
-        cached.index.add(record)
-    cached.persons, cached.person_updated, cached.last_name_form = persons, stamp, last_form
-    return True
 
 
-def index() -> MatchIndex:
-    """The engine's MatchIndex over the live registry, brought up to date first."""
-    global _cache
-    with _lock:
-        persons, stamp, last_form = _registry_state()
-        cached = _cache
-        if cached is not None and (
-            cached.persons,
-            cached.person_updated,
-            cached.last_name_form,
-        ) == (
-            persons,
-            stamp,
-            last_form,
-        ):
-            return cached.index
-        if cached is not None and _refresh(cached, persons, stamp, last_form):
-            return cached.index
-        _cache = _Cached(MatchIndex(records()), persons, stamp, last_form)
-        return _cache.index
+# --- Candidates ----------------------------------------------------------------------------
+
+
+def candidate_ids(query: Query, limit: int = blocking.MAX_SCORED) -> list[int]:
+    """The registry persons sharing the most telling keys with `query`, best first."""
+    return matchkeys.candidate_ids(blocking.query_keys(query), limit)
 
 
 def search(query: Query, k: int = 10) -> list[Candidate]:
-    """The top `k` registry persons for `query`, best first."""
-    return index().search(query, k=k)
+    """The top `k` registry persons for `query`, best first: the same as a `MatchIndex` of
+    the whole registry would answer."""
+    return top_candidates(query, matchkeys.candidate_records(blocking.query_keys(query)), k)
 
 
 def score(query: Query, record: PersonRecord) -> Candidate:

@@ -19,7 +19,7 @@ from lifeline.intake.models import Contact
 from lifeline.registry.models import Person
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
 from lifeline.tracing.services.enquiries import enquiry_open_from_contact
-from lifeline.tracing.tasks import enquiries_rematch
+from lifeline.tracing.tasks import duplicates_check, enquiries_rematch
 
 _STATE_WEIGHT = {
     MatchCandidate.State.PROPOSED: 0,
@@ -40,8 +40,10 @@ def call_logged(*, contact: Contact) -> None:
 
 
 def registry_changed(*, person_id: int) -> None:
-    """Re-match open enquiries against the changed person, once the change has committed."""
+    """Once the change has committed: re-match open enquiries against the changed person, and
+    look for persons already in the registry who may be him."""
     transaction.on_commit(partial(enquiries_rematch.enqueue, person_id), robust=True)
+    transaction.on_commit(partial(duplicates_check.enqueue, person_id), robust=True)
 
 
 def person_merged(

@@ -20,7 +20,7 @@ from lifeline.demo.registry import _father_name
 from lifeline.demo.staff import DEMO_USERS
 from lifeline.intake.models import Contact
 from lifeline.outcomes.models import ExchangeEntry, Handover
-from lifeline.registry.models import NameForm, Person, Source, StatusEvent
+from lifeline.registry.models import MatchKey, NameForm, Person, Source, StatusEvent
 from lifeline.tracing.models import Enquiry, MatchCandidate
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +220,10 @@ def test_a_real_account_is_never_taken_over(db) -> None:
     real.refresh_from_db()
     assert not real.two_factor_exempt and real.check_password("x" * 20)
     assert not Person.objects.exists()
+
+
+def test_every_demo_person_has_his_match_keys(loaded: str) -> None:
+    keyed = set(MatchKey.objects.values_list("person", flat=True).distinct())
+    assert keyed == set(
+        Person.objects.filter(merged_into__isnull=True).values_list("pk", flat=True)
+    )

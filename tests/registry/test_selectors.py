@@ -10,6 +10,7 @@ from django.http import Http404
 
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
+from lifeline.registry import selectors
 from lifeline.registry.models import Person
 from lifeline.registry.selectors import (
     PersonSearch,
@@ -63,11 +64,36 @@ def test_search_folds_case_in_every_script(registry, carol, criteria, expected) 
     assert _names(person_search_for(user=carol, criteria=criteria)) == expected
 
 
-def test_name_parts_must_match_one_spelling(registry, carol) -> None:
-    # The Latin given name and the Cyrillic surname are two different spellings.
-    assert _names(person_search_for(
-        user=carol, criteria=PersonSearch(surname="кузьминов", given_name="maksim")
-    )) == []  # fmt: skip
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (PersonSearch(surname="Semenov"), ["Семёнов"]),  # recorded in Cyrillic only
+        (PersonSearch(surname="Semjonow", given_name="Alexander"), ["Семёнов"]),
+        (PersonSearch(surname="Семенова", given_name="Саша", patronymic="Ivanovich"), ["Семёнов"]),
+        (PersonSearch(surname="Kusminow", given_name="Максим"), ["Кузьминов"]),
+        (PersonSearch(surname="Semenov", given_name="Maksim"), []),  # not one person's name
+        (PersonSearch(surname="Semenov", birth_year=1995), []),
+    ],
+)
+def test_a_name_is_found_in_any_script_and_spelling(registry, carol, criteria, expected) -> None:
+    assert _names(person_search_for(user=carol, criteria=criteria)) == expected
+
+
+def test_search_by_service_number_is_exact(carol, db) -> None:
+    create_person(service_number="AB-123456")
+    create_person(surname="Петров", service_number="AB-1234567")
+    found = person_search_for(user=carol, criteria=PersonSearch(service_number="AB-123456"))
+    assert _names(found) == ["Кузьминов"]
+
+
+def test_a_search_lists_the_first_persons_by_name_only(
+    carol, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 3)
+    for surname in ("Петров", "Абрамов", "Яковлев", "Борисов"):
+        create_person(surname=surname)
+    page = person_search_for(user=carol, criteria=PersonSearch(given_name="максим"))
+    assert page.paginator.count == 3 and _names(page) == ["Абрамов", "Борисов", "Петров"]
 
 
 def test_search_audits_the_count_never_the_query(registry, carol) -> None:

@@ -1,8 +1,7 @@
-"""Fixtures for tracing tests: a fresh matching index, enquiries, persons."""
+"""Fixtures for tracing tests: enquiries and persons."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,19 +9,10 @@ import pytest
 from lifeline.cases.models import Case
 from lifeline.core.actors import SYSTEM
 from lifeline.registry.models import Person
-from lifeline.tracing import engine
 from lifeline.tracing.models import Enquiry
 from lifeline.tracing.services.enquiries import enquiry_open
 from tests.cases.helpers import create_case
 from tests.registry.conftest import create_person
-
-
-@pytest.fixture(autouse=True)
-def fresh_index() -> Iterator[None]:
-    """Each test matches against an index built from its own registry."""
-    engine.index_reset()
-    yield
-    engine.index_reset()
 
 
 def create_enquiry(case: Case | None = None, **data: Any) -> Enquiry:

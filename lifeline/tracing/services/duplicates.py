@@ -78,3 +78,45 @@ def duplicate_dismiss(*, actor: User, pair: DuplicatePair) -> DuplicatePair:
         detail={"left": pair.left_id, "right": pair.right_id},
     )
     return pair
+
+
+# How many of the best candidates a person added or changed is compared with.
+CHECKED_CANDIDATES = 5
+
+
+def duplicates_check_person(*, actor: Actor, person_id: int) -> int:
+    """Look for persons already in the registry who may be this one, just added or changed.
+
+    The same candidate retrieval as an enquiry's (the match keys), with his record as the
+    query. A pair above the linkage threshold joins the duplicates to review; a pair a
+    registrar dismissed stays dismissed. Returns how many pairs are new.
+    """
+    records = engine.records([person_id])
+    if not records:
+        return 0  # gone, or merged into another
+    query = engine.record_query(records[0])
+    found = [
+        c
+        for c in engine.search(query, k=CHECKED_CANDIDATES + 1)
+        if c.record_id != person_id and c.score >= dedupe.DEFAULT_THRESHOLD
+    ]
+    if not found:
+        return 0
+    with transaction.atomic():
+        now = timezone.now()
+        new = 0
+        for candidate in found:
+            left, right = sorted((person_id, candidate.record_id))
+            _row, created = DuplicatePair.objects.get_or_create(
+                left_id=left,
+                right_id=right,
+                defaults={"probability": candidate.score, "found_at": now},
+            )
+            new += created
+        if new:
+            audit_record(
+                actor=actor,
+                action=Action.PERSON_DEDUPE,
+                detail={"person": person_id, "pairs": len(found), "new": new},
+            )
+    return new

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -216,36 +216,56 @@ def _candidate_store(
 
 @transaction.atomic
 def enquiries_rematch_person(*, actor: Actor, person_id: int) -> list[int]:
-    """Score a changed registry person against every open enquiry.
+    """Score a changed registry person against every open enquiry (`enquiries_rematch`)."""
+    return enquiries_rematch(actor=actor, person_ids=[person_id])
 
-    An enquiry for which he is a new candidate above the threshold goes back to the officer's
-    queue (`needs_review`). Rejected candidates stay rejected. Returns those enquiries' ids.
+
+@transaction.atomic
+def enquiries_rematch(*, actor: Actor, person_ids: Iterable[int]) -> list[int]:
+    """Score changed registry persons against every open enquiry.
+
+    An enquiry for which one of them is a new candidate above the threshold goes back to the
+    officer's queue (`needs_review`). Rejected and confirmed candidates are left as decided.
+    Returns those enquiries' ids. The reads are a few queries whatever the number of open
+    enquiries; only the candidates written and the enquiries flagged cost one each.
     """
-    records = engine.records([person_id])
+    records = engine.records(person_ids)  # a merged person is left out: his keeper re-matches
     if not records:
-        return []  # gone, or merged into another person (whose own change re-matches)
-    record = records[0]
+        return []
+    enquiries = list(
+        Enquiry.objects.select_for_update().filter(status=Enquiry.Status.OPEN).order_by("pk")
+    )
+    rows = {
+        (row.enquiry_id, row.person_id): row
+        for row in MatchCandidate.objects.filter(
+            enquiry__status=Enquiry.Status.OPEN, person_id__in=[r.id for r in records]
+        )
+    }
     threshold = engine.THRESHOLD
     now = timezone.now()
     flagged: list[int] = []
-    for enquiry in Enquiry.objects.select_for_update().filter(status=Enquiry.Status.OPEN):
-        row = MatchCandidate.objects.filter(enquiry=enquiry, person_id=person_id).first()
-        if row is not None and row.state != MatchCandidate.State.PROPOSED:
-            continue
-        candidate = engine.score(engine.enquiry_query(enquiry), record)
-        if candidate.score < threshold and row is None:
-            continue
-        is_new = candidate.score >= threshold and (row is None or row.score < threshold)
-        row = _candidate_store(enquiry=enquiry, row=row, candidate=candidate, now=now)
-        if not is_new:
-            continue
-        enquiry.needs_review = True
-        enquiry.save(update_fields=["needs_review"])
-        audit_record(
-            actor=actor,
-            action=Action.ENQUIRY_REMATCH,
-            obj=enquiry,
-            detail={"person": person_id, "candidate": row.pk, "score": round(row.score, 3)},
-        )
-        flagged.append(enquiry.pk)
+    for enquiry in enquiries:
+        query = engine.enquiry_query(enquiry)
+        for record in records:
+            row = rows.get((enquiry.pk, record.id))
+            if row is not None and row.state != MatchCandidate.State.PROPOSED:
+                continue
+            candidate = engine.score(query, record)
+            if candidate.score < threshold and row is None:
+                continue
+            is_new = candidate.score >= threshold and (row is None or row.score < threshold)
+            row = _candidate_store(enquiry=enquiry, row=row, candidate=candidate, now=now)
+            if not is_new:
+                continue
+            if not enquiry.needs_review:
+                enquiry.needs_review = True
+                enquiry.save(update_fields=["needs_review"])
+            audit_record(
+                actor=actor,
+                action=Action.ENQUIRY_REMATCH,
+                obj=enquiry,
+                detail={"person": record.id, "candidate": row.pk, "score": round(row.score, 3)},
+            )
+            if enquiry.pk not in flagged:
+                flagged.append(enquiry.pk)
     return flagged

@@ -1,0 +1,261 @@
+"""The persons' match keys in the database: written with each change, read to find candidates.
+
+The keys and their ranking are the matching engine's (lifeline.matching.blocking); this module
+stores them in `MatchKey` and asks the database what the engine's in-memory index would answer,
+so no process holds a copy of the registry. Its queries only read, and so run on a replica too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, Count, FloatField, Prefetch, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from lifeline.matching import NameVariant, PersonRecord, blocking
+from lifeline.registry.models import MatchKey, MatchKeyRules, NameForm, Person
+
+REINDEX_BATCH = 1000
+
+
+def person_record(person: Person) -> PersonRecord:
+    """The engine's view of a person (name forms prefetched or not), primary name first."""
+    names = [NameVariant(f.surname, f.given_name, f.patronymic) for f in person.name_forms.all()]
+    primary = NameVariant(person.surname, person.given_name, person.patronymic)
+    if primary not in names:
+        names.insert(0, primary)
+    return PersonRecord(
+        id=person.pk,
+        names=tuple(names),
+        sex=person.sex,
+        birth_year=person.birth_year,
+        birth_month=person.birth_month,
+        birth_day=person.birth_day,
+        unit=person.unit,
+        place_of_birth=person.place_of_birth,
+    )
+
+
+def live_persons() -> QuerySet[Person]:
+    """Persons not merged into another, with their name forms in the engine's order."""
+    return Person.objects.filter(merged_into__isnull=True).prefetch_related(
+        Prefetch("name_forms", queryset=NameForm.objects.order_by("-is_primary", "id"))
+    )
+
+
+_RECORD_FIELDS = (
+    "pk", "surname", "given_name", "patronymic", "sex", "birth_year", "birth_month",
+    "birth_day", "unit", "place_of_birth",
+)  # fmt: skip
+
+
+def person_records(person_ids: Iterable[int] | QuerySet[Any]) -> list[PersonRecord]:
+    """The records of these persons (ids, or a query of ids), those merged into another left
+    out, by id.
+
+    Two queries of plain values: no model instances, no encrypted field opened, for the few
+    hundred candidates of every search.
+    """
+    ids = person_ids if isinstance(person_ids, QuerySet) else sorted(set(person_ids))
+    rows = (
+        Person.objects.filter(pk__in=ids, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list(*_RECORD_FIELDS)
+    )
+    persons = list(rows)
+    if not persons:
+        return []
+    names: dict[int, list[NameVariant]] = defaultdict(list)
+    forms = (
+        NameForm.objects.filter(person_id__in=ids)
+        .order_by("person_id", "-is_primary", "id")
+        .values_list("person_id", "surname", "given_name", "patronymic")
+    )
+    for person_id, surname, given_name, patronymic in forms:
+        names[person_id].append(NameVariant(surname, given_name, patronymic))
+    records = []
+    for pk, surname, given, patronymic, sex, year, month, day, unit, place in persons:
+        variants = names[pk]
+        primary = NameVariant(surname, given, patronymic)
+        if primary not in variants:
+            variants.insert(0, primary)
+        records.append(PersonRecord(pk, tuple(variants), sex, year, month, day, unit, place))
+    return records
+
+
+def live_person_ids(*, after: int = 0, limit: int) -> list[int]:
+    """Ids of persons not merged into another, in order, from after `after`."""
+    live = Person.objects.filter(pk__gt=after, merged_into__isnull=True).order_by("pk")
+    return list(live.values_list("pk", flat=True)[:limit])
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def keys_refresh(person_ids: Iterable[int]) -> int:
+    """Make the stored keys of these persons their records' keys; a merged person has none.
+
+    Call inside the transaction of the change, after it is written. Returns how many persons'
+    keys changed.
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        return 0
+    wanted: dict[int, set[str]] = dict.fromkeys(ids, set())
+    for record in person_records(ids):
+        wanted[record.id] = blocking.record_keys(record)
+    stored: dict[int, set[str]] = defaultdict(set)
+    for person_id, key in MatchKey.objects.filter(person_id__in=ids).values_list("person", "key"):
+        stored[person_id].add(key)
+    changed = [pk for pk in ids if wanted[pk] != stored[pk]]
+    if changed:
+        MatchKey.objects.filter(person_id__in=changed).delete()
+        MatchKey.objects.bulk_create(
+            [MatchKey(person_id=pk, key=key) for pk in changed for key in sorted(wanted[pk])],
+            batch_size=2000,
+        )
+    return len(changed)
+
+
+def keys_for_new(records: Iterable[PersonRecord]) -> list[MatchKey]:
+    """Key rows of persons just created in bulk (the demo, an import), for `bulk_create`."""
+    return [MatchKey(person_id=r.id, key=key) for r in records for key in blocking.record_keys(r)]
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def key_counts(keys: Iterable[str]) -> dict[str, int]:
+    """How many persons hold each of these keys (keys held by none are left out)."""
+    rows = (
+        MatchKey.objects.filter(key__in=sorted(set(keys)))
+        .values("key")
+        .annotate(n=Count("person"))
+        .values_list("key", "n")
+    )
+    return dict(rows)
+
+
+def _best(keys: Iterable[str], limit: int) -> QuerySet[Any] | None:
+    """A query of the ids of the persons sharing the most telling of these keys, best first:
+    `blocking.best_ids` over the stored postings, computed by the database."""
+    weights = blocking.usable_keys(key_counts(keys))
+    if not weights:
+        return None
+    by_weight: dict[float, list[str]] = defaultdict(list)
+    for key, weight in weights.items():
+        by_weight[weight].append(key)
+    # The weights are multiples of 0.5, so the database's sums are exact and rank as Python's.
+    score = Sum(
+        Case(
+            *(When(key__in=group, then=Value(w)) for w, group in sorted(by_weight.items())),
+            output_field=FloatField(),
+        )
+    )
+    return (
+        MatchKey.objects.filter(key__in=list(weights))
+        .values("person")
+        .annotate(score=score)
+        .order_by("-score", "person")
+        .values_list("person", flat=True)[:limit]
+    )
+
+
+def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[int]:
+    """The persons sharing the most telling of these keys, best first."""
+    best = _best(keys, limit)
+    return [] if best is None else list(best)
+
+
+def candidate_records(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[PersonRecord]:
+    """The records of `candidate_ids(keys, limit)`, by id, in three queries: the ids are not
+    sent back to the database, which ranks them again inside the two that load the records."""
+    best = _best(keys, limit)
+    return [] if best is None else person_records(best)
+
+
+# --- The key rules ---------------------------------------------------------------------------
+
+
+def _rules() -> MatchKeyRules | None:
+    return MatchKeyRules.objects.order_by("pk").first()
+
+
+@dataclass(frozen=True)
+class KeysState:
+    stored: str  # the rules the table was complete under ("" for never)
+    current: str  # the rules of the code running
+    building: str  # a rebuild under way ("" for none)
+    cursor: int  # the last person id it rebuilt
+
+    @property
+    def stale(self) -> bool:
+        return self.stored != self.current
+
+
+def keys_state() -> KeysState:
+    """Whether the stored keys were made under the running code's key rules."""
+    rules = _rules()
+    current = blocking.key_rules_version()
+    if rules is None:  # a database made without migrations: complete only while empty
+        return KeysState("" if Person.objects.exists() else current, current, "", 0)
+    return KeysState(rules.version, current, rules.building, rules.cursor)
+
+
+def keys_rules_mark(version: str) -> None:
+    """Record that the whole table holds keys made under `version` (after a full build)."""
+    rules = _rules() or MatchKeyRules(version=version)
+    rules.version, rules.building, rules.cursor = version, "", 0
+    rules.save()
+
+
+def keys_reindex(
+    *,
+    batch: int = REINDEX_BATCH,
+    restart: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Rebuild every person's keys under the running code's rules, in batches; return how
+    many persons' keys changed.
+
+    Each batch is a transaction that locks its persons, so a change written meanwhile is not
+    overwritten with older keys, and records where it got to: an interrupted rebuild resumes
+    there (unless `restart`). The site stays up; searches meanwhile see old and new keys.
+    `progress(done, total)` is called after each batch.
+    """
+    current = blocking.key_rules_version()
+    rules = _rules() or MatchKeyRules.objects.create(version="")
+    cursor = rules.cursor if rules.building == current and not restart else 0
+    MatchKeyRules.objects.filter(pk=rules.pk).update(
+        building=current, cursor=cursor, updated_at=timezone.now()
+    )
+    total = Person.objects.count()
+    done = Person.objects.filter(pk__lte=cursor).count()
+    changed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Person.objects.select_for_update()
+                .filter(pk__gt=cursor)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            changed += keys_refresh(ids)
+            cursor = ids[-1]
+            MatchKeyRules.objects.filter(pk=rules.pk).update(
+                cursor=cursor, updated_at=timezone.now()
+            )
+        done += len(ids)
+        if progress is not None:
+            progress(done, total)
+    # Keys of a person deleted since (a purge) went with him: the table is complete.
+    MatchKeyRules.objects.filter(pk=rules.pk).update(
+        version=current, building="", cursor=0, updated_at=timezone.now()
+    )
+    return changed
