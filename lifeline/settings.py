@@ -230,7 +230,7 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
         "lifeline.intake.inbox.inbox_sweep",
         "lifeline.core.checkpoints.checkpoint_sweep",
         "lifeline.retention.services.purge_if_due",
-        "lifeline.reports.tally.registry_tally_if_due",
+        "lifeline.registry.tally.registry_tally_if_due",
     ],
     # registry.services, after any change to a person (person_id=): re-match open enquiries
     # once the change has committed.

@@ -1,7 +1,7 @@
 """The dashboard's tables and the public statistics: counts computed in SQL, never individuals.
 
-The registry's counts are the worker's, kept with their time (tally.py): at a million persons
-they take seconds. The other tables count cases, messages and enquiries, and are counted here.
+The registry's counts are the worker's, kept with their time (registry/tally.py): at a million
+persons they take seconds. The other tables count cases, messages and enquiries, here.
 
 Each staff table is one function returning a `Table`; the dashboard page, its charts and its
 CSV/XLSX exports all render that same object, so they cannot disagree.
@@ -35,8 +35,8 @@ from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.intake.models import Channel, Contact
 from lifeline.registry.models import PersonStatus, Verification
+from lifeline.registry.tally import NOT_RECORDED, registry_tally_current
 from lifeline.reports.suppression import Entry, suppress
-from lifeline.reports.tally import NOT_RECORDED, registry_tally_current
 from lifeline.tracing.models import Enquiry
 
 Cell = str | int | float | None

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from lifeline.core.hooks import hook_run
-from lifeline.registry.models import PersonStatus
-from lifeline.reports.models import RegistryTally
+from lifeline.registry.models import PersonStatus, RegistryTally
 from tests.public.helpers import MAX_PAGE_BYTES, page_bytes
 from tests.reports.helpers import create_people, create_person
 

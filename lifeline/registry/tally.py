@@ -2,9 +2,10 @@
 
 A count of a million persons takes seconds, so pages never wait for it: the worker's sweep
 recounts every REGISTRY_TALLY_SECONDS and stores the result with its time (RegistryTally),
-and the dashboard and the public statistics read that row and say when it was taken. A page
-counts for itself only when there is no count yet, or when it is more than twice that old
-(no worker is running).
+and the dashboard and the public statistics (reports) read that row and say when it was
+taken; `registry_status_counts` gives its totals per status for the registry's own pages. A
+page counts for itself only when there is no count yet, or when it is more than twice that
+old (no worker is running).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from django.db.models import Count, F, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
-from lifeline.registry.models import Person, StatusEvent
-from lifeline.reports.models import RegistryTally
+from lifeline.registry.models import Person, RegistryTally, StatusEvent
 
 # A person with no status event at all has a status (the default) but no verification level.
 NOT_RECORDED = ""
@@ -93,6 +93,15 @@ def registry_tally_if_due() -> None:
     """The worker's sweep: recount once REGISTRY_TALLY_SECONDS have passed since the last count."""
     if _older_than(RegistryTally.objects.filter(id=TALLY_ID).first(), _interval()):
         registry_tally_refresh()
+
+
+def registry_status_counts() -> tuple[dict[str, int], RegistryTally]:
+    """Persons per current status from the latest count (merged ones left out), and the count."""
+    tally = registry_tally_current()
+    by_status: dict[str, int] = {}
+    for (status, _level), n in tally.as_dict().items():
+        by_status[status] = by_status.get(status, 0) + n
+    return by_status, tally
 
 
 def registry_tally_current() -> RegistryTally:

@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from lifeline.core.hooks import hook_handlers, hook_run
-from lifeline.reports import selectors
-from lifeline.reports.models import RegistryTally
-from lifeline.reports.tally import (
+from lifeline.registry.models import RegistryTally
+from lifeline.registry.tally import (
     registry_counts,
+    registry_status_counts,
     registry_tally_current,
     registry_tally_if_due,
     registry_tally_refresh,
 )
+from lifeline.reports import selectors
 from tests.factories import login_staff
 from tests.reports.helpers import create_people, create_person
 
@@ -61,6 +62,15 @@ def test_counts_by_status_and_the_level_of_the_newest_event_in_it() -> None:
         ("held", "reported"): 1,
         ("missing", ""): 1,
     }
+
+
+def test_totals_per_status_from_the_kept_count() -> None:
+    create_people(2, "held", "confirmed")
+    create_people(1, "held", "reported")
+    create_person("Unknown")
+    by_status, tally = registry_status_counts()
+    assert by_status == {"held": 3, "missing": 1}
+    assert tally == RegistryTally.objects.get()
 
 
 def test_the_dashboard_shows_the_kept_count_and_when_it_was_taken(
