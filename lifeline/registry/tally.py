@@ -91,8 +91,9 @@ def _older_than(tally: RegistryTally | None, seconds: float) -> bool:
 
 def registry_tally_if_due() -> None:
     """The worker's sweep: recount once REGISTRY_TALLY_SECONDS have passed since the last count."""
-    if _older_than(RegistryTally.objects.filter(id=TALLY_ID).first(), _interval()):
-        registry_tally_refresh()
+    tally = RegistryTally.objects.filter(id=TALLY_ID).first()
+    if _older_than(tally, _interval()):
+        _recount_unless_fresh(_interval())
 
 
 def registry_status_counts() -> tuple[dict[str, int], RegistryTally]:
@@ -108,8 +109,18 @@ def registry_tally_current() -> RegistryTally:
     """The latest count; counted now if there is none, or if no worker has recounted it."""
     tally = RegistryTally.objects.filter(id=TALLY_ID).first()
     if tally is None or _older_than(tally, 2 * _interval()):
-        return registry_tally_refresh()
+        return _recount_unless_fresh(2 * _interval())
     return tally
+
+
+@transaction.atomic
+def _recount_unless_fresh(seconds: float) -> RegistryTally:
+    # One recount at a time (several workers, or page views while no worker runs): whoever
+    # waited for the row's lock finds the count fresh and reads it.
+    tally = RegistryTally.objects.select_for_update().filter(id=TALLY_ID).first()
+    if tally is not None and not _older_than(tally, seconds):
+        return tally
+    return registry_tally_refresh()
 
 
 def _interval() -> float:
