@@ -224,11 +224,13 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
     "call_logged": ["lifeline.tracing.handlers.call_logged"],
     # `lifeline worker` sweeps for lost work every INBOX_SWEEP_SECONDS: no arguments.
     # inbox_sweep re-queues lost work; checkpoint_sweep writes a signed audit checkpoint each
-    # LIFELINE_AUDIT_CHECKPOINT_SECONDS; purge_if_due runs the daily purge once a day has passed.
+    # LIFELINE_AUDIT_CHECKPOINT_SECONDS; purge_if_due runs the daily purge once a day has passed;
+    # registry_tally_if_due recounts the registry for the reports each REGISTRY_TALLY_SECONDS.
     "worker_sweep": [
         "lifeline.intake.inbox.inbox_sweep",
         "lifeline.core.checkpoints.checkpoint_sweep",
         "lifeline.retention.services.purge_if_due",
+        "lifeline.registry.tally.registry_tally_if_due",
     ],
     # registry.services, after any change to a person (person_id=): re-match open enquiries
     # once the change has committed.
@@ -273,6 +275,10 @@ AUDIT_CHECKPOINT_FILE = Path(
 )
 AUDIT_CHECKPOINT_SECONDS = envint("LIFELINE_AUDIT_CHECKPOINT_SECONDS", 3600)
 INBOX_SWEEP_BATCH = 1000
+# The dashboard's and the public statistics' registry counts are recounted by the worker's sweep
+# when this many seconds have passed; a page recounts itself only when the count is more than
+# twice as old (no worker running) or missing.
+REGISTRY_TALLY_SECONDS = envint("LIFELINE_REGISTRY_TALLY_SECONDS", 300)
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and

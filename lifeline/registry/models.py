@@ -135,6 +135,8 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["surname", "given_name", "patronymic", "id"]
+        # The agency export picks the records created or changed in its window (exports.py).
+        indexes = [models.Index(fields=["updated_at"]), models.Index(fields=["created_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(birth_month__isnull=True)
@@ -260,6 +262,8 @@ class StatusEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-recorded_at", "-id"]
+        # The agency export reads the events recorded in its window (exports.py).
+        indexes = [models.Index(fields=["recorded_at"])]
 
     def __str__(self) -> str:
         return f"{self.status} ({self.verification})"
@@ -357,3 +361,21 @@ class MatchKeyRules(models.Model):
 
     def __str__(self) -> str:
         return f"match keys {self.version}"
+
+
+class RegistryTally(models.Model):
+    """Persons by current status and verification level, and when they were counted.
+
+    Counting a registry of a million persons takes seconds: too long for a page view. The
+    worker's sweep recounts every REGISTRY_TALLY_SECONDS (tally.registry_tally_if_due); the
+    dashboard and the public statistics show the latest count with its time. One row.
+    """
+
+    counts = models.JSONField(default=list)  # [[status, level, persons], ...]
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"registry tally at {self.computed_at:%Y-%m-%d %H:%M}"
+
+    def as_dict(self) -> dict[tuple[str, str], int]:
+        return {(status, level): n for status, level, n in self.counts}

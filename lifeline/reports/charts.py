@@ -12,9 +12,11 @@ import base64
 import io
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from lifeline.reports.selectors import Table
 
@@ -27,10 +29,19 @@ _LOCK = threading.Lock()
 
 
 def chart_for(table: Table) -> str | None:
-    """The chart of a dashboard table as a data: URL, or None for a table without one."""
-    draw = _CHARTS.get(table.slug)
-    if draw is None or not table.rows:
+    """The chart of a dashboard table as a data: URL, or None for a table without one.
+
+    Drawing takes tens of milliseconds a chart; the same numbers in the same language give
+    the same chart, so the last few are kept.
+    """
+    if table.slug not in _CHARTS or not table.rows:
         return None
+    return _chart(replace(table, as_of=None), get_language())
+
+
+@lru_cache(maxsize=32)
+def _chart(table: Table, language: str | None) -> str:
+    draw = _CHARTS[table.slug]
     # Imported here, so that starting Django stays quick. A bare Figure needs no backend and
     # leaves pyplot's global state alone; savefig picks the SVG writer by format.
     import matplotlib

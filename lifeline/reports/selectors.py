@@ -1,5 +1,8 @@
 """The dashboard's tables and the public statistics: counts computed in SQL, never individuals.
 
+The registry's counts are the worker's, kept with their time (registry/tally.py): at a million
+persons they take seconds. The other tables count cases, messages and enquiries, here.
+
 Each staff table is one function returning a `Table`; the dashboard page, its charts and its
 CSV/XLSX exports all render that same object, so they cannot disagree.
 """
@@ -9,11 +12,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     Count,
     DateField,
@@ -21,12 +23,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Min,
-    OuterRef,
     Q,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
@@ -35,7 +34,8 @@ from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.intake.models import Channel, Contact
-from lifeline.registry.models import Person, PersonStatus, StatusEvent, Verification
+from lifeline.registry.models import PersonStatus, Verification
+from lifeline.registry.tally import NOT_RECORDED, registry_tally_current
 from lifeline.reports.suppression import Entry, suppress
 from lifeline.tracing.models import Enquiry
 
@@ -43,8 +43,6 @@ Cell = str | int | float | None
 
 PERIOD_WEEKS = (4, 12, 26, 52)
 DEFAULT_WEEKS = 12
-# A person with no status event at all has a status (the default) but no verification level.
-NOT_RECORDED = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,8 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     footer: tuple[Cell, ...] | None = None
+    # When its counts were taken, for a table kept rather than counted for the page.
+    as_of: datetime | None = None
 
     def all_rows(self) -> list[tuple[Cell, ...]]:
         """Header, body and footer: what an export writes."""
@@ -253,30 +253,6 @@ def open_enquiries_by_age(*, user: User) -> Table:
     )
 
 
-def registry_counts() -> dict[tuple[str, str], int]:
-    """Persons by (current status, verification of the event that set it); merged ones left out.
-
-    `Person.current_status` is the status of the person's newest status event (by date, then
-    time recorded, then id: `StatusEvent.sort_key`); its verification is not stored on the
-    person, so it is read from that event. A person without events has NOT_RECORDED.
-    Not access-checked: callers check, or publish only suppressed counts.
-    """
-    newest = (
-        StatusEvent.objects.filter(person=OuterRef("pk"), status=OuterRef("current_status"))
-        .annotate(day=Coalesce("occurred_on", TruncDate("recorded_at", tzinfo=UTC)))
-        .order_by("-day", "-recorded_at", "-id")
-        .values("verification")[:1]
-    )
-    rows = (
-        Person.objects.filter(merged_into__isnull=True)
-        .annotate(level=Coalesce(Subquery(newest), Value(NOT_RECORDED)))
-        .order_by()
-        .values_list("current_status", "level")
-        .annotate(n=Count("id"))
-    )
-    return {(status, level): n for status, level, n in rows}
-
-
 def registry_levels() -> list[str]:
     return [*Verification.values, NOT_RECORDED]
 
@@ -284,9 +260,10 @@ def registry_levels() -> list[str]:
 def registry_by_status_verification(*, user: User) -> Table:
     """Persons in the registry by current status and the verification level of that status."""
     require_perm(user, Perm.REPORTS_VIEW)
-    counts = registry_counts()
+    tally = registry_tally_current()
+    counts = tally.as_dict()
     statuses = _with_extras(PersonStatus.values, {s for s, _l in counts})
-    return _cross_table(
+    table = _cross_table(
         slug="registry",
         title=gettext("Registry: persons by current status and verification level"),
         corner=gettext("Status"),
@@ -294,6 +271,7 @@ def registry_by_status_verification(*, user: User) -> Table:
         columns=[(level, level_label(level)) for level in registry_levels()],
         counts=counts,
     )
+    return replace(table, as_of=tally.computed_at)
 
 
 # The dashboard's tables in page order; also the table names an export accepts.
@@ -329,7 +307,7 @@ class PublicStatistics:
     total, so the line-by-line check is exact. The staff dashboard keeps the cross table.
     """
 
-    computed_at: datetime
+    computed_at: datetime  # when the registry was counted
     statuses: tuple[str, ...]  # codes, labelled in the visitor's language when rendered
     levels: tuple[str, ...]
     by_status: tuple[Entry, ...]
@@ -337,24 +315,13 @@ class PublicStatistics:
     total: Entry
 
 
-PUBLIC_CACHE_KEY = "reports:public-statistics:v2"
-PUBLIC_CACHE_SECONDS = 300
-
-
 def public_statistics() -> PublicStatistics:
-    """The public counts, computed at most every few minutes: the page is cheap under load.
+    """The public counts, from the registry's latest tally: one row read, cheap under load.
 
     Open to anyone by design: it holds suppressed counts only (see suppression.py).
     """
-    cached: PublicStatistics | None = cache.get(PUBLIC_CACHE_KEY)
-    if cached is None:
-        cached = public_statistics_compute()
-        cache.set(PUBLIC_CACHE_KEY, cached, PUBLIC_CACHE_SECONDS)
-    return cached
-
-
-def public_statistics_compute() -> PublicStatistics:
-    counts = registry_counts()
+    tally = registry_tally_current()
+    counts = tally.as_dict()
     statuses = tuple(_with_extras(PersonStatus.values, {s for s, _l in counts}))
     levels = tuple(registry_levels())
     by_status = suppress(
@@ -368,7 +335,7 @@ def public_statistics_compute() -> PublicStatistics:
     if by_level.column_totals[0].hidden:
         total = by_level.column_totals[0]
     return PublicStatistics(
-        computed_at=timezone.now(),
+        computed_at=tally.computed_at,
         statuses=statuses,
         levels=levels,
         by_status=tuple(row[0] for row in by_status.cells),
