@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from lifeline.accounts.models import User
@@ -29,6 +30,7 @@ from lifeline.registry.models import (
     Source,
     StatusEvent,
 )
+from lifeline.registry.tally import registry_status_counts
 from lifeline.registry.text import fold
 
 PAGE_SIZE = 25
@@ -188,19 +190,17 @@ def source_list_for(*, user: User) -> QuerySet[Source]:
     return Source.objects.order_by("title", "id")
 
 
-def registry_counts_for(*, user: User) -> dict[str, int]:
-    """How many persons the registry holds in each status: counts, never individuals."""
+def registry_counts_for(*, user: User) -> tuple[dict[str, int], datetime]:
+    """How many persons the registry holds in each status, and when they were counted.
+
+    Counts, never individuals, from the count the worker keeps (registry.tally): counting a
+    million persons for each view of the search page would take half a second.
+    """
     require_perm(user, Perm.REGISTRY_VIEW)
     counts = dict.fromkeys(PersonStatus.values, 0)
-    rows = (
-        Person.objects.filter(merged_into__isnull=True)  # a merged duplicate is not a person
-        .order_by()
-        .values_list("current_status")
-        .annotate(n=Count("id"))
-    )
-    for status, n in rows:
-        counts[status] = n
-    return counts
+    by_status, tally = registry_status_counts()
+    counts.update(by_status)
+    return counts, tally.computed_at
 
 
 def _require_export_access(user: User) -> None:

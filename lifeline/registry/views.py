@@ -35,7 +35,7 @@ def search(request: HttpRequest) -> HttpResponse:
         page = selectors.person_search_for(
             user=staff_user(request), criteria=form.criteria(), page=request.GET.get("page", 1)
         )
-    counts = selectors.registry_counts_for(user=staff_user(request))
+    counts, counted_at = selectors.registry_counts_for(user=staff_user(request))
     return render(
         request,
         "registry/search.html",
@@ -45,6 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "search_limit": selectors.SEARCH_LIMIT,
             "counts": [(PersonStatus(s).label, n) for s, n in counts.items() if n],
             "total": sum(counts.values()),
+            "counted_at": counted_at,
         },
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -86,6 +87,8 @@ def test_empty_search_lists_nobody_and_is_not_audited(client, bob, person) -> No
     login_staff(client, bob)
     response = client.get(reverse("registry:search"))
     assert "Кузьминов" not in response.content.decode()
+    # The counts at the top say when they were taken (the worker recounts every few minutes).
+    assert re.search(r"1 person.*As of <time datetime=", response.content.decode(), re.S)
     assert not AuditEvent.objects.filter(action="person.search").exists()
 
 
