@@ -43,6 +43,7 @@ MIN_FOR_EM = 1000  # with train_m, EM runs only on a registry at least this larg
 # The u probabilities come from every pair of an evenly spaced sample of this many persons
 # (about 10 million pairs): enough for the rarest level, and the same sample on every backend.
 U_SAMPLE = 4_500
+U_CHUNKS = 5  # in parts of 2 million pairs, to keep the peak low
 ID = "unique_id"
 BATCH = 20_000  # records turned into columns at a time
 # DuckDB's own limit; above it, it spills to a temporary folder. The process peaks at about
@@ -258,7 +259,7 @@ def _trained(
     pairs = sample.num_rows * (sample.num_rows - 1) / 2
     # Every pair of the sample: no random draw, so every backend gets the same u.
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=pairs, min_count_per_level=None, num_chunks=1
+        max_pairs=pairs, min_count_per_level=None, num_chunks=U_CHUNKS
     )
     model: dict[str, Any] = linker.misc.save_model_to_json()
     if train_m and n >= MIN_FOR_EM:
