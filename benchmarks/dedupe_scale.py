@@ -120,7 +120,7 @@ class Registry:
 def child(args: argparse.Namespace) -> None:
     from lifeline.tracing import dedupe
 
-    rules = WIDE if args.blocking == "wide" else dedupe.BLOCKING
+    rules = WIDE if args.blocking == "wide" or args.legacy else dedupe.BLOCKING
     registry = Registry(args.persons, args.dup_share, args.seed)
     started = time.perf_counter()
     if args.legacy:
@@ -131,6 +131,7 @@ def child(args: argparse.Namespace) -> None:
         spec = importlib.util.spec_from_file_location("dedupe_legacy", args.legacy)
         assert spec is not None and spec.loader is not None
         legacy = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = legacy
         spec.loader.exec_module(legacy)
         pairs = legacy.find_duplicates(list(registry.records(rules)))
     else:

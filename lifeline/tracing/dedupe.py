@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 # Splink narrates every step at INFO; the command prints its own summary.
 logging.getLogger("splink").setLevel(logging.WARNING)
+logging.getLogger("py4j").setLevel(logging.WARNING)
 
 DEFAULT_THRESHOLD = 0.9
 MIN_FOR_U = 50
@@ -298,13 +299,18 @@ def _predict_spark(
         present, table.num_rows, tuple(rules), trained=_probabilities(model)
     )
     session = spark_session(spark, spill)
-    db_api = SparkAPI(
-        spark_session=session,
-        break_lineage_method="parquet" if spark.checkpoint_dir else "persist",
-    )
-    linker = Linker(db_api.register(session.createDataFrame(table)), settings)
-    result = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    rows = result.as_spark_dataframe().selectExpr(*_PAIR_COLUMNS.split(", ")).collect()
+    try:
+        db_api = SparkAPI(
+            spark_session=session,
+            break_lineage_method="parquet" if spark.checkpoint_dir else "persist",
+        )
+        linker = Linker(db_api.register(session.createDataFrame(table)), settings)
+        result = linker.inference.predict(
+            threshold_match_probability=threshold, warning_mode="never"
+        )
+        rows = result.as_spark_dataframe().selectExpr(*_PAIR_COLUMNS.split(", ")).collect()
+    finally:
+        session.stop()  # its local folder is about to go; the JVM stays for a next session
     return [(int(r[0]), int(r[1]), float(r[2])) for r in rows]
 
 
