@@ -173,9 +173,8 @@ def find_duplicates(
     return sorted(best.values(), key=lambda p: (-p.probability, p.left_id, p.right_id))
 
 
-Trained = dict[
-    str, list[dict[str, float]]
-]  # comparison -> its levels' m and u, null level left out
+# A comparison's name -> (m, u) of each of its levels but the null level; u None if not estimated.
+Trained = dict[str, list[tuple[float, float | None]]]
 
 
 def _settings(
@@ -195,16 +194,16 @@ def _settings(
         if null_column not in present or not usable:
             continue
         creators: list[Any] = [cll.NullLevel(null_column)]
-        priors = [{"m_probability": m} for *_, m in usable] + [{"m_probability": else_m}]
-        probabilities = (trained or {}).get(null_column, priors)
-        for (kind, column, _m), probability in zip(usable, probabilities, strict=False):
+        priors: list[tuple[float, float | None]] = [(m, None) for *_, m in usable]
+        probabilities = (trained or {}).get(null_column, [*priors, (else_m, None)])
+        for (kind, column, _m), (m, u) in zip(usable, probabilities, strict=False):
             level = (
                 cll.ExactMatchLevel(column)
                 if kind == "exact"
                 else cll.JaroWinklerLevel(column, _JARO_THRESHOLD)
             )
-            creators.append(level.configure(**probability))
-        creators.append(cll.ElseLevel().configure(**probabilities[-1]))
+            creators.append(_configured(level, m, u))
+        creators.append(_configured(cll.ElseLevel(), *probabilities[-1]))
         comparisons.append(
             cl.CustomComparison(comparison_levels=creators, output_column_name=null_column)
         )
@@ -221,6 +220,12 @@ def _settings(
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     ), rules
+
+
+def _configured(level: Any, m: float, u: float | None) -> Any:
+    if u is None:
+        return level.configure(m_probability=m)
+    return level.configure(m_probability=m, u_probability=u)
 
 
 def _duckdb(spill: str, memory: str) -> Any:
@@ -315,10 +320,9 @@ def _predict_spark(
 
 
 def _probabilities(model: dict[str, Any]) -> Trained:
-    keys = ("m_probability", "u_probability")
     return {
         comparison["output_column_name"]: [
-            {key: level[key] for key in keys if key in level}
+            (level["m_probability"], level.get("u_probability"))
             for level in comparison["comparison_levels"]
             if not level.get("is_null_level")
         ]
