@@ -1,7 +1,8 @@
 """Whole-registry de-duplication (`lifeline match dedupe`) at scale: time, peak memory, recall.
 
 Run: `.venv/bin/python benchmarks/dedupe_scale.py [--sizes 200000,1000000] [--dup-share 0.02]
-[--seed 1] [--backend duckdb|spark] [--blocking narrow|wide] [--legacy FILE] [--rss-cap-gb 12]`
+[--seed 1] [--backend duckdb|spark] [--blocking narrow|wide] [--legacy FILE] [--postgres DB_NAME]
+[--rss-cap-gb 12]`
 
 Each size runs in a fresh child process, which generates the registry lazily (persons drawn by
 lifeline.demo.names, so namesakes occur as in life) and streams it into the same
@@ -19,6 +20,9 @@ load average before and after.
 
 `--blocking wide` uses the rules before issue 13 (same surname key, or same birth year) to
 check on a small registry that the narrow rules lose none of the pairs found.
+`--postgres DB_NAME` loads the registry into a throw-away PostgreSQL database first and times the
+command's whole service (`duplicates_find`: the database read, the linkage, storing the pairs);
+the peak RSS then covers the loading too.
 `--legacy FILE` runs another version of dedupe.py instead (e.g. the one before issue 13:
 `git show 6345f82:lifeline/tracing/dedupe.py > /tmp/dedupe_before.py`); it is given a list of
 records, as its caller did. `--rss-cap-gb` kills a child whose RSS passes the cap.
@@ -117,13 +121,61 @@ class Registry:
                 yield twin
 
 
+def _load(registry: Registry, rules: tuple[tuple[str, ...], ...]) -> float:
+    """Bulk-insert the registry into the throw-away database; the seconds it took."""
+    from itertools import islice
+
+    from lifeline.registry.models import Person
+
+    started = time.perf_counter()
+    records = registry.records(rules)
+    while batch := list(islice(records, 5000)):
+        persons = []
+        for record in batch:
+            name = record.names[0]
+            person = Person(
+                pk=record.id, surname=name.surname, given_name=name.given_name,
+                patronymic=name.patronymic, sex=record.sex, birth_year=record.birth_year,
+                birth_month=record.birth_month, birth_day=record.birth_day,
+                place_of_birth=record.place_of_birth, unit=record.unit,
+            )  # fmt: skip
+            person.refresh_search_fields()
+            persons.append(person)
+        Person.objects.bulk_create(persons)
+    return time.perf_counter() - started
+
+
 def child(args: argparse.Namespace) -> None:
     from lifeline.tracing import dedupe
 
     rules = WIDE if args.blocking == "wide" or args.legacy else dedupe.BLOCKING
     registry = Registry(args.persons, args.dup_share, args.seed)
+    load_seconds = 0.0
+    if args.postgres:
+        from benchmarks.databases import database_drop, django_fresh
+
+        django_fresh(db_name=args.postgres)
+        load_seconds = _load(registry, rules)
     started = time.perf_counter()
-    if args.legacy:
+    if args.postgres:
+        from django.db import connections
+
+        from lifeline.core.actors import SYSTEM
+        from lifeline.tracing.models import DuplicatePair
+        from lifeline.tracing.services.duplicates import duplicates_find
+
+        spark = dedupe.Spark() if args.backend == "spark" else None
+        duplicates_find(actor=SYSTEM, spark=spark)
+        pairs = [
+            dedupe.Pair(left, right, p)
+            for left, right, p in DuplicatePair.objects.values_list(
+                "left_id", "right_id", "probability"
+            )
+        ]
+        registry.seconds = 0.0  # generated while loading, before the clock started
+        connections.close_all()
+        database_drop(args.postgres)
+    elif args.legacy:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifeline.settings")
         import django
 
@@ -150,6 +202,7 @@ def child(args: argparse.Namespace) -> None:
             {
                 "seconds": round(seconds, 1),
                 "generation_seconds": round(registry.seconds, 1),
+                "load_seconds": round(load_seconds, 1),
                 "records": args.persons + len(registry.planted),
                 "planted": len(registry.planted),
                 "pairs": len(found),
@@ -174,6 +227,8 @@ def run(size: int, args: argparse.Namespace) -> dict[str, Any]:
         command += ["--legacy", args.legacy]
     if args.pairs:
         command += ["--pairs"]
+    if args.postgres:
+        command += ["--postgres", args.postgres]
     load_before = os.getloadavg()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
@@ -225,6 +280,13 @@ def main() -> None:
     parser.add_argument("--legacy", default=None, help="another dedupe.py to run instead")
     parser.add_argument("--rss-cap-gb", type=float, default=12.0)
     parser.add_argument("--pairs", action="store_true", help="print the pairs found too")
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        metavar="DB_NAME",
+        help="load the registry into this throw-away PostgreSQL database (dropped after) and "
+        "run the command's service, database read and pair storage included",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--persons", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
