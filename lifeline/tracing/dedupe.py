@@ -53,7 +53,8 @@ DUCKDB_MEMORY = "2GB"
 
 # A pair is compared if it agrees on every column of at least one rule. Each rule is narrow
 # enough to keep its blocks small at a million persons, and together they cover the ways one
-# person is recorded twice (benchmarks/dedupe_scale.py measures both):
+# person is recorded twice (benchmarks/dedupe_scale.py counts the planted duplicates they let
+# through, tests/tracing/test_dedupe_scale.py checks they lose no pair wider rules find):
 BLOCKING: tuple[tuple[str, ...], ...] = (
     # the surname's spelling key: transliterations, Ukrainian and Russian forms, female forms
     ("surname_key", "birth_year"),
