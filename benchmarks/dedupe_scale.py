@@ -270,7 +270,7 @@ def _watch(pid: int, cap_gb: float) -> bool:
         time.sleep(0.5)
 
 
-def main() -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200000,1000000")
     parser.add_argument("--dup-share", type=float, default=0.02)
@@ -289,7 +289,11 @@ def main() -> None:
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--persons", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = arguments()
     if args.child:
         child(args)
         return

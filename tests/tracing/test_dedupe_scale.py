@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
-from benchmarks.dedupe_scale import WIDE, Registry, run
+from benchmarks.dedupe_scale import WIDE, Registry, arguments, run
 from lifeline.tracing import dedupe
 
 # The target is 4 GB at a million persons. About 0.7 GB is fixed (Python, Splink, DuckDB, the u
@@ -35,10 +33,7 @@ def test_memory_grows_by_a_few_kilobytes_a_person() -> None:
     """The dedupe in a fresh process at 20,000 and at 120,000 persons: the peak grows little.
 
     Below about 20,000 persons the peak is the fixed cost of estimating u on its sample."""
-    args = argparse.Namespace(
-        dup_share=0.02, seed=3, backend="duckdb", blocking="narrow", legacy=None,
-        pairs=False, rss_cap_gb=4.0,
-    )  # fmt: skip
+    args = arguments(["--seed", "3", "--rss-cap-gb", "4"])
     small, large = run(20_000, args), run(120_000, args)
     assert "recall" in small and "recall" in large, (small, large)
     growth = (large["peak_rss_gb"] - small["peak_rss_gb"]) * 2**30
