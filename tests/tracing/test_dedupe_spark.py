@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -57,3 +59,28 @@ def test_lifeline_match_dedupe_on_spark_finds_the_pairs_duckdb_finds() -> None:
 def test_a_spark_setting_must_be_key_equals_value() -> None:
     with pytest.raises(CommandError, match="KEY=VALUE"):
         call_command("match", "dedupe", "--backend", "spark", "--spark-conf", "executor")
+
+
+def test_without_the_spark_extra_the_command_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    with pytest.raises(CommandError, match=r"pip install 'lifeline\[spark\]'"):
+        call_command("match", "dedupe", "--backend", "spark")
+
+
+@pytest.mark.slow
+def test_the_default_job_does_not_load_spark() -> None:
+    """`make run` installs no pyspark: DuckDB's path must not import it."""
+    code = (
+        "import sys; sys.modules['pyspark'] = None; "
+        "from lifeline.tracing import dedupe; "
+        "from lifeline.matching.types import NameVariant, PersonRecord; "
+        "r = [PersonRecord(id=i, names=(NameVariant('Kuzmin', 'Maksim', ''),), birth_year=1995) "
+        "for i in (1, 2)]; "
+        "print(len(dedupe.find_duplicates(r)))"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "1"
