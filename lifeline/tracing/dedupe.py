@@ -348,9 +348,11 @@ def spark_session(spark: Spark, spill: str) -> Any:
         .config("spark.ui.showConsoleProgress", "false")
     )
     if spark.master.startswith("local"):
-        # A small local job: a few partitions, not Spark's default of 200; no network.
+        # One JVM does all the work: a heap for it (Spark's default of 1 GB runs out at
+        # 200,000 persons), a few partitions rather than 200, no network.
         builder = (
-            builder.config("spark.sql.shuffle.partitions", "4")
+            builder.config("spark.driver.memory", "3g")
+            .config("spark.sql.shuffle.partitions", "8")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.local.dir", spill)
         )
