@@ -258,22 +258,28 @@ def _trained(
 
     n = table.num_rows
     db_api = _duckdb(spill, memory)
-    if n < MIN_FOR_U:
-        return Linker(db_api.register(table), settings).misc.save_model_to_json()
-    step = max(1, n // U_SAMPLE)
-    sample = table.take(list(range(0, n, step))[:U_SAMPLE])
-    linker = Linker(db_api.register(sample), settings)
-    pairs = sample.num_rows * (sample.num_rows - 1) / 2
-    # Every pair of the sample: no random draw, so every backend gets the same u.
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=pairs, min_count_per_level=None, num_chunks=U_CHUNKS
-    )
-    model: dict[str, Any] = linker.misc.save_model_to_json()
-    if train_m and n >= MIN_FOR_EM:
-        linker = Linker(db_api.register(table), model)
-        _train_m(linker, rules)
+    try:
+        if n < MIN_FOR_U:
+            model: dict[str, Any] = Linker(
+                db_api.register(table), settings
+            ).misc.save_model_to_json()
+            return model
+        step = max(1, n // U_SAMPLE)
+        sample = table.take(list(range(0, n, step))[:U_SAMPLE])
+        linker = Linker(db_api.register(sample), settings)
+        pairs = sample.num_rows * (sample.num_rows - 1) / 2
+        # Every pair of the sample: no random draw, so every backend gets the same u.
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=pairs, min_count_per_level=None, num_chunks=U_CHUNKS
+        )
         model = linker.misc.save_model_to_json()
-    return model
+        if train_m and n >= MIN_FOR_EM:
+            linker = Linker(db_api.register(table), model)
+            _train_m(linker, rules)
+            model = linker.misc.save_model_to_json()
+        return model
+    finally:
+        db_api.duckdb_con.close()  # its memory goes back before the prediction starts
 
 
 def _predict_duckdb(
@@ -282,9 +288,14 @@ def _predict_duckdb(
     from splink import Linker
 
     db_api = _duckdb(spill, memory)
-    linker = Linker(db_api.register(table), model)
-    result = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    rows = result.as_duckdbpyrelation().select(_PAIR_COLUMNS).fetchall()
+    try:
+        linker = Linker(db_api.register(table), model)
+        result = linker.inference.predict(
+            threshold_match_probability=threshold, warning_mode="never"
+        )
+        rows = result.as_duckdbpyrelation().select(_PAIR_COLUMNS).fetchall()
+    finally:
+        db_api.duckdb_con.close()
     return [(int(left), int(right), float(p)) for left, right, p in rows]
 
 
