@@ -321,7 +321,10 @@ def _predict_spark(
             spark_session=session,
             break_lineage_method="parquet" if spark.checkpoint_dir else "persist",
         )
-        linker = Linker(db_api.register(session.createDataFrame(table)), settings)
+        # The input as the executors' own blocks: left as the driver's local data, Spark
+        # copies all of it into the plan of every query and runs out of memory.
+        persons = session.createDataFrame(table).repartition(db_api.num_partitions_on_repartition)
+        linker = Linker(db_api.register(persons.localCheckpoint()), settings)
         result = linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never"
         )
