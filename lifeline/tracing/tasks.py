@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django_tasks import task
 
-from lifeline.core.actors import SYSTEM
-from lifeline.tracing.services.duplicates import duplicates_check_person
+from lifeline.core.actors import SYSTEM, Actor
+from lifeline.tracing.services.duplicates import duplicates_check_person, duplicates_find
 from lifeline.tracing.services.enquiries import enquiries_rematch_person
 
 
@@ -22,3 +23,15 @@ def enquiries_rematch(person_id: int) -> list[int]:
 def duplicates_check(person_id: int) -> int:
     """Look for likely duplicates of a person just added or changed; returns the new pairs."""
     return duplicates_check_person(actor=SYSTEM, person_id=person_id)
+
+
+@task()
+def duplicates_find_task(user_id: int | None) -> int:
+    """The whole-registry linkage for the user who asked (the system if none); pairs found.
+
+    A million persons take minutes and about 2.6 GB (docs/matching.md): no web request's work.
+    """
+    actor: Actor = SYSTEM
+    if user_id is not None:
+        actor = get_user_model().objects.get(pk=user_id)  # type: ignore[assignment]
+    return duplicates_find(actor=actor).pairs

@@ -31,6 +31,7 @@ from lifeline.tracing.forms import (
 from lifeline.tracing.models import Enquiry
 from lifeline.tracing.services import candidates, disclosures, duplicates, enquiries
 from lifeline.tracing.services.common import TracingRefused
+from lifeline.tracing.tasks import duplicates_find_task
 
 PAGE_SIZE = 50
 
@@ -242,11 +243,14 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.REGISTRY_MERGE)
 @require_POST
 def duplicates_find(request: HttpRequest) -> HttpResponse:
-    run = duplicates.duplicates_find(actor=staff_user(request))
-    messages.success(
+    # Minutes on a large registry: the worker runs it, as this user.
+    duplicates_find_task.enqueue(staff_user(request).pk)
+    messages.info(
         request,
-        _("%(persons)d persons compared: %(pairs)d likely duplicate pairs, %(new)d new.")
-        % {"persons": run.persons, "pairs": run.pairs, "new": run.new},
+        _(
+            "The registry is being compared in the background; likely duplicates show here "
+            "when it is done."
+        ),
     )
     return redirect("tracing:duplicates")
 

@@ -14,6 +14,7 @@ from lifeline.demo.names import SyntheticPerson, generate_persons, romanize
 from lifeline.registry.models import NameForm, Person
 from lifeline.tracing.models import DuplicatePair
 from lifeline.tracing.services import duplicates
+from tests.conftest import IMMEDIATE_TASKS
 from tests.factories import login_staff
 from tests.registry.conftest import create_person
 
@@ -95,16 +96,19 @@ def test_a_tiny_registry_is_handled(dave: Any) -> None:
     assert duplicates.duplicates_find(actor=dave).pairs == 0
 
 
-def test_the_screen_lists_pairs_and_merges_one(client: Client, dave: Any) -> None:
+def test_the_screen_lists_pairs_and_merges_one(client: Client, dave: Any, settings: Any) -> None:
+    settings.TASKS = IMMEDIATE_TASKS
     keep = create_person(birth_year=1995, birth_month=3, birth_day=14)
     other = create_person(
         surname="Kuzminov", given_name="Maksim", birth_year=1995, birth_month=3, birth_day=14
     )
     login_staff(client, dave)
-    client.post("/console/tracing/duplicates/find/")
-    pair = DuplicatePair.objects.get()
-    page = client.get("/console/tracing/duplicates/").content.decode()
+    page = client.post("/console/tracing/duplicates/find/", follow=True).content.decode()
+    assert "being compared in the background" in page
     assert "Kuzminov Maksim" in page
+    pair = DuplicatePair.objects.get()
+    run = AuditEvent.objects.get(action="person.dedupe")
+    assert run.actor == dave, "the worker runs it as the officer who asked"
     reads = AuditEvent.objects.filter(action="person.view", detail__purpose="duplicate")
     assert reads.count() == 2
     response = client.post(f"/console/tracing/duplicates/{pair.pk}/merge/", {"keep": "left"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,6 +15,8 @@ from lifeline.core.actions import Action
 from lifeline.core.actors import Actor
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
+from lifeline.matching import NameVariant, PersonRecord
+from lifeline.registry.models import Person
 from lifeline.tracing import dedupe, engine
 from lifeline.tracing.models import DuplicatePair
 from lifeline.tracing.services.common import TracingRefused
@@ -26,38 +29,81 @@ class DedupeRun:
     new: int
 
 
-def duplicates_find(*, actor: Actor, threshold: float | None = None) -> DedupeRun:
+_FIELDS = (
+    "pk", "surname", "given_name", "patronymic", "sex",
+    "birth_year", "birth_month", "birth_day", "unit", "place_of_birth",
+)  # fmt: skip
+
+
+def _linkage_records() -> Iterator[PersonRecord]:
+    """Every person not merged into another, as the linkage needs him: his primary name.
+
+    The linkage compares primary names only (`normalised_columns`), so the name forms are not
+    read, and plain rows stream from the database instead of a million model objects.
+    """
+    rows = Person.objects.filter(merged_into__isnull=True).order_by("pk").values_list(*_FIELDS)
+    for pk, surname, given, patronymic, sex, year, month, day, unit, place in rows.iterator(
+        chunk_size=5000
+    ):
+        yield PersonRecord(
+            id=pk,
+            names=(NameVariant(surname, given, patronymic),),
+            sex=sex,
+            birth_year=year,
+            birth_month=month,
+            birth_day=day,
+            unit=unit,
+            place_of_birth=place,
+        )
+
+
+def duplicates_find(
+    *, actor: Actor, threshold: float | None = None, spark: dedupe.Spark | None = None
+) -> DedupeRun:
     """Run the whole-registry linkage and store the likely duplicate pairs found.
 
     Pairs a registrar dismissed stay dismissed. The linkage runs outside any transaction: on
-    a large registry it takes a while, and it only reads.
+    a large registry it takes a while, and it only reads. On DuckDB in this process, or on
+    Spark where `spark` says.
     """
     require_perm_or_system(actor, Perm.REGISTRY_MERGE)
-    records = engine.records()
+    table = dedupe.input_table(_linkage_records())
+    persons = table.num_rows
     pairs = dedupe.find_duplicates(
-        records, threshold=dedupe.DEFAULT_THRESHOLD if threshold is None else threshold
+        table, threshold=dedupe.DEFAULT_THRESHOLD if threshold is None else threshold, spark=spark
     )
+    del table
     with transaction.atomic():
         now = timezone.now()
-        new = 0
+        known = {
+            (row.left_id, row.right_id): row
+            for row in DuplicatePair.objects.only("left_id", "right_id", "state")
+        }
+        fresh = [p for p in pairs if (p.left_id, p.right_id) not in known]
+        DuplicatePair.objects.bulk_create(
+            [
+                DuplicatePair(
+                    left_id=p.left_id, right_id=p.right_id, probability=p.probability, found_at=now
+                )
+                for p in fresh
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,  # a run alongside stored the same pair first
+        )
+        still_open = []
         for pair in pairs:
-            row, created = DuplicatePair.objects.get_or_create(
-                left_id=pair.left_id,
-                right_id=pair.right_id,
-                defaults={"probability": pair.probability, "found_at": now},
-            )
-            if created:
-                new += 1
-            elif row.state == DuplicatePair.State.OPEN:
+            row = known.get((pair.left_id, pair.right_id))
+            if row is not None and row.state == DuplicatePair.State.OPEN:
                 row.probability = pair.probability
                 row.found_at = now
-                row.save(update_fields=["probability", "found_at"])
+                still_open.append(row)
+        DuplicatePair.objects.bulk_update(still_open, ["probability", "found_at"], batch_size=2000)
         audit_record(
             actor=actor,
             action=Action.PERSON_DEDUPE,
-            detail={"persons": len(records), "pairs": len(pairs), "new": new},
+            detail={"persons": persons, "pairs": len(pairs), "new": len(fresh)},
         )
-    return DedupeRun(persons=len(records), pairs=len(pairs), new=new)
+    return DedupeRun(persons=persons, pairs=len(pairs), new=len(fresh))
 
 
 @transaction.atomic

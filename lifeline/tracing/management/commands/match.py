@@ -1,5 +1,10 @@
 """`lifeline match dedupe`: find likely duplicate persons in the whole registry (Splink).
-`lifeline match reindex`: rebuild the persons' match keys after a change to the key rules."""
+
+On DuckDB in this process by default; `--backend spark` runs the same job on Spark (the `spark`
+extra), in process (`local[2]`) or on a cluster (`--spark-master`, docs/operations.md).
+
+`lifeline match reindex`: rebuild the persons' match keys after a change to the key rules.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lifeline.core.actors import SYSTEM
 from lifeline.registry.matchkeys import REINDEX_BATCH, keys_reindex, keys_state
+from lifeline.tracing.dedupe import Spark
 from lifeline.tracing.models import DuplicatePair
 from lifeline.tracing.services.duplicates import duplicates_find
 
@@ -31,6 +37,29 @@ class Command(BaseCommand):
         dedupe.add_argument(
             "--limit", type=int, default=50, help="how many open pairs to print (default 50)"
         )
+        dedupe.add_argument(
+            "--backend",
+            choices=("duckdb", "spark"),
+            default="duckdb",
+            help="DuckDB in this process (default), or Spark (pip install 'lifeline[spark]')",
+        )
+        dedupe.add_argument(
+            "--spark-master",
+            default=Spark.master,
+            help=f"Spark master URL, e.g. spark://host:7077 or yarn (default {Spark.master})",
+        )
+        dedupe.add_argument(
+            "--spark-conf",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a Spark setting, e.g. spark.executor.memory=8g (repeatable)",
+        )
+        dedupe.add_argument(
+            "--spark-checkpoint-dir",
+            default=None,
+            help="a folder every executor reaches (hdfs://..., s3a://...) for intermediate tables",
+        )
 
         reindex = commands.add_parser(
             "reindex",
@@ -50,7 +79,8 @@ class Command(BaseCommand):
         if options["job"] == "reindex":
             self._reindex(options)
             return
-        run = duplicates_find(actor=SYSTEM, threshold=options["threshold"])
+        spark = _spark(options) if options["backend"] == "spark" else None
+        run = duplicates_find(actor=SYSTEM, threshold=options["threshold"], spark=spark)
         self.stdout.write(
             f"{run.persons} persons compared: {run.pairs} likely duplicate pairs, {run.new} new."
         )
@@ -83,3 +113,21 @@ class Command(BaseCommand):
             batch=options["batch"], restart=options["restart"], progress=progress
         )
         self.stdout.write(f"Match keys rebuilt: {changed} persons' keys changed.")
+
+
+def _spark(options: dict[str, Any]) -> Spark:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        raise CommandError("Spark is not installed: pip install 'lifeline[spark]'") from error
+    conf = []
+    for item in options["spark_conf"]:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--spark-conf wants KEY=VALUE, not {item!r}")
+        conf.append((key.strip(), value.strip()))
+    return Spark(
+        master=options["spark_master"],
+        conf=tuple(conf),
+        checkpoint_dir=options["spark_checkpoint_dir"],
+    )
