@@ -58,6 +58,9 @@ def fill(apps, schema_editor):
         cursor = persons[-1].pk
     MatchKeyRules.objects.all().delete()
     MatchKeyRules.objects.create(version=blocking.key_rules_version())
+    # Fresh planner statistics: without them a search plans as over an empty table (a 4x
+    # slower search at a million persons, until autovacuum next runs).
+    schema_editor.execute(f"ANALYZE {MatchKey._meta.db_table}")
 
 
 class Migration(migrations.Migration):
