@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
 from benchmarks.engine import engine_query
 from benchmarks.evalset import build_evalset
@@ -89,6 +90,30 @@ def test_a_search_is_a_few_queries(
     _records, queries = registry
     with django_assert_max_num_queries(4):
         assert engine.search(queries[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_candidates_come_from_a_read_only_session_as_on_a_replica(
+    registry: tuple[list[PersonRecord], list[Query]],
+) -> None:
+    """A hot standby refuses every write; the search must not need one (nor a warm-up write)."""
+    records, queries = registry
+    expected = [engine.search(query) for query in queries[:20]]
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SET TRANSACTION READ ONLY")
+                else:
+                    cursor.execute("PRAGMA query_only = ON")
+            found = [engine.search(query) for query in queries[:20]]  # a write would raise
+            with pytest.raises(DatabaseError, match="read-only|readonly"), transaction.atomic():
+                Person.objects.filter(pk=records[0].id).update(unit="x")  # it is read-only
+        assert found == expected
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = OFF")
 
 
 @pytest.mark.django_db(transaction=True)
