@@ -37,6 +37,18 @@ _PLACE = re.compile(
     r"зі|із|з|с|near|in|at|from)\s+"
     r"((?:м\.|г\.|с\.|смт\.?|пгт\.?)?\s*[А-ЯІЇЄҐA-Z][\w'’ʼ-]+(?:[\s-][А-ЯІЇЄҐA-Z][\w'’ʼ-]+)?)",
 )
+# What comes just before a place phrase when the place is the writer's own ("Живу в Германии",
+# "я з Польщі", "I live in Berlin"): the enquirer is not the sought man.
+_WRITER = re.compile(
+    r"(?:\b(?:я|мы|ми|i|we)\s+(?:\w+\s+)?(?:живу|живём|живем|живемо|живём\s+сейчас|"
+    r"проживаю|проживаем|проживаємо|мешкаю|мешкаємо|нахожусь|находимся|знаходжуся|знаходимося|"
+    r"перебуваю|перебуваємо|сейчас|зараз|тепер|теперь|пишу|пишемо|пишем|live|living|am|are|"
+    r"write|writing|stay|staying)"
+    r"|\b(?:живу|живём|живем|живемо|проживаю|проживаем|мешкаю|мешкаємо|нахожусь|знаходжуся|"
+    r"перебуваю|пишу|пишемо)"
+    r"|\b(?:я|мы|ми|i'm|i’m|we're|we’re))\s*[,]?\s*$",
+    re.IGNORECASE,
+)
 _MALE = re.compile(
     r"\b(сын\w*|брат\w*|муж\w*|отц\w*|отец|сина|синa|син|чоловік\w*|батьк\w*|son|brother|husband|"
     r"father|внук\w*)\b",
@@ -91,7 +103,12 @@ def _unit(text: str) -> tuple[str, str]:
 
 
 def _place(text: str) -> tuple[str, str]:
+    """The sought man's place, and the text with the place phrases taken out (the writer's
+    own place too, so that "Германии" in "живу в Германии" is not read as a name)."""
     for match in _PLACE.finditer(text):
+        if _WRITER.search(text[: match.start(1)]):
+            text = text.replace(match[0], " ")
+            continue
         words = [w for w in re.split(r"\s+", match[2]) if w not in ("м.", "г.", "с.")]
         if detect_script(words[0]) == "cyrillic":
             geographic = any("Geox" in r.roles for r in readings(words[-1]))

@@ -68,3 +68,23 @@ def test_query_from_fields_takes_what_is_missing_from_raw_text() -> None:
     assert query.names[0].surname == "Кузьминов"
     assert (query.birth_year, query.unit) == (1995, "в/ч 12345")
     assert query_from_fields(birth_date="14.03.1995").birth_day == 14
+
+
+def test_the_writers_own_place_is_not_the_sought_mans() -> None:
+    letters = {
+        "Живу в Германии. Ищу сына Кузьминова Максима, 1995 г.р., пропал под Херсоном": "Херсон",
+        "Я живу в Германии, ищу сына Кузьминова Максима 1995 г.р.": "",
+        "Мы в Польше. Ищу мужа Иванова Сергея": "",
+        "Я з Польщі, шукаю брата Тараса Шевченка, зник біля Бахмута": "Бахмут",
+        "Живу у Львові, шукаю сина Олександра Коваленка": "",
+        "I live in Germany. Looking for my son Maksim Kuzminov, missing near Bakhmut": "Bakhmut",
+        "We are in Berlin now. My brother Ivan Petrov was last heard of in Kharkiv": "Kharkiv",
+    }
+    for letter, place in letters.items():
+        query = parse_free_text(letter)
+        assert query.place == place, letter
+        assert query.names, letter
+
+
+def test_a_place_after_a_verb_about_him_is_still_his() -> None:
+    assert parse_free_text("Ищу сына Иванова Петра, он служил в Херсоне").place == "Херсон"
