@@ -73,6 +73,33 @@ def enquiry_query(enquiry: Enquiry) -> Query:
     )
 
 
+def letter_reading(enquiry: Enquiry) -> dict[str, str | int]:
+    """What the engine reads from the enquiry's letter for the fields it leaves empty, as
+    `sought_*` values (the parts `enquiry_query` takes from the text); empty if nothing."""
+    if not enquiry.sought_text.strip():
+        return {}
+    read = matching.parse_free_text(enquiry.sought_text)
+    out: dict[str, str | int | None] = {}
+    if read.names and not enquiry.sought_name:
+        name = read.names[0]
+        out |= {
+            "sought_surname": name.surname,
+            "sought_given_name": name.given_name,
+            "sought_patronymic": name.patronymic,
+        }
+    if read.birth_year is not None and enquiry.sought_birth_year is None:
+        out |= {
+            "sought_birth_year": read.birth_year,
+            "sought_birth_month": read.birth_month,
+            "sought_birth_day": read.birth_day,
+        }
+    if read.unit and not enquiry.sought_unit.strip():
+        out["sought_unit"] = read.unit
+    if read.place and not enquiry.sought_place.strip():
+        out["sought_place"] = read.place
+    return {field: value for field, value in out.items() if value is not None and value != ""}
+
+
 def record_query(record: PersonRecord) -> Query:
     """A registry person as a query, to look for others who may be him (duplicates)."""
     return Query(

@@ -54,8 +54,11 @@ def _render_enquiry(
     request: HttpRequest, enquiry: Enquiry, forms: dict[str, Form] | None = None, status: int = 200
 ) -> HttpResponse:
     user = staff_user(request)
+    from_letter = engine.letter_reading(enquiry)
     context: dict[str, Any] = {
         "enquiry": enquiry,
+        # Unsaved: the sought person as the engine read him from the letter, for display.
+        "letter": Enquiry(**from_letter) if from_letter else None,
         "candidates": selectors.candidate_list_for(user=user, enquiry=enquiry),
         "disclosures": selectors.disclosure_list_for(user=user, enquiry=enquiry),
         "threshold": engine.THRESHOLD,
@@ -103,7 +106,11 @@ def enquiry_create(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.ENQUIRY_WORK)
 def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.enquiry_get_for(user=staff_user(request), pk=pk, purpose="edit")
-    form = EnquiryForm(request.POST or None, initial=EnquiryForm.initial_for(current))
+    initial = EnquiryForm.initial_for(current)
+    # "Confirm or correct" on the enquiry page: the fields the engine read from the letter are
+    # filled in for the officer to check; saving them is the ordinary, audited update.
+    from_letter = engine.letter_reading(current) if request.GET.get("from") == "letter" else {}
+    form = EnquiryForm(request.POST or None, initial={**initial, **from_letter})
     return form_action(
         request,
         form,
@@ -113,7 +120,7 @@ def enquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
         redirect_to=lambda _changed: _back(current),
         template="tracing/enquiry_form.html",
-        context={"enquiry": current},
+        context={"enquiry": current, "from_letter": sorted(from_letter)},
     )
 
 
