@@ -105,23 +105,23 @@ def _unit(text: str) -> tuple[str, str]:
 def _place(text: str) -> tuple[str, str]:
     """The sought man's place, and the text with the place phrases taken out (the writer's
     own place too, so that "Германии" in "живу в Германии" is not read as a name)."""
+    rest = text
     for match in _PLACE.finditer(text):
-        if _WRITER.search(text[: match.start(1)]):
-            text = text.replace(match[0], " ")
-            continue
         words = [w for w in re.split(r"\s+", match[2]) if w not in ("м.", "г.", "с.")]
         if detect_script(words[0]) == "cyrillic":
             geographic = any("Geox" in r.roles for r in readings(words[-1]))
             name_like = any(r.roles & {"Name", "Surn", "Patr"} for r in readings(words[-1]))
             if name_like and not geographic:
-                continue
+                continue  # "мы с Иваном": a name, whoever says it
             place = " ".join(place_nominative(w) for w in words)
         else:
             if words[0].lower() in _LATIN_STOP:
                 continue
             place = " ".join(words)
-        return place, text.replace(match[0], " ")
-    return "", text
+        rest = rest.replace(match[0], " ")
+        if not _WRITER.search(text[: match.start(1)]):
+            return place, rest
+    return "", rest
 
 
 def _is_name_word(word: str, sentence_start: bool) -> bool:

@@ -88,3 +88,8 @@ def test_the_writers_own_place_is_not_the_sought_mans() -> None:
 
 def test_a_place_after_a_verb_about_him_is_still_his() -> None:
     assert parse_free_text("Ищу сына Иванова Петра, он служил в Херсоне").place == "Херсон"
+
+
+def test_a_name_after_the_writers_words_is_still_a_name() -> None:
+    query = parse_free_text("Мы с Максимом Кузьминовым служили вместе, ищу его")
+    assert query.names == (NameVariant("Кузьминов", "Максим", ""),)
