@@ -22,6 +22,8 @@ from lifeline.matching.types import NameVariant
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['ʼ’‘-](?=[^\W\d_]))*\.?")
 # A note in brackets beside a name in a list or a caption: "(b. 1975)", "[officer]".
 _NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
+# A hyphen with a space on one side only still joins a double surname ("Мамин- Сибиряк").
+_LOOSE_HYPHEN = re.compile(r"(?<=[^\W\d_])(?:-\s+|\s+-)(?=[^\W\d_])")
 _COMMON_GIVEN = 100  # bearers: fewer, and the "given name" may be noise in the source table
 _ROLE_WEIGHT = {"Name": 1.0, "Surn": 1.0, "Patr": 1.0}
 
@@ -111,8 +113,23 @@ def _segments(text: str) -> list[list[str]]:
     """The name's tokens, in the comma-separated parts of the text that hold any: notes in
     brackets, underscores and label words ("Jr.") left out, look-alike letters unmixed."""
     text = _NOTE.sub(" ", text).replace("_", " ").replace(".", ". ")
+    text = _LOOSE_HYPHEN.sub("-", text)
     parts = ([unmix(t) for t in _TOKEN.findall(part) if not is_noise(t)] for part in text.split(","))
     return [part for part in parts if part]
+
+
+def _surname_before_comma(segments: list[list[str]]) -> int:
+    """How many words before a comma are the surname ("Koezminov, Maksim"), 0 if the text is
+    no "Surname, Given Patronymic": one or two words, no given name among them, then a name.
+    Past the name, a comma sets off something else ("Kuzminov Maksim, 1975, Kherson")."""
+    if len(segments) < 2 or not segments[1]:
+        return 0
+    words = [t.rstrip(".") for t in segments[0] if not _is_initial(t)]
+    if not 0 < len(words) <= 2 or len(words) < len(segments[0]):
+        return 0
+    if any(_given_count(w) > _COMMON_GIVEN or _is_patronymic(w) for w in words):
+        return 0
+    return len(words)
 
 
 def _join_turkic(words: list[str]) -> list[str]:
@@ -137,12 +154,10 @@ def parse_name(text: str, sex_hint: str = "") -> ParsedName:
     улы); what comes before a comma is the surname ("Koezminov, Maksim Sergejevitsj").
     """
     segments = _segments(text)
-    tokens = [t for part in segments for t in part]
+    head = _surname_before_comma(segments)
+    tokens = [t for part in (segments[:2] if head else segments[:1]) for t in part]
     initials = [t.rstrip(".").upper() + "." for t in tokens if _is_initial(t)]
     words = _join_turkic([t.rstrip(".") for t in tokens if not _is_initial(t)])
-    # "Surname, Given Patronymic": the words before the comma are the surname.
-    head = len([t for t in segments[0] if not _is_initial(t)]) if len(segments) > 1 else 0
-    head = head if head < len(words) else 0
     cyrillic = [w for w in words if detect_script(w) == "cyrillic" and " " not in w]
     case, gender = _hypothesis(cyrillic, sex_hint) if cyrillic else ("nomn", "")
 
