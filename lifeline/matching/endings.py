@@ -33,6 +33,11 @@ def _data() -> dict[str, Any]:
     return data
 
 
+def conventions() -> list[tuple[str, str]]:
+    """(name, source) of every convention whose endings are listed."""
+    return [(c["name"], c["source"]) for c in _data()["conventions"]]
+
+
 @cache
 def endings() -> dict[str, Ending]:
     """Every ending, folded, to what it stands for; the first convention listing one wins."""

@@ -102,13 +102,16 @@ def _canonical(folded: str) -> tuple[str, ...]:
 
 @cache
 def patronymic_features(text: str) -> GivenFeatures | None:
-    """The father's-name key of a patronymic in any spelling: its ending is read in the
-    English-style spelling first (Sergejevitsj as Sergeyevich, "Ахмет улы" as Ахметович)."""
+    """The father's-name key of a patronymic in any spelling: one the table does not know is
+    read with its ending in the English-style spelling (Sergejevitsj as Sergeyevich, "Ахмет
+    улы" as Ахметович)."""
     folded = _fold(text).rstrip(".")
     if not folded:
         return None
     is_initial = len(folded) == 1
-    standard = folded if is_initial else standard_patronymic(folded)
+    # A spelling the table knows in its own style (Michailowitsch) keeps its own reading.
+    known = is_initial or patronymic_entry(folded) is not None
+    standard = folded if known else standard_patronymic(folded)
     key = patronymic_key(standard)
     if not key:
         return None

@@ -59,7 +59,8 @@ def _is_patronymic(word: str) -> bool:
 
 
 def _known_patronymic(word: str) -> bool:
-    return patronymic_entry(standard_patronymic(word)) is not None
+    """In the patronymic table, as spelled or with its ending in the English style."""
+    return any(patronymic_entry(form) is not None for form in (word, standard_patronymic(word)))
 
 
 def _fit(reading: Reading, case: str, gender: str) -> float:
@@ -114,7 +115,9 @@ def _segments(text: str) -> list[list[str]]:
     brackets, underscores and label words ("Jr.") left out, look-alike letters unmixed."""
     text = _NOTE.sub(" ", text).replace("_", " ").replace(".", ". ")
     text = _LOOSE_HYPHEN.sub("-", text)
-    parts = ([unmix(t) for t in _TOKEN.findall(part) if not is_noise(t)] for part in text.split(","))
+    parts = (
+        [unmix(t) for t in _TOKEN.findall(part) if not is_noise(t)] for part in text.split(",")
+    )
     return [part for part in parts if part]
 
 
@@ -194,7 +197,9 @@ def _pick_patronymic(
     first), and a known one wins over a surname that merely ends like one (Турчинович,
     Танкевич)."""
     candidates = [
-        i for i in range(len(words)) if (i > 0 or initials) and _is_patronymic(nominatives[i])
+        i
+        for i in range(len(words))
+        if (i > 0 or initials or " " in words[i]) and _is_patronymic(nominatives[i])
     ]
     if not candidates:
         return -1
@@ -249,9 +254,7 @@ def _patronymic_sex(patronymic: str) -> str:
 def parse_parts(surname: str, given_name: str, patronymic: str, sex_hint: str = "") -> ParsedName:
     """Name parts typed into their own fields, put back into the nominative, roles kept."""
     parts = {"Surn": surname.strip(), "Name": given_name.strip(), "Patr": patronymic.strip()}
-    cyrillic = [
-        w for w in parts.values() if w and detect_script(w) == "cyrillic" and " " not in w
-    ]
+    cyrillic = [w for w in parts.values() if w and detect_script(w) == "cyrillic" and " " not in w]
     case, gender = _hypothesis(cyrillic, sex_hint) if cyrillic else ("nomn", "")
     out = {}
     for role, word in parts.items():
