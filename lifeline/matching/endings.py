@@ -61,6 +61,7 @@ def _fold(text: str) -> str:
     return normalise(text).replace("ё", "е")
 
 
+@cache
 def patronymic_ending(word: str) -> Ending | None:
     """The longest patronymic ending of a word in any convention (Sergejevitsj -> "jevitsj"),
     or None; enough of the word must stay before it to be a father's name."""

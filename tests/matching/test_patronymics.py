@@ -232,3 +232,9 @@ def index() -> MatchIndex:
 def test_the_person_is_found_first_from_any_spelling(text: str, person: int) -> None:
     found = index().search(parse_free_text(text), 3)
     assert found and found[0].record_id == person
+
+
+def test_a_year_in_a_bracketed_note_is_still_the_birth_year() -> None:
+    query = parse_free_text("Koezminov, Maksim Sergejevitsj (geb. 1995)")
+    assert query.names == (NameVariant("Koezminov", "Maksim", "Sergejevitsj"),)
+    assert query.birth_year == 1995
