@@ -210,9 +210,12 @@ def _pick_patronymic(
         return (turkic, _known_patronymic(nominatives[i]), after_given, i)
 
     best = max(candidates, key=rank)
-    lone = len(words) == 2 and not initials and not after_surname
-    if lone and not _known_patronymic(nominatives[best]) and " " not in words[best]:
-        return -1  # "Владимир Афанасович": a surname more likely than a lone patronymic
+    lone = len(words) == 2 and not initials and not after_surname and " " not in words[best]
+    # "Владимир Афанасович": a surname more likely than a lone patronymic; "Иван Петрович" is
+    # how Russian addresses a man, but in Latin letters "Roman Abramovich" is Mr Abramovich.
+    cyrillic = detect_script(words[best]) == "cyrillic"
+    if lone and not (cyrillic and _known_patronymic(nominatives[best])):
+        return -1
     return best
 
 

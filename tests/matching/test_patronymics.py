@@ -155,6 +155,8 @@ def test_a_surname_of_two_parts_stays_one_surname(text: str, expected: ParsedNam
 
 def test_a_surname_ending_like_a_patronymic_stays_a_surname() -> None:
     assert parse_name("Abramovich Roman Arkadjevitsj").surname == "Abramovich"
+    assert parse_name("Roman Abramovich") == ParsedName("Abramovich", "Roman", "", M)
+    assert parse_name("Иван Петрович") == ParsedName("", "Иван", "Петрович", M)
     assert parse_name("Ivan Petrovich Babich") == ParsedName("Babich", "Ivan", "Petrovich", M)
     # An "-ich" the patronymic table does not know is a surname's ending, not a patronymic's.
     assert parse_name("Ivan Babich Petrov").patronymic == ""
