@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from lifeline.matching.endings import turkic_sex
 from lifeline.matching.fold import given_entry
 from lifeline.matching.morph import is_function_word, is_known_word, place_nominative, readings
 from lifeline.matching.normalise import detect_script
@@ -153,7 +154,8 @@ def _name_words(text: str) -> str:
         before = text[: match.start()].rstrip()
         sentence_start = not before or before[-1] in ".!?:;\n"
         gap = text[match.start() - 1 : match.start()] if match.start() else " "
-        name_like = _is_name_word(word, sentence_start)
+        # "улы"/"кызы" after the father's name is a Turkic patronymic's second word.
+        name_like = _is_name_word(word, sentence_start) or bool(run and turkic_sex(word))
         if name_like and (not run or gap in (" ", ".", "\t")):
             run.append(word)
             continue

@@ -8,6 +8,7 @@ from functools import cache
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from lifeline.matching import weights as w
+from lifeline.matching.endings import standard_patronymic
 from lifeline.matching.fold import (
     family_keys,
     given_entry,
@@ -101,16 +102,22 @@ def _canonical(folded: str) -> tuple[str, ...]:
 
 @cache
 def patronymic_features(text: str) -> GivenFeatures | None:
+    """The father's-name key of a patronymic in any spelling: one the table does not know is
+    read with its ending in the English-style spelling (Sergejevitsj as Sergeyevich, "Ахмет
+    улы" as Ахметович)."""
     folded = _fold(text).rstrip(".")
     if not folded:
         return None
     is_initial = len(folded) == 1
-    key = patronymic_key(folded)
+    # A spelling the table knows in its own style (Michailowitsch) keeps its own reading.
+    known = is_initial or patronymic_entry(folded) is not None
+    standard = folded if known else standard_patronymic(folded)
+    key = patronymic_key(standard)
     if not key:
         return None
     keys = skeletons(folded) if is_initial else frozenset({key})
     initial = min(k[0] for k in keys)
-    entry = None if is_initial else patronymic_entry(folded)
+    entry = None if is_initial else patronymic_entry(standard)
     count = entry.count if entry else 0
     spellings = skeletons(folded) | {folded}
     return GivenFeatures(text.strip(), folded, keys, initial, is_initial, count, spellings)
