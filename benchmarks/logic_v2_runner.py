@@ -46,7 +46,7 @@ def main(given: str, taken: str) -> None:
     data = json.loads(open(given, encoding="utf-8").read())  # noqa: SIM115
     records = {
         r["id"]: _entity(
-            str(r["id"]),
+            f"record-{r['id']}",
             r["names"],
             _date(r["birth_year"], r["birth_month"], r["birth_day"]),
         )
@@ -64,7 +64,7 @@ def main(given: str, taken: str) -> None:
             else []
         )
         entity = _entity(
-            "q",
+            f"query-{query['qid']}",  # logic-v2 caches a name's analysis by entity id
             names,
             _date(query["birth_year"], query["birth_month"], query["birth_day"]),
             text=query["text"],

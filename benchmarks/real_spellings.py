@@ -34,6 +34,7 @@ from benchmarks.match_quality import (  # noqa: E402
     Figures,
     Ranked,
     figures,
+    misses,
     run_baseline,
     run_engine,
 )
@@ -211,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "figures": {
                     name: {k: asdict(f) for k, f in table.items()} for name, table in tables.items()
                 },
+                "engine_misses": misses(realset, results["engine"]),  # type: ignore[arg-type]
                 "examples": [
                     {"convention": e.convention, "source": e.source, **asdict(e.query)}
                     for e in realset.examples
