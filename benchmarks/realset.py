@@ -38,9 +38,9 @@ LATIN = re.compile(r"^[a-z\u00c0-\u024f\u1e00-\u1eff'ʼ -]+$")
 # The marks are the letters and letter groups each convention uses for Cyrillic sounds that the
 # others write otherwise (ж ш ч щ х ц й я ю е, and the added nominative endings).
 LATIN_CONVENTIONS: tuple[tuple[str, str], ...] = (
-    ("latvian", r"[āēīūņļķģ]"),
-    ("lithuanian", r"[ėųįą]|(ov|ev|in|sk|k)(as|is|us)$|(ij|ej)us$"),
-    ("polish", r"[łśćńźżó]|cz|rz|sz.*w|w.*sz|ie(?!va?$)"),
+    ("latvian", r"[āēīūņļķģ]|(ov|ev|in|sk|ij|ej)s$"),
+    ("lithuanian", r"[ėųį]|(ov|ev|in|sk|k)(as|is|us)$|(ij|ej)us$"),
+    ("polish", r"[łśćńźżóąę]|cz|rz|sz.*w|w.*sz|ie(?!va?$)"),
     ("turkish", r"[ığ]|ş(?!.*[ăâî])"),
     ("romanian", r"[șțţăâî]|ş"),
     ("hungarian", r"[őű]|cs|zs|gy|ny[aeiou]|sz"),
@@ -149,13 +149,26 @@ def name_maps(
 def forms_by_convention(
     groups: Iterable[Group], registered: str, *, surname: bool
 ) -> dict[str, list[tuple[str, str]]]:
-    """{convention: [(form, item)]} of the groups' forms other than the registered one."""
+    """{convention: [(form, item)]} of the groups' forms other than the registered one.
+
+    A given name has many Wikidata items (one per language's name), and their groups also hold
+    other languages' equivalents (Pepe for Филипп, Terance for Терентий). A given-name form is
+    used only if it is one word and at least two of the groups hold it (when there are two).
+    """
+    groups = list(groups)
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     seen = {registered}
+    holders: dict[str, int] = defaultdict(int)
+    for group in groups:
+        for form in set(group.forms):
+            holders[form] += 1
+    needed = 1 if surname or len(groups) < 2 else 2
     for group in groups:
         for form in group.forms:
             label = convention(form)
             if label is None or form in seen or (surname and _feminine(form, registered)):
+                continue
+            if not surname and (" " in form or holders[form] < needed):
                 continue
             seen.add(form)
             found[label].append((form, group.item))
