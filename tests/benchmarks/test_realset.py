@@ -94,3 +94,13 @@ def test_feminine_surname_forms_are_not_used_for_a_man() -> None:
     used = {form for forms in spellings.values() for form, _ in forms}
     assert "kuznetsova" not in used and "кузнецова" not in used
     assert "кузнецов" not in used  # the registered form itself is not a query
+
+
+def test_a_given_name_form_must_be_held_by_two_of_its_groups() -> None:
+    _, groups = parse_groups(
+        "filipp, philipp, pepe, фил, филипп => Q10\nfilipp, philipp, филипп => Q11\n"
+        "philipp, albert dina, филипп => Q12\n"
+    )
+    spellings = forms_by_convention(groups, "филипп", surname=False)
+    used = {form for forms in spellings.values() for form, _ in forms}
+    assert used == {"filipp", "philipp"}
