@@ -54,7 +54,7 @@ LATIN_CONVENTIONS: tuple[tuple[str, str], ...] = (
 PLAIN = "plain"
 
 CYRILLIC_CONVENTIONS: tuple[tuple[str, str], ...] = (
-    ("cyrillic belarusian", r"ў|і.*ы|ы.*і|дз[ея]|ц[ыь]|іч$|[сц]кі$"),
+    ("cyrillic belarusian", r"ў|і.*[ыэ]|[ыэ].*і|дз[ея]|ц[ыь]|іч$|[сц]кі$"),
     ("cyrillic ukrainian", r"[іїєґ]"),
     ("cyrillic serbian/macedonian", r"[јљњђћѓќѕ]"),
     ("cyrillic bulgarian", r"ъ(?!$)"),
@@ -108,10 +108,11 @@ def parse_groups(text: str) -> tuple[str, list[Group]]:
 def convention(form: str) -> str | None:
     """The spelling convention of one lower-case form, read from its letters; None: not used.
 
-    Cyrillic forms are Belarusian (ў, і beside ы, дз, ць), Ukrainian (і ї є ґ), Serbian or
-    Macedonian (ј љ њ ђ ћ), Bulgarian (ъ inside the word) or "cyrillic other". Latin forms are
-    named by the first pattern of LATIN_CONVENTIONS they match, else "plain". Other scripts
-    (Greek, Hebrew, Arabic, CJK...) are not used: the registry here is Cyrillic and Latin.
+    Cyrillic forms are Belarusian (ў, і beside ы or э, дз, ць, -іч, -скі), Ukrainian
+    (і ї є ґ), Serbian or Macedonian (ј љ њ ђ ћ), Bulgarian (ъ inside the word) or "cyrillic
+    other". Latin forms are named by the first pattern of LATIN_CONVENTIONS they match, else
+    "plain". Other scripts (Greek, Hebrew, Arabic, CJK...) are not used: the registry here is
+    Cyrillic and Latin.
     """
     if CYRILLIC.search(form):
         if not re.fullmatch(r"[а-яёіїєґўјљњђћѓќѕʼ' -]+", form):
