@@ -96,6 +96,10 @@ class Person(models.Model):
         YES = "yes", _("yes, inform the family")
         NO = "no", _("no, do not inform")
 
+    # Not stored: the engine's score of this person for the name searched, set on a search's
+    # results (selectors.person_search_for), None elsewhere.
+    match_score: float | None = None
+
     # The primary name, copied from the primary NameForm for sorting and plain search.
     surname = models.CharField(max_length=100, db_index=True)
     given_name = models.CharField(max_length=100, blank=True)

@@ -20,7 +20,9 @@ from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record, audit_record_many
-from lifeline.matching import blocking
+from lifeline.matching import DEFAULT_THRESHOLD, Candidate, blocking, query_from_fields
+from lifeline.matching.index import top_candidates
+from lifeline.registry import matchkeys
 from lifeline.registry.models import (
     MatchKey,
     NameForm,
@@ -110,7 +112,66 @@ def _filtered(people: QuerySet[Person], criteria: PersonSearch) -> QuerySet[Pers
     return people
 
 
+def name_candidates(
+    *, surname: str, given_name: str = "", patronymic: str = "", birth_year: int | None = None
+) -> tuple[Any, list[Candidate]]:
+    """The engine's query for these name parts and its candidates from the registry's keys,
+    every one scored, best first (persons merged into another left out)."""
+    query = query_from_fields(
+        surname=surname, given_name=given_name, patronymic=patronymic, birth_year=birth_year
+    )
+    records = matchkeys.candidate_records(blocking.query_keys(query))
+    return query, top_candidates(query, records, k=len(records)) if records else []
+
+
+def _names_agree(found: Candidate) -> bool:
+    """Whether the engine found the typed name parts in the person's: some agree, none
+    disagrees. A surname alone is shared by namesakes, and scores low however well it agrees:
+    the score ranks, this decides who is listed."""
+    names = [f.contribution for f in found.fields if f.field in _NAME_PARTS]
+    return any(c > 0 for c in names) and not any(c < 0 for c in names)
+
+
+def _ranked(criteria: PersonSearch) -> list[Candidate]:
+    """The persons the engine finds by the typed name (and year), whose names agree or who
+    score above its threshold, that the other filters keep, best first; none when no name part
+    was typed."""
+    if not any(getattr(criteria, part).strip() for part in _NAME_PARTS):
+        return []
+    _query, found = name_candidates(
+        surname=criteria.surname,
+        given_name=criteria.given_name,
+        patronymic=criteria.patronymic,
+        birth_year=criteria.birth_year,
+    )
+    found = [c for c in found if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
+    if not found:
+        return []
+    kept = _filtered(Person.objects.filter(pk__in=[c.record_id for c in found]), criteria)
+    allowed = set(kept.values_list("pk", flat=True))
+    return [c for c in found if c.record_id in allowed][:SEARCH_LIMIT]
+
+
+def _scored_page(ranked: list[Candidate], page: Any) -> Page[Person]:
+    """A page of the engine's persons, best first, each holding his score (`match_score`)."""
+    ids_page = Paginator(ranked, PAGE_SIZE).get_page(page)
+    persons = Person.objects.in_bulk([c.record_id for c in ids_page.object_list])
+    listed = []
+    for found in ids_page.object_list:
+        person = persons[found.record_id]
+        person.match_score = found.score
+        listed.append(person)
+    paginator: Any = ids_page.paginator
+    return Page(listed, ids_page.number, paginator)
+
+
 def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
+    ranked = _ranked(criteria)
+    if ranked:
+        # A name the engine reads: its persons, ranked by its score.
+        return _scored_page(ranked, page)
+    # Nothing the engine would propose (a part of a surname, "кузьм"): the spellings that hold
+    # what was typed, by name.
     named = _named(criteria)
     if named is None:
         # Many persons may match: the database walks them in name order, and stops.

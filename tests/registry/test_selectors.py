@@ -172,3 +172,62 @@ def test_counts_leave_out_merged_duplicates_once_recounted(registry, erin) -> No
     registry_tally_refresh()  # the worker's next recount
     counts, counted_at = registry_counts_for(user=erin)
     assert counts["missing"] == 2 and counted_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.fixture
+def namesakes(db):  # type: ignore[no-untyped-def]
+    goncharov = create_person(surname="Гончаров", given_name="Вячеслав", patronymic="Дмитриевич",
+                              birth_year=1990, unit="в/ч 12345")  # fmt: skip
+    kravchenko = create_person(surname="Кравченко", given_name="Олег", patronymic="Петрович",
+                               birth_year=1987)  # fmt: skip
+    create_person(surname="Гончаренко", given_name="Вячеслав", birth_year=1990)
+    create_person(surname="Ветошкин", given_name="Иван", birth_year=1979)
+    return goncharov, kravchenko
+
+
+@pytest.mark.parametrize(
+    ("criteria", "first"),
+    [
+        (PersonSearch(surname="Gontscharow", given_name="Wjatscheslaw"), "Гончаров"),
+        (PersonSearch(surname="Gontscharow"), "Гончаров"),
+        (PersonSearch(surname="Kravchenko"), "Кравченко"),
+        (PersonSearch(surname="Kravchenko", given_name="Oleg", birth_year=1987), "Кравченко"),
+        (PersonSearch(surname="Vetoshkin"), "Ветошкин"),
+    ],
+)
+def test_a_latin_spelling_finds_the_cyrillic_person_first_with_a_score(
+    namesakes, carol, criteria, first
+) -> None:
+    page = person_search_for(user=carol, criteria=criteria)
+    assert page[0].surname == first
+    assert page[0].match_score is not None and page[0].match_score > 0
+    scores = [p.match_score for p in page]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (PersonSearch(surname="Gontscharow", unit="12345"), ["Гончаров"]),
+        (PersonSearch(surname="Gontscharow", status="held"), []),
+        (PersonSearch(surname="Gontscharow", service_number="X-1"), []),
+        (PersonSearch(surname="Kravchenko", birth_year=1990), []),
+    ],
+)
+def test_the_other_filters_apply_to_the_engines_persons(
+    namesakes, carol, criteria, expected
+) -> None:
+    assert _names(person_search_for(user=carol, criteria=criteria)) == expected
+
+
+def test_a_part_of_a_surname_still_finds_by_substring_without_a_score(namesakes, carol) -> None:
+    page = person_search_for(user=carol, criteria=PersonSearch(surname="гончар"))
+    assert _names(page) == ["Гончаренко", "Гончаров"]
+    assert [p.match_score for p in page] == [None, None]
+
+
+def test_an_engine_search_is_audited_as_a_search(namesakes, carol) -> None:
+    person_search_for(user=carol, criteria=PersonSearch(surname="Kravchenko"))
+    [event] = AuditEvent.objects.filter(action="person.search")
+    assert event.detail["filters"] == ["surname"] and event.detail["results"] >= 1
+    assert "Kravchenko" not in json.dumps(event.detail)

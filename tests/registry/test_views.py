@@ -282,3 +282,19 @@ def test_status_event_both_sources_is_an_error(client, dave, person, source) -> 
     response = client.post(url, {"status": "held", "verification": "reported",
                                  "source": source.pk, "new_source_title": "x"})  # fmt: skip
     assert "not both" in _form_errors(response)["__all__"][0]
+
+
+def test_search_page_ranks_a_german_spelling_with_its_score(client, bob, db) -> None:
+    create_person(surname="Гончаренко", given_name="Вячеслав", birth_year=1990)
+    create_person(surname="Гончаров", given_name="Вячеслав", patronymic="Дмитриевич",
+                  birth_year=1990)  # fmt: skip
+    login_staff(client, bob)
+    response = client.get(
+        reverse("registry:search"), {"surname": "Gontscharow", "given_name": "Wjatscheslaw"}
+    )
+    html = response.content.decode()
+    row = r"<tr>\s*<td><a [^>]*>([^<]+)</a>.*?<td class=\"score\">([\d.,]+)</td>"
+    rows = re.findall(row, html, re.S)
+    assert rows and rows[0][0] == "Гончаров Вячеслав Дмитриевич"
+    assert float(rows[0][1].replace(",", ".")) > 0
+    assert AuditEvent.objects.filter(action="person.search").count() == 1
