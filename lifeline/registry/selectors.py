@@ -6,7 +6,7 @@ text typed in: a name someone searched for is itself sensitive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record, audit_record_many
-from lifeline.matching import DEFAULT_THRESHOLD, Candidate, blocking, query_from_fields
+from lifeline.matching import DEFAULT_THRESHOLD, Candidate, Query, blocking, query_from_fields
 from lifeline.matching.index import top_candidates
 from lifeline.registry import matchkeys
 from lifeline.registry.models import (
@@ -112,16 +112,22 @@ def _filtered(people: QuerySet[Person], criteria: PersonSearch) -> QuerySet[Pers
     return people
 
 
-def name_candidates(
-    *, surname: str, given_name: str = "", patronymic: str = "", birth_year: int | None = None
-) -> tuple[Any, list[Candidate]]:
-    """The engine's query for these name parts and its candidates from the registry's keys,
-    every one scored, best first (persons merged into another left out)."""
-    query = query_from_fields(
-        surname=surname, given_name=given_name, patronymic=patronymic, birth_year=birth_year
-    )
+def _candidates(query: Query, k: int | None = None) -> list[Candidate]:
+    """The engine's candidates for `query` from the registry's keys, scored, best first (all
+    of them, or the best `k`); persons merged into another left out."""
     records = matchkeys.candidate_records(blocking.query_keys(query))
-    return query, top_candidates(query, records, k=len(records)) if records else []
+    return top_candidates(query, records, k=len(records) if k is None else k) if records else []
+
+
+def _with_scores(found: list[Candidate]) -> list[Person]:
+    """The candidates' persons in their order, each holding his score (`match_score`)."""
+    persons = Person.objects.in_bulk([c.record_id for c in found])
+    listed = []
+    for candidate in found:
+        person = persons[candidate.record_id]
+        person.match_score = candidate.score
+        listed.append(person)
+    return listed
 
 
 def _names_agree(found: Candidate) -> bool:
@@ -138,13 +144,13 @@ def _ranked(criteria: PersonSearch) -> list[Candidate]:
     was typed."""
     if not any(getattr(criteria, part).strip() for part in _NAME_PARTS):
         return []
-    _query, found = name_candidates(
+    query = query_from_fields(
         surname=criteria.surname,
         given_name=criteria.given_name,
         patronymic=criteria.patronymic,
         birth_year=criteria.birth_year,
     )
-    found = [c for c in found if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
+    found = [c for c in _candidates(query) if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
     if not found:
         return []
     kept = _filtered(Person.objects.filter(pk__in=[c.record_id for c in found]), criteria)
@@ -155,14 +161,8 @@ def _ranked(criteria: PersonSearch) -> list[Candidate]:
 def _scored_page(ranked: list[Candidate], page: Any) -> Page[Person]:
     """A page of the engine's persons, best first, each holding his score (`match_score`)."""
     ids_page = Paginator(ranked, PAGE_SIZE).get_page(page)
-    persons = Person.objects.in_bulk([c.record_id for c in ids_page.object_list])
-    listed = []
-    for found in ids_page.object_list:
-        person = persons[found.record_id]
-        person.match_score = found.score
-        listed.append(person)
     paginator: Any = ids_page.paginator
-    return Page(listed, ids_page.number, paginator)
+    return Page(_with_scores(list(ids_page.object_list)), ids_page.number, paginator)
 
 
 def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
@@ -207,6 +207,35 @@ def person_search_for(*, user: User, criteria: PersonSearch, page: Any = 1) -> P
         },
     )
     return result
+
+
+# The persons shown at most as possibly the one about to be added.
+DUPLICATES_SHOWN = 10
+
+
+@transaction.atomic
+def person_duplicates_for(*, user: User, data: Mapping[str, Any]) -> list[Person]:
+    """The registry persons the engine takes, above its threshold, for the person described by
+    `data` (a new person's form), best first, each holding his score; a read of each, audited.
+    """
+    require_perm(user, Perm.REGISTRY_VIEW)
+    query = query_from_fields(
+        surname=data.get("surname", ""),
+        given_name=data.get("given_name", ""),
+        patronymic=data.get("patronymic", ""),
+        birth_year=data.get("birth_year"),
+        birth_month=data.get("birth_month"),
+        birth_day=data.get("birth_day"),
+        sex=data.get("sex", ""),
+        unit=data.get("unit", ""),
+        place=data.get("place_of_birth", ""),
+    )
+    found = [c for c in _candidates(query, DUPLICATES_SHOWN) if c.score >= DEFAULT_THRESHOLD]
+    if found:
+        person_reads_audit(
+            user=user, persons=[c.record_id for c in found], purpose="duplicate_check"
+        )
+    return _with_scores(found)
 
 
 @transaction.atomic

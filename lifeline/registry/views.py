@@ -62,13 +62,54 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(Perm.REGISTRY_EDIT)
 def person_create(request: HttpRequest) -> HttpResponse:
+    """Add a person; first, if the registry holds persons the engine takes for him, the
+    registrar chooses: one of them (the name is added to him as a name form), or a new person.
+
+    Two steps without script: the form posts; while the registrar has not chosen ("duplicate"
+    is "new" or a person's id), the persons found are shown with the values kept hidden.
+    """
     form = PersonForm(request.POST or None, initial={"inform_family": "unknown"})
+    choice = request.POST.get("duplicate", "")
+    if form.is_bound and form.is_valid() and choice != "new":
+        if choice.isdigit():
+            return _name_form_for_same(request, form, int(choice))
+        candidates = selectors.person_duplicates_for(
+            user=staff_user(request), data=form.cleaned_data
+        )
+        if candidates:
+            return render(
+                request,
+                "registry/person_duplicates.html",
+                {"form": form, "candidates": candidates},
+            )
     return form_action(
         request,
         form,
         lambda: services.person_create(actor=staff_user(request), data=form.cleaned_data),
         success=_("Person added to the registry."),
         redirect_to=lambda person: redirect("registry:person", pk=person.pk),
+        template="registry/person_form.html",
+        context={"person": None},
+    )
+
+
+def _name_form_for_same(request: HttpRequest, form: PersonForm, pk: int) -> HttpResponse:
+    """The registrar says the new person is this one: his name is added as a name form."""
+    person = selectors.person_get_for(user=staff_user(request), pk=pk, purpose="name_form_add")
+    data = form.cleaned_data
+    return form_action(
+        request,
+        form,
+        lambda: services.name_form_add(
+            actor=staff_user(request),
+            person=person,
+            surname=data["surname"],
+            given_name=data["given_name"],
+            patronymic=data["patronymic"],
+            language=data["name_language"],
+        ),
+        success=_("The name was added to this person as a name form; no new person was made."),
+        redirect_to=lambda _added: redirect("registry:person", pk=person.pk),
         template="registry/person_form.html",
         context={"person": None},
     )

@@ -298,3 +298,64 @@ def test_search_page_ranks_a_german_spelling_with_its_score(client, bob, db) -> 
     assert rows and rows[0][0] == "Гончаров Вячеслав Дмитриевич"
     assert float(rows[0][1].replace(",", ".")) > 0
     assert AuditEvent.objects.filter(action="person.search").count() == 1
+
+
+@pytest.fixture
+def bondarenko(db) -> Person:  # type: ignore[no-untyped-def]
+    """Already in the registry: the person `_person_post` describes, spelled in Russian."""
+    return create_person(surname="Бондаренко", given_name="Александр", patronymic="Петрович",
+                         birth_year=1999, unit="93 ОМБр")  # fmt: skip
+
+
+def _hidden(html: str, name: str) -> str:
+    match = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
+    assert match, name
+    return match.group(1)
+
+
+def test_a_near_duplicate_is_shown_and_nothing_is_created_until_chosen(
+    client, dave, bondarenko
+) -> None:
+    login_staff(client, dave)
+    response = client.post(reverse("registry:person_create"), _person_post())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("registry:person", args=[bondarenko.pk]) in html
+    assert f'name="duplicate" value="{bondarenko.pk}"' in html
+    assert 'name="duplicate" value="new"' in html and "csrfmiddlewaretoken" in html
+    assert _hidden(html, "surname") == "Бондаренко" and _hidden(html, "health") == escape(
+        "легке поранення"
+    )
+    assert Person.objects.count() == 1
+    [read] = AuditEvent.objects.filter(action="person.view", actor=dave)
+    assert read.object_id == str(bondarenko.pk)
+    assert read.detail["purpose"] == "duplicate_check"
+
+
+def test_choosing_a_new_person_creates_him(client, dave, bondarenko) -> None:
+    login_staff(client, dave)
+    response = client.post(reverse("registry:person_create"), _person_post(duplicate="new"))
+    new = Person.objects.exclude(pk=bondarenko.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:person", args=[new.pk])
+    assert new.given_name == "Олександр"
+
+
+def test_choosing_the_same_person_adds_a_name_form_and_no_person(client, dave, bondarenko) -> None:
+    login_staff(client, dave)
+    post = _person_post(duplicate=str(bondarenko.pk))
+    response = client.post(reverse("registry:person_create"), post)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:person", args=[bondarenko.pk])
+    assert Person.objects.count() == 1
+    spellings = {(f.given_name, f.language) for f in bondarenko.name_forms.all()}
+    assert ("Олександр", "uk") in spellings
+    assert not AuditEvent.objects.filter(action="person.create", actor=dave).exists()
+
+
+def test_no_match_above_the_threshold_creates_at_once(client, dave, db) -> None:
+    create_person(surname="Бондаренко", given_name="Сергей", birth_year=1960)
+    login_staff(client, dave)
+    response = client.post(reverse("registry:person_create"), _person_post())
+    assert response.status_code == 302
+    assert Person.objects.count() == 2
