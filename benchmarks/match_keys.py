@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -41,6 +42,46 @@ def _pct(values: list[float]) -> str:
     return f"p50 {_ms(statistics.median(values))}, p95 {_ms(p95)} (n={len(values)})"
 
 
+def persons_store(records: list[Any]) -> None:
+    """Registry rows for the engine's records, as the registry's services would write them
+    (keys left out: the caller writes those its own way)."""
+    from lifeline.registry.models import NameForm, Person
+    from lifeline.registry.text import fold
+
+    Person.objects.bulk_create(
+        Person(
+            pk=r.id,
+            surname=r.names[0].surname,
+            given_name=r.names[0].given_name,
+            patronymic=r.names[0].patronymic,
+            sex=r.sex,
+            birth_year=r.birth_year,
+            birth_month=r.birth_month,
+            birth_day=r.birth_day,
+            unit=r.unit,
+            unit_folded=fold(r.unit),
+            place_of_birth=r.place_of_birth,
+            service_number=f"SN{r.id:07d}",
+        )
+        for r in records
+    )
+    NameForm.objects.bulk_create(
+        NameForm(
+            person_id=r.id,
+            surname=n.surname,
+            given_name=n.given_name,
+            patronymic=n.patronymic,
+            surname_folded=fold(n.surname),
+            given_name_folded=fold(n.given_name),
+            patronymic_folded=fold(n.patronymic),
+            script="latn" if i else "cyrl",
+            is_primary=i == 0,
+        )
+        for r in records
+        for i, n in enumerate(r.names)
+    )
+
+
 def _load(persons: int, enquiries: int) -> list[int]:
     """The registry and the open enquiries; returns the enquiries' ids."""
     from django.db import connection, transaction
@@ -49,8 +90,7 @@ def _load(persons: int, enquiries: int) -> list[int]:
     from benchmarks.evalset import build_evalset
     from lifeline.cases.models import Case
     from lifeline.matching import blocking
-    from lifeline.registry.models import MatchKey, NameForm, Person
-    from lifeline.registry.text import fold
+    from lifeline.registry.models import MatchKey
     from lifeline.tracing.models import Enquiry
 
     started = time.perf_counter()
@@ -63,38 +103,7 @@ def _load(persons: int, enquiries: int) -> list[int]:
     for start in range(0, len(evalset.records), BATCH):
         batch = evalset.records[start : start + BATCH]
         with transaction.atomic():
-            Person.objects.bulk_create(
-                Person(
-                    pk=r.id,
-                    surname=r.names[0].surname,
-                    given_name=r.names[0].given_name,
-                    patronymic=r.names[0].patronymic,
-                    sex=r.sex,
-                    birth_year=r.birth_year,
-                    birth_month=r.birth_month,
-                    birth_day=r.birth_day,
-                    unit=r.unit,
-                    unit_folded=fold(r.unit),
-                    place_of_birth=r.place_of_birth,
-                    service_number=f"SN{r.id:07d}",
-                )
-                for r in batch
-            )
-            NameForm.objects.bulk_create(
-                NameForm(
-                    person_id=r.id,
-                    surname=n.surname,
-                    given_name=n.given_name,
-                    patronymic=n.patronymic,
-                    surname_folded=fold(n.surname),
-                    given_name_folded=fold(n.given_name),
-                    patronymic_folded=fold(n.patronymic),
-                    script="latn" if i else "cyrl",
-                    is_primary=i == 0,
-                )
-                for r in batch
-                for i, n in enumerate(r.names)
-            )
+            persons_store(batch)
             rows = [(key, r.id) for r in batch for key in blocking.record_keys(r)]
             keys += len(rows)
             if connection.vendor == "postgresql":

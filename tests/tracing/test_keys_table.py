@@ -9,10 +9,11 @@ from django.db import DatabaseError, connection, transaction
 
 from benchmarks.engine import engine_query
 from benchmarks.evalset import build_evalset
+from benchmarks.match_keys import persons_store
 from lifeline.core.actors import SYSTEM
 from lifeline.matching import MatchIndex, PersonRecord, Query, blocking
 from lifeline.registry.matchkeys import keys_refresh
-from lifeline.registry.models import NameForm, Person
+from lifeline.registry.models import Person
 from lifeline.tracing import engine
 from lifeline.tracing.models import DuplicatePair
 from lifeline.tracing.services.duplicates import duplicate_dismiss, duplicates_check_person
@@ -20,32 +21,7 @@ from tests.registry.conftest import create_person
 
 
 def _store(records: list[PersonRecord]) -> None:
-    Person.objects.bulk_create(
-        Person(
-            pk=r.id,
-            surname=r.names[0].surname,
-            given_name=r.names[0].given_name,
-            patronymic=r.names[0].patronymic,
-            sex=r.sex,
-            birth_year=r.birth_year,
-            birth_month=r.birth_month,
-            birth_day=r.birth_day,
-            unit=r.unit,
-            place_of_birth=r.place_of_birth,
-        )
-        for r in records
-    )
-    NameForm.objects.bulk_create(
-        NameForm(
-            person_id=r.id,
-            surname=n.surname,
-            given_name=n.given_name,
-            patronymic=n.patronymic,
-            is_primary=i == 0,
-        )
-        for r in records
-        for i, n in enumerate(r.names)
-    )
+    persons_store(records)
     keys_refresh(r.id for r in records)
 
 
