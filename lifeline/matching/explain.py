@@ -19,6 +19,7 @@ REASONS: dict[str, str] = {
     "spellings of one name": "spellings",
     "same name across transliteration": "translit",
     "male and female forms of one family name": "family_forms",
+    "same name with unstressed vowels spelt as heard": "vowels_as_heard",
     "nearly the same spelling": "nearly_same_spelling",
     "sounds the same": "sounds_same",
     "similar spelling": "similar_spelling",

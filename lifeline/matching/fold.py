@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from lifeline.matching.keys import male_skeleton, skeleton, skeletons
+from lifeline.matching.keys import male_skeleton, reduced, skeleton, skeletons
 from lifeline.matching.normalise import detect_script, normalise
 from lifeline.matching.tables import (
     GivenName,
     Patronymic,
     given_names,
+    given_names_by_reduced,
     given_names_by_skeleton,
     male_surname_of,
     patronymics,
@@ -31,17 +32,30 @@ def _fold(text: str) -> str:
     return normalise(text).replace("ё", "е").replace("'", "")
 
 
+# Letters a name needs before its vowels may be read loosely (keys.reduced): Ян is not Ен.
+_REDUCED_MIN = 5
+
+
 def given_entry(name: str) -> GivenName | None:
-    """The table entry for a given-name form in any script, or None if unknown."""
+    """The table entry for a given-name form in any script, or None if unknown.
+
+    A form the table does not hold is looked up by its skeletons (Oleksandr, Уладзімір), then,
+    if long enough, by its reduced skeletons (Аляксандр, Siarhei).
+    """
     folded = _fold(name)
     if not folded:
         return None
-    if detect_script(folded) == "cyrillic":
-        return given_names().get(folded)
+    if detect_script(folded) == "cyrillic" and folded in given_names():
+        return given_names()[folded]
+    keys = sorted(skeletons(folded))
     by_skeleton = given_names_by_skeleton()
-    for key in sorted(skeletons(folded)):
+    for key in keys:
         if key in by_skeleton:
             return by_skeleton[key]
+    by_reduced = given_names_by_reduced()
+    for key in keys:
+        if len(key) >= _REDUCED_MIN and reduced(key) in by_reduced:
+            return by_reduced[reduced(key)]
     return None
 
 

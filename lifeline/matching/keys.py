@@ -1,58 +1,105 @@
 """Keys that meet across transliteration: a Latin skeleton and a coarser phonetic key.
 
 A Cyrillic name is mapped letter by letter to a skeleton alphabet: Latin letters plus four
-capitals that keep щ ш ч ж apart (Q S C Z). A Latin name is read under each family of
-romanisation rules (English-style: ISO 9, GOST 7.79, BGN/PCGN, ICAO 9303, KMU 2010; German;
-French; Polish), longest rule first, giving up to four skeletons; a Latin spelling meets a
-Cyrillic name if one of them is the Cyrillic skeleton. Both sides then go through the same
-clean-up, which forgives what the systems disagree on: soft signs and apostrophes, doubled
-letters, й/y/j/i glides (ya ia ja, yu iu ju, ye ie je), ё as e/yo/jo, г/х as g/h/kh, з/с.
+capitals that keep щ ш ч ж apart (Q S C Z). A Latin name is read under each romanisation
+convention that may have written it (English-style, GOST, German, French, Polish always; Dutch,
+Scandinavian, Czech and the other haček spellings, Hungarian, Romanian, Latvian, Lithuanian,
+Spanish, Catalan, Italian, Turkish and Belarusian when the name bears their marks), giving a
+skeleton per reading; a Latin spelling meets a Cyrillic name if one of them is the Cyrillic
+skeleton. Both sides then go through the same clean-up, which forgives what the systems
+disagree on: soft signs and apostrophes, doubled letters, й/y/j/i glides (ya ia ja, yu iu ju,
+ye ie je), ё as e/yo/jo, г/х as g/h/kh, з/с.
+
+The rules are data, with the published tables they come from: data/romanisation.yaml.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from lifeline.matching.normalise import normalise
 
-_CYRILLIC_TO_SKELETON = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "io",
-    "є": "ie", "ж": "Z", "з": "s", "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k",
-    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "g", "ц": "c", "ч": "C", "ш": "S", "щ": "Q", "ъ": "",
-    "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia", "'": "",
-}  # fmt: skip
+RULES = Path(__file__).with_name("data") / "romanisation.yaml"
 
-# Letters with diacritics that the romanisation systems use, read the same by every style.
-_LATIN_PREMAP = [
-    ("šč", "Q"), ("ŝ", "Q"), ("š", "S"), ("č", "C"), ("ž", "Z"), ("ż", "Z"), ("û", "iu"),
-    ("â", "ia"), ("ê", "ie"), ("ë", "io"), ("ï", "i"), ("ś", "s"), ("ź", "s"), ("ć", "c"),
-    ("ł", "l"), ("ń", "n"), ("ü", "iu"), ("ö", "io"), ("ä", "e"), ("ß", "s"), ("ǵ", "g"),
-]  # fmt: skip
 
-_COMMON = {"x": "ks", "ph": "f", "q": "k", "y": "i", "w": "v", "h": "g", "kh": "g"}
-_STYLES: dict[str, dict[str, str]] = {
-    # ISO 9 / GOST 7.79, BGN/PCGN, ICAO 9303, KMU 2010, and loose English spellings.
-    "en": _COMMON
-    | {"shch": "Q", "sch": "Q", "zh": "Z", "sh": "S", "tch": "C", "ch": "C", "ts": "c",
-       "tc": "c", "tz": "c", "j": "i", "z": "s"},
-    # GOST 7.79 system B (ISO 9 transliteration in ASCII): x for х, cz for ц, shh for щ.
-    "gost": _COMMON
-    | {"shh": "Q", "zh": "Z", "sh": "S", "ch": "C", "cz": "c", "x": "g", "j": "i", "z": "s"},
-    "de": _COMMON
-    | {"schtsch": "Q", "dsch": "dZ", "tsch": "C", "sch": "S", "sh": "Z", "ch": "g", "tz": "c",
-       "ts": "c", "z": "c", "j": "i"},
-    "fr": _COMMON
-    | {"chtch": "Q", "tch": "C", "dj": "dZ", "ch": "S", "zh": "Z", "j": "Z", "ou": "u",
-       "ts": "c", "tz": "c", "z": "s"},
-    "pl": _COMMON | {"szcz": "Q", "sz": "S", "cz": "C", "rz": "Z", "ch": "g", "j": "i", "z": "s"},
-}  # fmt: skip
-_STYLE_PATTERNS = {
-    style: re.compile("|".join(sorted(map(re.escape, rules), key=len, reverse=True)))
-    for style, rules in _STYLES.items()
-}
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One convention's reading of a Latin name: its rules, and when it applies."""
+
+    key: str  # "de"
+    label: str  # "German spelling", for explanations
+    always: bool  # read every Latin name so, not only those bearing the marker
+    marker: re.Pattern[str]
+    substitute: Callable[[str], str]
+
+
+@cache
+def _data() -> dict[str, Any]:
+    with open(RULES, encoding="utf-8") as file:
+        data: dict[str, Any] = yaml.safe_load(file)
+    return data
+
+
+def _priority(pattern: str) -> int:
+    """How many letters a rule's key consumes, lookarounds and anchors left out."""
+    bare = re.sub(r"\(\?<?[=!][^)]*\)|[\^$]", "", pattern)
+    return len(re.sub(r"\[[^]]*\]", "x", bare))
+
+
+def _substitution(rules: Mapping[str, str]) -> Callable[[str], str]:
+    """A function replacing every match of the rules' keys, the longest key first."""
+    ordered = sorted(rules.items(), key=lambda kv: -_priority(kv[0]))
+    pattern = re.compile("|".join(f"(?P<r{i}>{key})" for i, (key, _) in enumerate(ordered)))
+    targets = {f"r{i}": target for i, (_, target) in enumerate(ordered)}
+
+    def substitute(word: str) -> str:
+        return pattern.sub(lambda m: targets[m.lastgroup or ""], word)
+
+    return substitute
+
+
+@cache
+def readings() -> tuple[Reading, ...]:
+    """The Latin readings, in the file's order (the first names a style in explanations)."""
+    common: dict[str, str] = _data()["common"]
+    return tuple(
+        Reading(
+            c["key"],
+            c["label"],
+            bool(c.get("always")),
+            re.compile(c["marker"]),
+            _substitution({**common, **c["rules"]}),
+        )
+        for c in _data()["conventions"]
+    )
+
+
+@cache
+def _cyrillic() -> dict[int, str]:
+    return str.maketrans(_data()["cyrillic"])
+
+
+@cache
+def _belarusian() -> tuple[re.Pattern[str], Callable[[str], str], Callable[[str], str]]:
+    """The Belarusian marker, the rules for a word that bears it, and those for another."""
+    data = _data()["belarusian"]
+    marked = _substitution({**data["rules"], **data["initial"]})
+    return re.compile(data["marker"]), marked, _substitution(data["rules"])
+
+
+@cache
+def _premap() -> Callable[[str], str]:
+    return _substitution(_data()["premap"])
+
+
 _CONSONANT = "bcdfgklmnprstvzQSCZ"
 _NOT_SKELETON = re.compile("[^a-zQSCZ]")
 _DOUBLE = re.compile(r"(.)\1+")
@@ -67,33 +114,54 @@ def _cleanup(code: str) -> str:
     code = _NOT_SKELETON.sub("", code)
     code = _DOUBLE.sub(r"\1", code)
     code = re.sub(f"(?<=[{_CONSONANT}])io", "e", code)
+    # ё after щ ш ч ж is written o as often as e or yo (Хрущёв: Chruschtschow, Khrushchev).
+    code = re.sub("(?<=[QSCZ])o", "e", code)
     code = code.replace("ie", "e")
     return _DOUBLE.sub(r"\1", code)
 
 
-def _from_cyrillic(word: str) -> str:
-    return "".join(_CYRILLIC_TO_SKELETON.get(ch, ch) for ch in word)
+def _from_cyrillic(word: str) -> tuple[str, ...]:
+    """The skeletons of a Cyrillic word, its plain reading first (see `belarusian` in the
+    rules: a word Belarusian by its letters is read as such, one that may be is read both ways)."""
+    word = word.translate(_HOMOGLYPHS)
+    marker, marked, unmarked = _belarusian()
+    if marker.search(word):
+        return (_cleanup(marked(word).translate(_cyrillic())),)
+    plain = _cleanup(word.translate(_cyrillic()))
+    maybe = _cleanup(unmarked(word).translate(_cyrillic()))
+    return (plain,) if maybe == plain else (plain, maybe)
+
+
+# Letters whose mark a reading needs to see (Serbian ć for ч, Łacinka ć dź for ть дь).
+_KEEP_MARKS = frozenset("ćź")
 
 
 def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Diacritics dropped (é -> e, ȳ -> y, t͡s -> ts), but for the letters in _KEEP_MARKS."""
+    return "".join(
+        ch
+        if ch in _KEEP_MARKS
+        else "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        for ch in text
+    )
 
 
+def _read(word: str, reading: Reading) -> str:
+    """The skeleton of a normalised Latin word under one reading."""
+    return _cleanup(reading.substitute(_premapped(word)))
+
+
+@cache
 def _premapped(word: str) -> str:
-    for source, target in _LATIN_PREMAP:
-        word = word.replace(source, target)
-    return _strip_marks(word)
-
-
-def _style_skeleton(word: str, style: str) -> str:
-    rules = _STYLES[style]
-    return _cleanup(_STYLE_PATTERNS[style].sub(lambda m: rules[m[0]], word))
+    return _strip_marks(_premap()(word))
 
 
 def _from_latin(word: str) -> frozenset[str]:
-    word = _premapped(word)
-    return frozenset(_style_skeleton(word, style) for style in _STYLES)
+    return frozenset(
+        _read(word, reading)
+        for reading in readings()
+        if reading.always or reading.marker.search(word)
+    )
 
 
 @cache
@@ -106,56 +174,61 @@ def skeletons(name: str) -> frozenset[str]:
     word = normalise(name)
     if not word:
         return frozenset()
-    cyrillic = len(_CYRILLIC_LETTER.findall(word))
-    if cyrillic and cyrillic * 2 >= sum(ch.isalpha() for ch in word):
-        return frozenset({_cleanup(_from_cyrillic(word.translate(_HOMOGLYPHS)))} - {""})
+    if _is_cyrillic(word):
+        return frozenset(_from_cyrillic(word)) - {""}
     return _from_latin(word) - {""}
 
 
+def _is_cyrillic(word: str) -> bool:
+    cyrillic = len(_CYRILLIC_LETTER.findall(word))
+    return bool(cyrillic) and cyrillic * 2 >= sum(ch.isalpha() for ch in word)
+
+
 def skeleton(name: str) -> str:
-    """One skeleton: the Cyrillic one, or for Latin the English-style reading."""
+    """One skeleton: the Cyrillic one (its plain reading), or for Latin the English-style one."""
     keys = skeletons(name)
     if len(keys) <= 1:
         return next(iter(keys), "")
-    return _style_skeleton(_premapped(normalise(name)), "en")
-
-
-_STYLE_NAMES = {
-    "pl": "Polish spelling",
-    "fr": "French spelling",
-    "de": "German spelling",
-    "gost": "GOST 7.79 system B spelling",
-    "en": "ISO 9/BGN/ICAO/KMU-style spelling",
-}
-# What gives a spelling away as one style rather than another.
-_STYLE_MARKERS = {
-    "pl": re.compile("cz|sz|rz|[łżźśćń]"),
-    "fr": re.compile("ou|tch|ch"),
-    "de": re.compile("w|sch|z"),
-    "gost": re.compile("x|cz|shh"),
-    "en": re.compile(""),
-}
+    word = normalise(name)
+    return _from_cyrillic(word)[0] if _is_cyrillic(word) else _read(word, readings()[0])
 
 
 def style_of(a: str, b: str) -> str:
-    """Which romanisation style makes a Latin name meet a Cyrillic one ("German spelling")."""
+    """Which romanisation convention makes a Latin name meet a Cyrillic one ("German spelling").
+
+    The first reading that meets, of those whose marker the Latin name bears: the narrower
+    conventions (read only when marked) before the ones read always, each in the file's
+    order; the English-style one, which has no marker, last.
+    """
     for latin, other in ((a, b), (b, a)):
         targets = skeletons(other)
         word = normalise(latin)
-        for style, label in _STYLE_NAMES.items():
-            if _STYLE_MARKERS[style].search(word) and (
-                _style_skeleton(_premapped(word), style) in targets
-            ):
-                return label
+        marked = [r for r in readings() if r.marker.pattern and r.marker.search(word)]
+        marked.sort(key=lambda r: r.always)
+        for reading in [*marked, *(r for r in readings() if not r.marker.pattern)]:
+            if _read(word, reading) in targets:
+                return reading.label
     return ""
 
 
 @cache
+def reduced(code: str) -> str:
+    """A skeleton with the spellings of unstressed vowels merged, as akanye and yakanye write
+    them (Аляксандр, Сяргей, Алег for Александр, Сергей, Олег): я as е, о as а.
+
+    >>> reduced(skeleton("Сяргей")) == reduced(skeleton("Сергей"))
+    True
+    """
+    return code.replace("ia", "e").replace("o", "a")
+
+
+@cache
 def phonetic(code: str) -> str:
-    """A coarse key from a skeleton, for recall: voicing merged, vowels after the first dropped."""
+    """A coarse key from a skeleton, for recall: voicing merged, vowels after the first dropped
+    (the first read as `reduced` does: Огурцов and Агурцоў share one)."""
     if not code:
         return ""
-    code = code.translate(_VOICING)
+    code = reduced(code).translate(_VOICING)
     return _DOUBLE.sub(r"\1", code[0] + _VOWELS.sub("", code[1:]))
 
 

@@ -17,7 +17,7 @@ from lifeline.matching.fold import (
     patronymic_key,
     surname_keys,
 )
-from lifeline.matching.keys import phonetic, skeletons, style_of
+from lifeline.matching.keys import phonetic, reduced, skeletons, style_of
 from lifeline.matching.normalise import detect_script, normalise
 from lifeline.matching.tables import given_name_frequency, surname_count
 from lifeline.matching.types import NameVariant
@@ -28,6 +28,7 @@ class SurnameFeatures:
     text: str
     folded: str
     keys: frozenset[str]
+    reduced: frozenset[str]  # keys with unstressed vowels merged (keys.reduced)
     phonetic: frozenset[str]
     family: frozenset[str]
     count: int
@@ -68,6 +69,7 @@ def surname_features(text: str) -> SurnameFeatures | None:
         text.strip(),
         folded,
         keys,
+        frozenset(reduced(k) for k in keys),
         frozenset(phonetic(k) for k in keys),
         family_keys(folded),
         surname_count(folded),
@@ -130,6 +132,11 @@ def name_features(variant: NameVariant) -> NameFeatures:
         given_features(variant.given_name) if variant.given_name else None,
         patronymic_features(variant.patronymic) if variant.patronymic else None,
     )
+
+
+def _reduced(keys: frozenset[str]) -> set[str]:
+    """Keys with unstressed vowels merged: a Belarusian Сяргеевіч's father is Сергей."""
+    return {reduced(k) for k in keys}
 
 
 def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -196,6 +203,9 @@ def compare_surnames(
         return w.SURNAME_TRANSLIT - penalty, f"{shown}: {why}"
     if q.family & r.family:
         return w.SURNAME_FAMILY - penalty, f"{shown}: male and female forms of one family name"
+    if q.reduced & r.reduced:
+        why = "same name with unstressed vowels spelt as heard"
+        return w.SURNAME_REDUCED - penalty, f"{shown}: {why}"
     similarity = _similarity(q.keys, r.keys)
     # One slip in a long name (as _one_slip with SLIP_MIN_LENGTH, on forms kept long enough).
     if similarity >= w.FUZZY_HIGH or _any_slip(q.slip_forms, r.slip_forms):
@@ -215,7 +225,13 @@ def surname_needs_fuzzy(q: SurnameFeatures, r: SurnameFeatures) -> bool:
 
 def fuzzy_surname_bound() -> float:
     """The most a surname agreeing by no key can weigh in `compare_surnames` (penalties ≥ 0)."""
-    return max(w.SURNAME_FUZZY_HIGH, w.SURNAME_PHONETIC, w.SURNAME_FUZZY_LOW, w.SURNAME_DISAGREE)
+    return max(
+        w.SURNAME_REDUCED,
+        w.SURNAME_FUZZY_HIGH,
+        w.SURNAME_PHONETIC,
+        w.SURNAME_FUZZY_LOW,
+        w.SURNAME_DISAGREE,
+    )
 
 
 def compare_given(q: GivenFeatures, r: GivenFeatures, explain: bool = True) -> tuple[float, str]:
@@ -254,7 +270,7 @@ def compare_patronymics(q: GivenFeatures, r: GivenFeatures) -> tuple[float, str]
         if q.initial == r.initial:
             return w.PATRONYMIC_INITIAL, f"{q.text} ~ {r.text}: initial agrees"
         return w.PATRONYMIC_DISAGREE / 2, f"{q.text} ≠ {r.text}: initial differs"
-    if q.keys & r.keys:
+    if q.keys & r.keys or _reduced(q.keys) & _reduced(r.keys):
         how = "same" if q.folded == r.folded else "same father's name"
         penalty = w.frequency_penalty(
             max(q.count, r.count), w.PATRONYMIC_FREQUENCY_SCALE, w.PATRONYMIC_FREQUENCY_MAX_PENALTY

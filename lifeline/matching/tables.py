@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from lifeline.matching.keys import skeleton, skeletons
+from lifeline.matching.keys import reduced, skeleton, skeletons
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -82,6 +82,18 @@ def given_names_by_skeleton() -> dict[str, GivenName]:
         key = skeleton(form)
         if key and (key not in best or best[key][0] < entry.count):
             best[key] = (entry.count, entry)
+    return {key: entry for key, (_count, entry) in best.items()}
+
+
+@cache
+def given_names_by_reduced() -> dict[str, GivenName]:
+    """Reduced skeleton (keys.reduced) -> given name, for the spellings that write unstressed
+    vowels as they sound: Belarusian Аляксандр, Siarhei. The more common form wins."""
+    best: dict[str, tuple[int, GivenName]] = {}
+    for key, entry in given_names_by_skeleton().items():
+        short = reduced(key)
+        if short not in best or best[short][0] < entry.count:
+            best[short] = (entry.count, entry)
     return {key: entry for key, (_count, entry) in best.items()}
 
 

@@ -20,6 +20,7 @@ DEFAULT_THRESHOLD = 0.5
 SURNAME_EXACT = 8.0
 SURNAME_TRANSLIT = 7.5  # same skeleton: one name across transliteration or Ukrainian/Russian
 SURNAME_FAMILY = 4.5  # male and female forms of one family name (Кузьминов ~ Кузьминова)
+SURNAME_REDUCED = 5.5  # same but for unstressed vowels, as akanye writes them (Папоў ~ Попов)
 SURNAME_FUZZY_HIGH = 4.0  # one slip of the pen in a long name
 SURNAME_PHONETIC = 2.5  # same consonants, and similar spelling
 SURNAME_FUZZY_LOW = -1.0  # merely similar: as often another name as a slip

@@ -31,6 +31,7 @@ REASONS: dict[str, Promise] = {
     "spellings": gettext_lazy("spellings of one name"),
     "translit": gettext_lazy("same name across transliteration"),
     "family_forms": gettext_lazy("male and female forms of one family name"),
+    "vowels_as_heard": gettext_lazy("same name with unstressed vowels spelt as heard"),
     "nearly_same_spelling": gettext_lazy("nearly the same spelling"),
     "sounds_same": gettext_lazy("sounds the same"),
     "similar_spelling": gettext_lazy("similar spelling"),
@@ -65,13 +66,29 @@ NOTES: dict[str, Promise] = {
     "patronymic_as_surname": gettext_lazy("the query's patronymic read as the surname"),
 }
 
-# The romanisation styles the engine names (lifeline.matching.keys); another is shown as written.
+# The romanisation conventions the engine names (the labels in
+# lifeline/matching/data/romanisation.yaml; a test holds the two together). A label missing
+# here, as one stored long ago, is shown as written.
 STYLES: dict[str, Promise] = {
     "Polish spelling": gettext_lazy("Polish spelling"),
     "French spelling": gettext_lazy("French spelling"),
     "German spelling": gettext_lazy("German spelling"),
     "GOST 7.79 system B spelling": gettext_lazy("GOST 7.79 system B spelling"),
     "ISO 9/BGN/ICAO/KMU-style spelling": gettext_lazy("ISO 9/BGN/ICAO/KMU-style spelling"),
+    "Dutch spelling": gettext_lazy("Dutch spelling"),
+    "Scandinavian spelling": gettext_lazy("Scandinavian spelling"),
+    "Czech, Slovak, Slovene or Croatian spelling": gettext_lazy(
+        "Czech, Slovak, Slovene or Croatian spelling"
+    ),
+    "Hungarian spelling": gettext_lazy("Hungarian spelling"),
+    "Romanian spelling": gettext_lazy("Romanian spelling"),
+    "Latvian spelling": gettext_lazy("Latvian spelling"),
+    "Lithuanian spelling": gettext_lazy("Lithuanian spelling"),
+    "Spanish spelling": gettext_lazy("Spanish spelling"),
+    "Catalan spelling": gettext_lazy("Catalan spelling"),
+    "Italian spelling": gettext_lazy("Italian spelling"),
+    "Turkish spelling": gettext_lazy("Turkish spelling"),
+    "Belarusian spelling": gettext_lazy("Belarusian spelling"),
 }
 
 

@@ -13,6 +13,7 @@ from lifeline.matching import (
     query_from_fields,
     score,
 )
+from lifeline.matching.fold import given_entry
 
 MAXIM = PersonRecord(
     1,
@@ -139,3 +140,39 @@ def test_surname_slips_on_precomputed_forms() -> None:
         for b in features:
             expected = _one_slip(a.keys | {a.folded}, b.keys | {b.folded}, w.SLIP_MIN_LENGTH)
             assert _any_slip(a.slip_forms, b.slip_forms) == expected, (a.text, b.text)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"surname": "Кузьміноў", "given_name": "Максім", "patronymic": "Сяргеевіч"},
+        {"surname": "Kuzminou", "given_name": "Maksim", "patronymic": "Siarhiejevič"},
+        {"surname": "Kuzminovs", "given_name": "Maksims"},  # Latvian
+        {"surname": "Kuzminovas", "given_name": "Maksimas"},  # Lithuanian
+        {"surname": "Koezminov", "given_name": "Maksim"},  # Dutch
+        {"surname": "Kuzminov", "given_name": "Makszim", "birth_year": 1995},  # Hungarian
+    ],
+)
+def test_belarusian_baltic_and_dutch_spellings_score_above_threshold(
+    fields: dict[str, object],
+) -> None:
+    query = query_from_fields(**fields)  # type: ignore[arg-type]
+    assert score(query, MAXIM).score >= DEFAULT_THRESHOLD, query
+
+
+def test_a_surname_written_as_heard_is_strong_but_not_exact_evidence() -> None:
+    akanye = score(query_from_fields(surname="Агурцоў"), PersonRecord(4, (NameVariant("Огурцов"),)))
+    exact = score(query_from_fields(surname="Огурцов"), PersonRecord(4, (NameVariant("Огурцов"),)))
+    [field] = [f for f in akanye.fields if f.field == "surname"]
+    assert "unstressed vowels spelt as heard" in field.explanation
+    assert 0 < field.contribution < exact.fields[0].contribution
+
+
+@pytest.mark.parametrize(
+    ("form", "full"),
+    [("Аляксандр", "александр"), ("Siarhei", "сергей"), ("Уладзімір", "владимир"),
+     ("Дзмітрый", "дмитрий"), ("Aliaksei", "алексей")],
+)  # fmt: skip
+def test_belarusian_given_names_fold_to_the_russian_full_name(form: str, full: str) -> None:
+    entry = given_entry(form)
+    assert entry is not None and full in entry.canonical

@@ -73,3 +73,14 @@ def test_the_russian_console_shows_russian_field_names_and_reasons(
     assert "год совпадает" in page
     for raw in ("given_name", "birth_date", "same name across transliteration", "year agrees"):
         assert raw not in page
+
+
+def test_every_romanisation_convention_is_named_in_the_officers_language() -> None:
+    from lifeline.matching.keys import readings
+    from lifeline.tracing.explain import STYLES
+
+    labels = {reading.label for reading in readings()}
+    assert labels - STYLES.keys() == set()
+    with translation.override("ru"):
+        untranslated = {label for label in labels if str(STYLES[label]) == label}
+    assert untranslated == set()
