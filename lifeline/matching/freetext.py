@@ -3,72 +3,100 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cache
+
+import yaml
 
 from lifeline.matching.endings import turkic_sex
 from lifeline.matching.fold import given_entry
 from lifeline.matching.morph import is_function_word, is_known_word, place_nominative, readings
 from lifeline.matching.normalise import detect_script
 from lifeline.matching.parse import parse_name, parse_parts
-from lifeline.matching.tables import patronymics
+from lifeline.matching.tables import DATA_DIR, patronymics
 from lifeline.matching.types import NameVariant, Query
 from lifeline.matching.units import unit_key
 
-_UNIT = re.compile(
-    r"(?:в\s*/\s*ч|в\.\s*ч\.|військов\w*\s+частин\w*|войсков\w*\s+част\w*|military\s+unit|"
-    r"военн\w*\s+част\w*|unit|part)\s*(?:№\s*)?([А-ЯІЇЄҐA-Zа-яіїєґa-z]?\s?-?\d{3,6})\b",
-    re.IGNORECASE,
-)
 _BARE_UNIT = re.compile(r"(?<![\w/])([А-ЯA-Z]\s?-?\d{4})\b")
 _FULL_DATE = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
 _MONTH_YEAR = re.compile(r"(?<![\d./-])(\d{1,2})[./](\d{4})(?!\d)")
-_YEAR_MARKED = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:г\.?\s*р|р\.?\s*н|года\s+рожд|року\s+народж|г\.?\s*рожд|"
-    r"рожд|народж|г(?:ода|\.)?\b|р(?:оку|\.)?\b)",
-    re.IGNORECASE,
-)
-_YEAR_BORN = re.compile(
-    r"(?:born|b\.|год\s+рождения|рождения|народження|родился|родилась|народився|"
-    r"народилася|р\.\s*н\.|г\.\s*р\.)\s*(?:in\s+)?(?:[:\-–]\s*)?((?:19|20)\d{2})(?!\d)",
-    re.IGNORECASE,
-)
 _YEAR = re.compile(r"(?<![\d/№-])((?:19[4-9]|20[01])\d)(?!\d)")
-_PLACE = re.compile(
-    r"(?:^|[\s,(])(под|пiд|під|біля|возле|около|близ|поблизу|недалеко\s+от|в\s+районе|в|во|у|из|"
-    r"зі|із|з|с|near|in|at|from)\s+"
-    r"((?:м\.|г\.|с\.|смт\.?|пгт\.?)?\s*[А-ЯІЇЄҐA-Z][\w'’ʼ-]+(?:[\s-][А-ЯІЇЄҐA-Z][\w'’ʼ-]+)?)",
-)
-# What comes just before a place phrase when the place is the writer's own ("Живу в Германии",
-# "я з Польщі", "I live in Berlin"): the enquirer is not the sought man.
-_WRITER = re.compile(
-    r"(?:\b(?:я|мы|ми|i|we)\s+(?:\w+\s+)?(?:живу|живём|живем|живемо|живём\s+сейчас|"
-    r"проживаю|проживаем|проживаємо|мешкаю|мешкаємо|нахожусь|находимся|знаходжуся|знаходимося|"
-    r"перебуваю|перебуваємо|сейчас|зараз|тепер|теперь|пишу|пишемо|пишем|live|living|am|are|"
-    r"write|writing|stay|staying)"
-    r"|\b(?:живу|живём|живем|живемо|проживаю|проживаем|мешкаю|мешкаємо|нахожусь|знаходжуся|"
-    r"перебуваю|пишу|пишемо)"
-    r"|\b(?:я|мы|ми|i'm|i’m|we're|we’re))\s*[,]?\s*$",
-    re.IGNORECASE,
-)
-_MALE = re.compile(
-    r"\b(сын\w*|брат\w*|муж\w*|отц\w*|отец|сина|синa|син|чоловік\w*|батьк\w*|son|brother|husband|"
-    r"father|внук\w*)\b",
-    re.IGNORECASE,
-)
-_FEMALE = re.compile(
-    r"\b(доч\w*|дочк\w*|доньк\w*|сестр\w*|жен[аыуе]|дружин\w*|матер\w*|мать|мам\w*|daughter|"
-    r"sister|wife|mother)\b",
-    re.IGNORECASE,
-)
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['ʼ’-](?=[^\W\d_]))*\.?")
-_LATIN_STOP = {
-    *("looking", "missing", "please", "help", "hello", "dear", "my", "son", "brother", "the"),
-    *("he", "his", "i", "we", "husband", "father", "unit", "military", "born", "near", "in"),
-}
+_CAPITAL = "А-ЯІЇЄҐA-Z"
+_LANGUAGES = ("ru", "uk", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The patterns that find each part of a letter, made from data/letter_words.yaml."""
+
+    unit: re.Pattern[str]
+    year_marked: re.Pattern[str]
+    year_born: re.Pattern[str]
+    place: re.Pattern[str]
+    settlement_marks: frozenset[str]
+    writer: re.Pattern[str]
+    male: re.Pattern[str]
+    female: re.Pattern[str]
+    latin_stop: frozenset[str]
+
+
+def _words(data: dict[str, dict[str, list[str]]], name: str) -> list[str]:
+    """One list's entries in every language, Russian first, each once."""
+    return list(dict.fromkeys(w for lang in _LANGUAGES for w in data[name].get(lang) or ()))
+
+
+def _any(data: dict[str, dict[str, list[str]]], name: str) -> str:
+    return "(?:" + "|".join(_words(data, name)) + ")"
+
+
+def _mark(mark: str) -> str:
+    """A settlement's abbreviation as a pattern: "с." only with its dot, "смт" with or without."""
+    stem = mark.rstrip(".")
+    return re.escape(stem) + (r"\." if len(stem) == 1 else r"\.?")
+
+
+@cache
+def _rules() -> _Rules:
+    with open(DATA_DIR / "letter_words.yaml", encoding="utf-8") as file:
+        data: dict[str, dict[str, list[str]]] = yaml.safe_load(file)
+    marks = _words(data, "settlement_marks")
+    writer_verbs = _any(data, "writer_verbs")
+    place_word = rf"[{_CAPITAL}][\w'’ʼ-]+"
+    return _Rules(
+        unit=re.compile(
+            _any(data, "unit_markers") + rf"\s*(?:№\s*)?([{_CAPITAL}а-яіїєґa-z]?\s?-?\d{{3,6}})\b",
+            re.IGNORECASE,
+        ),
+        year_marked=re.compile(
+            r"(?<!\d)((?:19|20)\d{2})\s*" + _any(data, "year_after"), re.IGNORECASE
+        ),
+        year_born=re.compile(
+            _any(data, "year_before")
+            + r"\s*(?:"
+            + _any(data, "year_before_joiners")
+            + r"\s+)?(?:[:\-–]\s*)?((?:19|20)\d{2})(?!\d)",
+            re.IGNORECASE,
+        ),
+        place=re.compile(
+            r"(?:^|[\s,(])(" + "|".join(_words(data, "place_prepositions")) + r")\s+"
+            rf"((?:{'|'.join(_mark(m) for m in marks)})?\s*{place_word}(?:[\s-]{place_word})?)"
+        ),
+        settlement_marks=frozenset(m.rstrip(".") for m in marks),
+        writer=re.compile(
+            rf"(?:\b{_any(data, 'writer_pronouns')}\s+(?:\w+\s+)?{writer_verbs}"
+            rf"|\b{_any(data, 'writer_verbs_alone')}"
+            rf"|\b{_any(data, 'writer_pronouns_alone')})\s*[,]?\s*$",
+            re.IGNORECASE,
+        ),
+        male=re.compile(r"\b(" + "|".join(_words(data, "male_kin")) + r")\b", re.IGNORECASE),
+        female=re.compile(r"\b(" + "|".join(_words(data, "female_kin")) + r")\b", re.IGNORECASE),
+        latin_stop=frozenset(w.lower() for w in _words(data, "latin_stop")),
+    )
 
 
 def _sex_hint(text: str) -> str:
-    male, female = _MALE.search(text), _FEMALE.search(text)
+    male, female = _rules().male.search(text), _rules().female.search(text)
     if male and (not female or male.start() < female.start()):
         return "m"
     return "f" if female else ""
@@ -82,7 +110,7 @@ def _date(text: str) -> tuple[tuple[int | None, int | None, int | None], str]:
             return (year, month, day), text.replace(match[0], " ")
         if 1 <= day <= 12 and 1 <= month <= 31:  # written month first
             return (year, day, month), text.replace(match[0], " ")
-    for pattern in (_YEAR_MARKED, _YEAR_BORN):
+    for pattern in (_rules().year_marked, _rules().year_born):
         marked = pattern.search(text)
         if marked:
             return (int(marked[1]), None, None), text.replace(marked[0], " ")
@@ -96,7 +124,7 @@ def _date(text: str) -> tuple[tuple[int | None, int | None, int | None], str]:
 
 
 def _unit(text: str) -> tuple[str, str]:
-    match = _UNIT.search(text) or _BARE_UNIT.search(text)
+    match = _rules().unit.search(text) or _BARE_UNIT.search(text)
     if match is None:
         return "", text
     number = re.sub(r"\s|-", "", match[1])
@@ -106,9 +134,11 @@ def _unit(text: str) -> tuple[str, str]:
 def _place(text: str) -> tuple[str, str]:
     """The sought man's place, and the text with the place phrases taken out (the writer's
     own place too, so that "Германии" in "живу в Германии" is not read as a name)."""
+    rules = _rules()
     rest = text
-    for match in _PLACE.finditer(text):
-        words = [w for w in re.split(r"\s+", match[2]) if w not in ("м.", "г.", "с.")]
+    for match in rules.place.finditer(text):
+        words = re.split(r"\s+", match[2])
+        words = [w for w in words if w.rstrip(".") not in rules.settlement_marks]
         if detect_script(words[0]) == "cyrillic":
             geographic = any("Geox" in r.roles for r in readings(words[-1]))
             name_like = any(r.roles & {"Name", "Surn", "Patr"} for r in readings(words[-1]))
@@ -116,11 +146,11 @@ def _place(text: str) -> tuple[str, str]:
                 continue  # "мы с Иваном": a name, whoever says it
             place = " ".join(place_nominative(w) for w in words)
         else:
-            if words[0].lower() in _LATIN_STOP:
+            if words[0].lower() in rules.latin_stop:
                 continue
             place = " ".join(words)
         rest = rest.replace(match[0], " ")
-        if not _WRITER.search(text[: match.start(1)]):
+        if not rules.writer.search(text[: match.start(1)]):
             return place, rest
     return "", rest
 
@@ -132,7 +162,7 @@ def _is_name_word(word: str, sentence_start: bool) -> bool:
     if len(bare) == 1:
         return True
     if detect_script(bare) == "latin":
-        return bare.lower() not in _LATIN_STOP
+        return bare.lower() not in _rules().latin_stop
     if is_function_word(bare):
         return False
     folded = bare.lower().replace("ё", "е")

@@ -171,6 +171,16 @@ def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list
     return [] if best is None else list(best)
 
 
+def holders_count(keys: Iterable[str]) -> int:
+    """How many persons hold one of these keys that a search would use (`usable_keys`): the
+    persons `candidate_ids` ranks, of whom it returns the best `limit`."""
+    weights = blocking.usable_keys(key_counts(keys))
+    if not weights:
+        return 0
+    holders = MatchKey.objects.filter(key__in=list(weights)).values("person").distinct()
+    return holders.count()
+
+
 def candidate_records(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[PersonRecord]:
     """The records of `candidate_ids(keys, limit)`, by id, in four queries.
 

@@ -112,10 +112,14 @@ def _filtered(people: QuerySet[Person], criteria: PersonSearch) -> QuerySet[Pers
     return people
 
 
+# The persons the engine scores for a search at most: those sharing the most telling keys.
+SCORED = blocking.MAX_SCORED
+
+
 def _candidates(query: Query, k: int | None = None) -> list[Candidate]:
     """The engine's candidates for `query` from the registry's keys, scored, best first (all
     of them, or the best `k`); persons merged into another left out."""
-    records = matchkeys.candidate_records(blocking.query_keys(query))
+    records = matchkeys.candidate_records(blocking.query_keys(query), SCORED)
     return top_candidates(query, records, k=len(records) if k is None else k) if records else []
 
 
@@ -138,38 +142,55 @@ def _names_agree(found: Candidate) -> bool:
     return any(c > 0 for c in names) and not any(c < 0 for c in names)
 
 
-def _ranked(criteria: PersonSearch) -> list[Candidate]:
+def _ranked(criteria: PersonSearch) -> tuple[list[Candidate], int]:
     """The persons the engine finds by the typed name (and year), whose names agree or who
-    score above its threshold, that the other filters keep, best first; none when no name part
-    was typed."""
+    score above its threshold, that the other filters keep, best first (none when no name part
+    was typed); and how many more persons share the name's keys than it scored (`SCORED`):
+    a namesake among those is not listed, however well he matches."""
     if not any(getattr(criteria, part).strip() for part in _NAME_PARTS):
-        return []
+        return [], 0
     query = query_from_fields(
         surname=criteria.surname,
         given_name=criteria.given_name,
         patronymic=criteria.patronymic,
         birth_year=criteria.birth_year,
     )
-    found = [c for c in _candidates(query) if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
+    scored = _candidates(query)
+    unscored = _unscored(query) if len(scored) >= SCORED else 0
+    found = [c for c in scored if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
     if not found:
-        return []
+        return [], unscored
     kept = _filtered(Person.objects.filter(pk__in=[c.record_id for c in found]), criteria)
     allowed = set(kept.values_list("pk", flat=True))
-    return [c for c in found if c.record_id in allowed][:SEARCH_LIMIT]
+    return [c for c in found if c.record_id in allowed][:SEARCH_LIMIT], unscored
 
 
-def _scored_page(ranked: list[Candidate], page: Any) -> Page[Person]:
+def _unscored(query: Query) -> int:
+    """How many more persons share the query's keys than the engine scored."""
+    return max(0, matchkeys.holders_count(blocking.query_keys(query)) - SCORED)
+
+
+class PersonPage(Page[Person]):
+    """A page of the engine's persons; `unscored`: how many more persons share the name's
+    keys than it scored, none of them listed."""
+
+    unscored = 0
+
+
+def _scored_page(ranked: list[Candidate], page: Any, unscored: int) -> PersonPage:
     """A page of the engine's persons, best first, each holding his score (`match_score`)."""
     ids_page = Paginator(ranked, PAGE_SIZE).get_page(page)
     paginator: Any = ids_page.paginator
-    return Page(_with_scores(list(ids_page.object_list)), ids_page.number, paginator)
+    result = PersonPage(_with_scores(list(ids_page.object_list)), ids_page.number, paginator)
+    result.unscored = unscored
+    return result
 
 
 def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
-    ranked = _ranked(criteria)
+    ranked, unscored = _ranked(criteria)
     if ranked:
         # A name the engine reads: its persons, ranked by its score.
-        return _scored_page(ranked, page)
+        return _scored_page(ranked, page, unscored)
     # Nothing the engine would propose (a part of a surname, "кузьм"): the spellings that hold
     # what was typed, by name.
     named = _named(criteria)
@@ -194,7 +215,8 @@ def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
 @transaction.atomic
 def person_search_for(*, user: User, criteria: PersonSearch, page: Any = 1) -> Page[Person]:
     """One page of the persons matching `criteria`, ordered by name: of the first
-    SEARCH_LIMIT, so that no search sorts or counts the whole registry."""
+    SEARCH_LIMIT, so that no search sorts or counts the whole registry. A page the engine
+    ranked is a `PersonPage`, saying how many namesakes it did not score."""
     require_perm(user, Perm.REGISTRY_VIEW)
     result = _page(criteria, page)
     audit_record(

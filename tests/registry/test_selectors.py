@@ -231,3 +231,26 @@ def test_an_engine_search_is_audited_as_a_search(namesakes, carol) -> None:
     [event] = AuditEvent.objects.filter(action="person.search")
     assert event.detail["filters"] == ["surname"] and event.detail["results"] >= 1
     assert "Kravchenko" not in json.dumps(event.detail)
+
+
+@pytest.fixture
+def kravchenkos(db) -> None:  # type: ignore[no-untyped-def]
+    for i, given in enumerate(["Олег", "Иван", "Пётр", "Сергей", "Андрей", "Юрий"]):
+        create_person(surname="Кравченко", given_name=given, birth_year=1980 + i)
+
+
+def test_namesakes_beyond_those_the_engine_scores_are_counted(
+    kravchenkos, carol, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "SCORED", 4)
+    page = person_search_for(user=carol, criteria=PersonSearch(surname="Kravchenko"))
+    assert len(page) == 4 and page.unscored == 2
+    # A given name and year bring the one sought among those scored, first.
+    criteria = PersonSearch(surname="Kravchenko", given_name="Yuriy", birth_year=1985)
+    page = person_search_for(user=carol, criteria=criteria)
+    assert page[0].given_name == "Юрий"
+
+
+def test_a_search_whose_namesakes_are_all_scored_counts_none_left_out(kravchenkos, carol) -> None:
+    page = person_search_for(user=carol, criteria=PersonSearch(surname="Kravchenko"))
+    assert len(page) == 6 and page.unscored == 0

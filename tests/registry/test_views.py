@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
+from lifeline.registry import selectors
 from lifeline.registry.models import Person, Source, StatusEvent
 from lifeline.registry.services import name_form_add
 from tests.factories import login_staff
@@ -359,3 +360,30 @@ def test_no_match_above_the_threshold_creates_at_once(client, dave, db) -> None:
     response = client.post(reverse("registry:person_create"), _person_post())
     assert response.status_code == 302
     assert Person.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [
+        ("en", "2 more persons with a name spelled or sounding like this one were not compared"),
+        ("ru", "Ещё 2 человека с похожими по написанию или звучанию именами не сравнивались"),
+    ],
+)
+def test_the_search_page_says_how_many_namesakes_were_not_compared(
+    client, bob, monkeypatch: pytest.MonkeyPatch, language, notice
+) -> None:
+    monkeypatch.setattr(selectors, "SCORED", 3)
+    for given in ["Олег", "Иван", "Пётр", "Сергей", "Андрей"]:
+        create_person(surname="Кравченко", given_name=given)
+    bob.console_language = language
+    bob.save(update_fields=["console_language"])
+    login_staff(client, bob)
+    html = client.get(reverse("registry:search"), {"surname": "Kravchenko"}).content.decode()
+    assert notice in html
+    assert len(re.findall(r'<td class="score">', html)) == 3
+    html = client.get(
+        reverse("registry:search"), {"surname": "Kravchenko", "given_name": "Oleg"}
+    ).content.decode()
+    # The given name brings him first; the others, ranked lower, are still not all compared.
+    assert re.search(r"<td><a [^>]*>Кравченко Олег ", html.split("<tbody>")[1].split("</tr>")[0])
+    assert notice in html
