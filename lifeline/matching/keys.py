@@ -10,7 +10,9 @@ skeleton. Both sides then go through the same clean-up, which forgives what the 
 disagree on: soft signs and apostrophes, doubled letters, й/y/j/i glides (ya ia ja, yu iu ju,
 ye ie je), ё as e/yo/jo, г/х as g/h/kh, з/с.
 
-The rules are data, with the published tables they come from: data/romanisation.yaml.
+The rules are data, with the published tables they come from: data/romanisation.yaml (the
+letters, every convention's reading, the clean-up, the reduced and phonetic keys, the female
+surname endings). This module holds only how they are applied.
 """
 
 from __future__ import annotations
@@ -83,11 +85,6 @@ def readings() -> tuple[Reading, ...]:
 
 
 @cache
-def _cyrillic() -> dict[int, str]:
-    return str.maketrans(_data()["cyrillic"])
-
-
-@cache
 def _belarusian() -> tuple[re.Pattern[str], Callable[[str], str], Callable[[str], str]]:
     """The Belarusian marker, the rules for a word that bears it, and those for another."""
     data = _data()["belarusian"]
@@ -100,35 +97,44 @@ def _premap() -> Callable[[str], str]:
     return _substitution(_data()["premap"])
 
 
-_CONSONANT = "bcdfgklmnprstvzQSCZ"
 _NOT_SKELETON = re.compile("[^a-zQSCZ]")
 _DOUBLE = re.compile(r"(.)\1+")
-_VOICING = str.maketrans({"b": "p", "d": "t", "g": "k", "v": "f", "z": "s"})
 _VOWELS = re.compile("[aeiou]")
 _CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
-# Latin letters typed for their Cyrillic look-alikes inside an otherwise Cyrillic word.
-_HOMOGLYPHS = str.maketrans("aeopcxykmthbi", "аеорсхукмтнві")
+
+
+@cache
+def _pairs(section: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """A list of [pattern, replacement] pairs of the rules, compiled, in the file's order."""
+    return tuple((re.compile(pattern), target) for pattern, target in _data()[section])
+
+
+@cache
+def _table(section: str) -> dict[int, str]:
+    """A letter table of the rules, for str.translate."""
+    return str.maketrans(_data()[section])
+
+
+def _apply(section: str, code: str) -> str:
+    for pattern, target in _pairs(section):
+        code = pattern.sub(target, code)
+    return code
 
 
 def _cleanup(code: str) -> str:
-    code = _NOT_SKELETON.sub("", code)
-    code = _DOUBLE.sub(r"\1", code)
-    code = re.sub(f"(?<=[{_CONSONANT}])io", "e", code)
-    # ё after щ ш ч ж is written o as often as e or yo (Хрущёв: Chruschtschow, Khrushchev).
-    code = re.sub("(?<=[QSCZ])o", "e", code)
-    code = code.replace("ie", "e")
-    return _DOUBLE.sub(r"\1", code)
+    code = _DOUBLE.sub(r"\1", _NOT_SKELETON.sub("", code))
+    return _DOUBLE.sub(r"\1", _apply("cleanup", code))
 
 
 def _from_cyrillic(word: str) -> tuple[str, ...]:
     """The skeletons of a Cyrillic word, its plain reading first (see `belarusian` in the
     rules: a word Belarusian by its letters is read as such, one that may be is read both ways)."""
-    word = word.translate(_HOMOGLYPHS)
+    word = word.translate(_table("homoglyphs"))
     marker, marked, unmarked = _belarusian()
     if marker.search(word):
-        return (_cleanup(marked(word).translate(_cyrillic())),)
-    plain = _cleanup(word.translate(_cyrillic()))
-    maybe = _cleanup(unmarked(word).translate(_cyrillic()))
+        return (_cleanup(marked(word).translate(_table("cyrillic"))),)
+    plain = _cleanup(word.translate(_table("cyrillic")))
+    maybe = _cleanup(unmarked(word).translate(_table("cyrillic")))
     return (plain,) if maybe == plain else (plain, maybe)
 
 
@@ -219,7 +225,7 @@ def reduced(code: str) -> str:
     >>> reduced(skeleton("Сяргей")) == reduced(skeleton("Сергей"))
     True
     """
-    return code.replace("ia", "e").replace("o", "a")
+    return _apply("reduced", code)
 
 
 @cache
@@ -228,21 +234,14 @@ def phonetic(code: str) -> str:
     (the first read as `reduced` does: Огурцов and Агурцоў share one)."""
     if not code:
         return ""
-    code = reduced(code).translate(_VOICING)
+    code = reduced(code).translate(_table("voicing"))
     return _DOUBLE.sub(r"\1", code[0] + _VOWELS.sub("", code[1:]))
-
-
-_FEMALE_ENDINGS = [
-    (re.compile("(ov|ev|in)a$"), r"\1"),
-    (re.compile("([sc]k)(aia|a)$"), r"\1i"),
-    (re.compile("aia$"), "i"),
-]
 
 
 @cache
 def male_skeleton(code: str) -> str:
     """The skeleton of the male form of a surname skeleton (kusminova -> kusminov)."""
-    for pattern, replacement in _FEMALE_ENDINGS:
+    for pattern, replacement in _pairs("female_surname_endings"):
         new = pattern.sub(replacement, code)
         if new != code:
             return new
