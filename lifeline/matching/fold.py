@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from lifeline.matching.keys import male_skeleton, reduced, skeleton, skeletons
+from lifeline.matching.keys import (
+    belarusian_skeleton,
+    male_skeleton,
+    reduced,
+    skeleton,
+    skeletons,
+)
 from lifeline.matching.normalise import detect_script, normalise
 from lifeline.matching.tables import (
     GivenName,
@@ -33,21 +39,22 @@ def _fold(text: str) -> str:
 
 
 # Letters a name needs before its vowels may be read loosely (keys.reduced): Ян is not Ен.
-_REDUCED_MIN = 5
+_REDUCED_MIN = 4
 
 
 def given_entry(name: str) -> GivenName | None:
     """The table entry for a given-name form in any script, or None if unknown.
 
-    A form the table does not hold is looked up by its skeletons (Oleksandr, Уладзімір), then,
-    if long enough, by its reduced skeletons (Аляксандр, Siarhei).
+    A form the table does not hold is looked up by its skeletons (Oleksandr, Уладзімір; a
+    Cyrillic one read as Belarusian too: Усевалад), then, if long enough, by its reduced
+    skeletons (Аляксандр, Siarhei, Ігар).
     """
     folded = _fold(name)
     if not folded:
         return None
     if detect_script(folded) == "cyrillic" and folded in given_names():
         return given_names()[folded]
-    keys = sorted(skeletons(folded))
+    keys = sorted(skeletons(folded) | {belarusian_skeleton(folded)} - {""})
     by_skeleton = given_names_by_skeleton()
     for key in keys:
         if key in by_skeleton:

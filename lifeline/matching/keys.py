@@ -185,6 +185,17 @@ def skeletons(name: str) -> frozenset[str]:
     return _from_latin(word) - {""}
 
 
+def belarusian_skeleton(name: str) -> str:
+    """The skeleton of a Cyrillic name read as Belarusian whatever its letters (Усевалад as
+    Всеволод), for a given name no table knows; "" for a Latin name."""
+    word = normalise(name)
+    if not _is_cyrillic(word):
+        return ""
+    return _cleanup(
+        _belarusian()[1](word.translate(_table("homoglyphs"))).translate(_table("cyrillic"))
+    )
+
+
 def _is_cyrillic(word: str) -> bool:
     cyrillic = len(_CYRILLIC_LETTER.findall(word))
     return bool(cyrillic) and cyrillic * 2 >= sum(ch.isalpha() for ch in word)

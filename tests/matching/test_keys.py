@@ -126,6 +126,7 @@ def test_male_skeleton_of_female_forms() -> None:
         ("Szergej", "Сергей", "Hungarian spelling"),
         ("Cernov", "Чернов", "Romanian spelling"),
         ("Șevcenko", "Шевченко", "Romanian spelling"),
+        ("Costin", "Костин", "Romanian spelling"),
         ("Kuzņecovs", "Кузнецов", "Latvian spelling"),
         ("Jevgeņijs", "Евгений", "Latvian spelling"),
         ("Aleksandrs", "Александр", "Latvian spelling"),

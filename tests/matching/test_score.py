@@ -171,7 +171,8 @@ def test_a_surname_written_as_heard_is_strong_but_not_exact_evidence() -> None:
 @pytest.mark.parametrize(
     ("form", "full"),
     [("Аляксандр", "александр"), ("Siarhei", "сергей"), ("Уладзімір", "владимир"),
-     ("Дзмітрый", "дмитрий"), ("Aliaksei", "алексей")],
+     ("Дзмітрый", "дмитрий"), ("Aliaksei", "алексей"), ("Усевалад", "всеволод"),
+     ("Ігар", "игорь")],
 )  # fmt: skip
 def test_belarusian_given_names_fold_to_the_russian_full_name(form: str, full: str) -> None:
     entry = given_entry(form)
