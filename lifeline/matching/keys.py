@@ -138,8 +138,9 @@ def _from_cyrillic(word: str) -> tuple[str, ...]:
     return (plain,) if maybe == plain else (plain, maybe)
 
 
-# Letters whose mark a reading needs to see (Serbian ć for ч, Łacinka ć dź for ть дь).
-_KEEP_MARKS = frozenset("ćź")
+# Letters whose mark a reading needs to see (Serbian ć for ч, Łacinka ć dź for ть дь, Esperanto
+# ŝ for ш where ISO 9 writes щ).
+_KEEP_MARKS = frozenset("ćźŝĉĵĥĝ")
 
 
 def _strip_marks(text: str) -> str:

@@ -89,6 +89,7 @@ STYLES: dict[str, Promise] = {
     "Italian spelling": gettext_lazy("Italian spelling"),
     "Turkish spelling": gettext_lazy("Turkish spelling"),
     "Belarusian spelling": gettext_lazy("Belarusian spelling"),
+    "Esperanto spelling": gettext_lazy("Esperanto spelling"),
 }
 
 

@@ -138,6 +138,7 @@ def test_male_skeleton_of_female_forms() -> None:
         ("Txernov", "Чернов", "Catalan spelling"),
         ("Scialamov", "Шаламов", "Italian spelling"),
         ("Şevçenko", "Шевченко", "Turkish spelling"),
+        ("Ŝkredov", "Шкредов", "Esperanto spelling"),
         ("Schukow", "Жуков", "German spelling"),
         ("Nikitine", "Никитин", "French spelling"),
         ("Sergueï", "Сергей", "French spelling"),
