@@ -172,9 +172,10 @@ def _unscored(query: Query) -> int:
 
 class PersonPage(Page[Person]):
     """A page of the engine's persons; `unscored`: how many more persons share the name's
-    keys than it scored, none of them listed."""
+    keys than it scored (`scored`), none of them listed."""
 
     unscored = 0
+    scored = 0
 
 
 def _scored_page(ranked: list[Candidate], page: Any, unscored: int) -> PersonPage:
@@ -182,7 +183,7 @@ def _scored_page(ranked: list[Candidate], page: Any, unscored: int) -> PersonPag
     ids_page = Paginator(ranked, PAGE_SIZE).get_page(page)
     paginator: Any = ids_page.paginator
     result = PersonPage(_with_scores(list(ids_page.object_list)), ids_page.number, paginator)
-    result.unscored = unscored
+    result.unscored, result.scored = unscored, SCORED
     return result
 
 

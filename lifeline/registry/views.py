@@ -43,7 +43,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "search_limit": selectors.SEARCH_LIMIT,
-            "search_scored": selectors.SCORED,
             "counts": [(PersonStatus(s).label, n) for s, n in counts.items() if n],
             "total": sum(counts.values()),
             "counted_at": counted_at,

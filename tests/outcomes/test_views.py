@@ -17,6 +17,7 @@ from lifeline.outcomes.models import (
 )
 from lifeline.outcomes.services.assistance import assistance_item_add
 from lifeline.outcomes.services.exchanges import exchange_batch_confirm, exchange_entry_add
+from lifeline.registry import selectors
 from tests.cases.helpers import create_case
 from tests.factories import login_staff
 from tests.outcomes.helpers import (
@@ -143,6 +144,21 @@ def test_assistance_with_an_unknown_type_is_refused_politely(as_erin, value) -> 
 
 
 # --- exchanges ------------------------------------------------------------------------------
+
+
+def test_the_exchange_search_says_how_many_namesakes_were_not_compared(
+    as_erin, erin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "SCORED", 2)
+    for given in ["Олег", "Иван", "Пётр", "Сергей"]:
+        create_person("Кравченко", status="held", given_name=given)
+    batch = create_batch(erin)
+    page = as_erin.get(
+        reverse("outcomes:exchange", args=[batch.pk]), {"find-surname": "Kravchenko"}
+    )
+    assert "2 more persons with a name spelled or sounding like this one were not compared" in (
+        page.content.decode()
+    )
 
 
 def test_create_a_batch_and_add_a_person_found_by_search(as_erin, erin) -> None:
