@@ -6,6 +6,9 @@ depends on, and each change of status with its date and place. Nothing else leav
 text, no notes, no source titles or details (they may name witnesses), no enquiry or family
 data. A person who asked that his family not be told is still transmitted (the bureau owes the
 agency the information), flagged `family_may_be_informed: false` so the agency withholds it.
+
+The files follow a published, versioned format (agency_format.py, schemas/agency-export-1.json,
+docs/agency-export.md): a change to what they carry is a change of that schema and its version.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lifeline.core.spreadsheets import safe_cell
+from lifeline.registry import agency_format
 from lifeline.registry.models import (
     PERSON_NAME_FIELDS,
     PERSON_SENSITIVE_FIELDS,
@@ -190,20 +194,27 @@ def _name_with_tags(form: dict[str, str]) -> str:
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheets read Cyrillic), one header row."""
+    """UTF-8 with a byte-order mark (so spreadsheets read Cyrillic), one header row.
+
+    Each row starts with the format and its version, so the version survives a file cut into
+    parts or sorted in a spreadsheet, and the header stays the first line for any CSV reader.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow([agency_format.CSV_VERSION_COLUMN, *COLUMNS])
+    format_version = agency_format.csv_format_version()
     for row in rows:
-        writer.writerow([_csv_cell(column, row[column]) for column in COLUMNS])
+        cells = [_csv_cell(column, row[column]) for column in COLUMNS]
+        writer.writerow([format_version, *cells])
     return out.getvalue().encode("utf-8-sig")
 
 
 def to_json(rows: list[dict[str, Any]], meta: ExportMeta) -> bytes:
-    """An object with the export's metadata and its records."""
+    """An object with the export's metadata and its records, naming the schema it follows."""
     document = {
-        "format": "lifeline-registry-export",
-        "version": 1,
+        "$schema": agency_format.schema_id(),
+        "format": agency_format.format_name(),
+        "version": agency_format.version(),
         "export_id": meta.export_id,
         "generated_at": meta.generated_at.isoformat(),
         "since": meta.since.isoformat(),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/capture-card.pdf", views.capture_card_pdf, name="capture_card"),
     path("exports/", views.exports, name="exports"),
     path("exports/new/", views.export_draft, name="export_draft"),
+    path("exports/schema/", views.export_schema, name="export_schema"),
     path("exports/<int:pk>/approve/", views.export_approve, name="export_approve"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

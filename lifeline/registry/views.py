@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lifeline.core.access import Perm, has_perm, staff_user, staff_view
 from lifeline.core.downloads import download_response
 from lifeline.core.viewflow import form_action
-from lifeline.registry import capture_card, selectors, services
+from lifeline.registry import agency_format, capture_card, selectors, services
 from lifeline.registry.forms import (
     ExportDraftForm,
     NameFormForm,
@@ -198,6 +198,7 @@ def _render_exports(
 ) -> HttpResponse:
     context = {
         "exports": selectors.registry_export_list_for(user=staff_user(request)),
+        "format_version": agency_format.version(),
         "form": form or ExportDraftForm(initial={"format": "csv"}),
         "can_approve": has_perm(request.user, Perm.EXPORT_APPROVE),
     }
@@ -208,6 +209,17 @@ def _render_exports(
 @require_GET
 def exports(request: HttpRequest) -> HttpResponse:
     return _render_exports(request)
+
+
+@staff_view(Perm.REGISTRY_EXPORT)
+@require_GET
+def export_schema(request: HttpRequest) -> HttpResponse:
+    """The JSON Schema the exports follow, to send the agency with the first file."""
+    return download_response(
+        agency_format.schema_bytes(),
+        filename=agency_format.SCHEMA_FILE,
+        content_type="application/schema+json",
+    )
 
 
 @staff_view(Perm.REGISTRY_EXPORT)
