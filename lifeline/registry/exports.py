@@ -36,7 +36,7 @@ from lifeline.registry.models import (
 STATUS_EVENT = "status_event"  # a row for a status event recorded in the window
 RECORD = "record"  # a row for a person whose record changed in the window without an event
 
-# What an agency is sent of a person's record, named one by one (GC III Annex IV-A's card):
+# What an agency is sent of a person's record, named one by one (GC III Art. 122(4)):
 # a field added to Person is not sent until someone decides it should be. Never a sealed field
 # (health, detention, grave, notes), nor his sex (no column in the agency's format); the
 # family's consent goes out as family_may_be_informed.
