@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import codecs
 import io
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import openpyxl
 import pytest
+from django.utils import translation
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
 from lifeline.registry.sheets import SheetError, rows_to_csv, rows_to_xlsx, sheet_read
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
 
 EXCEL_CSV = (
     "ФИО;Дата рождения;Звание;В/ч;Статус\r\n"
@@ -70,7 +79,8 @@ def test_an_xlsx_with_a_title_merged_header_cells_and_dates_as_numbers() -> None
         ws.merge_cells("E2:E3")
         ws.append(["фамилия", "имя", "отчество", None, None])
         ws.append(["Кузьминов", "Максим", "Сергеевич", 34772, "в плену"])
-        ws.append(["Шевченко", "Олександр", None, datetime(1988, 5, 2), "missing"])
+        # A date cell: spreadsheets know no time zone.
+        ws.append(["Шевченко", "Олександр", None, datetime(1988, 5, 2), "missing"])  # noqa: DTZ001
         book.create_sheet("Другой")
 
     sheet = sheet_read(_xlsx(build))
@@ -84,7 +94,7 @@ def test_an_xlsx_with_a_title_merged_header_cells_and_dates_as_numbers() -> None
     assert sheet.header_lines == 3  # the title, then a header of two rows
     assert [row.line for row in sheet.rows] == [4, 5]
     assert sheet.rows[0].cells[3] == 34772  # Excel's day number, read as a date by the mapping
-    assert sheet.rows[1].cells[3] == datetime(1988, 5, 2)
+    assert sheet.rows[1].cells[3] == datetime(1988, 5, 2)  # noqa: DTZ001
     assert (sheet.sheet_name, sheet.sheet_names) == ("Список", ["Список", "Другой"])
 
 
@@ -177,9 +187,9 @@ def test_a_file_too_large_or_with_too_many_rows_is_refused(settings) -> None:  #
 
 def test_rows_written_back_out_are_safe_from_formulas_and_read_again() -> None:
     header = ["фамилия", "ошибка"]
-    rows = [["=HYPERLINK(\"x\")", "Нет фамилии"], ["Кузьминов", 1995]]
+    rows = [['=HYPERLINK("x")', "Нет фамилии"], ["Кузьминов", 1995]]
     again = sheet_read(rows_to_csv(header, rows))
-    assert again.rows[0].cells == ("'=HYPERLINK(\"x\")", "Нет фамилии")
+    assert again.rows[0].cells == ('\'=HYPERLINK("x")', "Нет фамилии")
     again = sheet_read(rows_to_xlsx(header, rows))
     assert again.header == header
     assert again.rows[1].cells == ("Кузьминов", "1995")
