@@ -16,8 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from lifeline.core.exceptions import ActionRefused
 from lifeline.matching import parse_name

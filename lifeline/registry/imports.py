@@ -599,9 +599,7 @@ def _known(spelling: tuple[str, ...], known: set[tuple[str, ...]]) -> bool:
     """Whether a spelling adds nothing to these: one of them has its surname and each of its
     other parts (Кузьминов Максим is known from Кузьминов Максим Сергеевич)."""
     surname, given, patronymic = spelling
-    return any(
-        k[0] == surname and given in ("", k[1]) and patronymic in ("", k[2]) for k in known
-    )
+    return any(k[0] == surname and given in ("", k[1]) and patronymic in ("", k[2]) for k in known)
 
 
 def _row_create(
@@ -634,7 +632,8 @@ def _row_create(
 
 def _row_add(actor: Actor, row: ImportRow, sources: _Sources, options: Mapping[str, str]) -> None:
     data = RowData.from_json(row.data)
-    person = Person.objects.filter(pk=row.target_id or row.candidate_id).first()
+    wanted = row.target_id or row.candidate_id
+    person = Person.objects.filter(pk=wanted).first() if wanted is not None else None
     if person is None or person.merged_into_id is not None:
         person = person.merged_into if person is not None else None
     if person is None:
@@ -864,8 +863,8 @@ def import_batch_touched(batch: ImportBatch) -> list[Touch]:
 
 def _touch(
     row: ImportRow,
-    persons: dict[int, dict[str, Any]],
-    absorbed: set[int],
+    persons: Mapping[int, Mapping[str, Any]],
+    absorbed: set[int | None],
     newer_forms: set[int],
     newer_events: set[int],
     forms: dict[int, int],
@@ -958,7 +957,7 @@ def import_batch_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
 
 
 def _row_take_back(actor: Actor, row: ImportRow, batch: ImportBatch) -> None:
-    person = row_lock(Person.objects.get(pk=row.person_id))
+    person = row_lock(Person.objects.get(pk=row.person_id or 0))
     NameForm.objects.filter(pk__in=row.name_forms, person=person).delete()
     if row.status_event_id:
         StatusEvent.objects.filter(pk=row.status_event_id, person=person).delete()

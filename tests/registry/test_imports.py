@@ -17,7 +17,8 @@ from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.demo.names import generate_persons
-from lifeline.registry import imports
+from lifeline.matching import blocking
+from lifeline.registry import imports, matchkeys
 from lifeline.registry.importing import MappingRefused, error_text, partial_date
 from lifeline.registry.imports import (
     ImportRefused,
@@ -463,3 +464,18 @@ def test_reading_rows_with_candidates_is_audited_as_reads_of_those_persons(
     assert [r.line for r in rows] == [2]
     read = AuditEvent.objects.get(action=Action.PERSON_VIEW)
     assert read.object_id == str(kuzminov.pk) and read.detail["purpose"] == "import_review"
+
+
+def test_many_rows_ranked_at_once_get_the_candidates_each_would_get_alone(db: Any) -> None:
+    for p in generate_persons(300, seed=4):
+        create_person(
+            surname=p.surname, given_name=p.given_name, patronymic=p.patronymic,
+            birth_year=p.birth_year,
+        )  # fmt: skip
+    queries = [
+        imports.row_query(imports.RowData(surname=p.surname, given_name=p.given_name,
+                                          birth_year=p.birth_year))
+        for p in generate_persons(40, seed=4)[:20] + generate_persons(20, seed=9)
+    ]  # fmt: skip
+    keys = [blocking.query_keys(q) for q in queries]
+    assert matchkeys.candidate_ids_many(keys, 25) == [matchkeys.candidate_ids(k, 25) for k in keys]
