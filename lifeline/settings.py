@@ -241,6 +241,16 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
         "lifeline.tracing.handlers.person_merged",
         "lifeline.outcomes.handlers.person_merged",
     ],
+    # registry.imports, before an import is undone: each app adds to `links` (person id ->
+    # reasons, in words) what an officer linked to these persons, which refuses the undo.
+    "persons_linked": [
+        "lifeline.tracing.handlers.persons_linked",
+        "lifeline.outcomes.handlers.persons_linked",
+    ],
+    # registry.imports, as an import is undone: each app removes what the system made for
+    # these persons by itself (proposed candidates, open duplicate pairs) and adds it to
+    # `detail` (actor=, person_ids=, detail=).
+    "persons_removing": ["lifeline.tracing.handlers.persons_removing"],
 }
 
 TASKS = {
@@ -279,6 +289,12 @@ INBOX_SWEEP_BATCH = 1000
 # when this many seconds have passed; a page recounts itself only when the count is more than
 # twice as old (no worker running) or missing.
 REGISTRY_TALLY_SECONDS = envint("LIFELINE_REGISTRY_TALLY_SECONDS", 300)
+# Bulk import of persons (registry.imports, docs/import.md): the largest file and the most rows
+# read, and the engine's score from which a row is proposed as a person already in the registry
+# (between the engine's threshold and this, a person decides). A percentage in the environment.
+IMPORT_MAX_BYTES = envint("LIFELINE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("LIFELINE_IMPORT_MAX_ROWS", 100_000)
+IMPORT_SAME_PERSON_SCORE = envint("LIFELINE_IMPORT_SAME_PERSON_PERCENT", 90) / 100
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and

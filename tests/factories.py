@@ -107,7 +107,14 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         Handover,
         OutcomeOffer,
     )
-    from lifeline.registry.models import Person, RegistryExport, Source, StatusEvent
+    from lifeline.registry.models import (
+        ImportBatch,
+        ImportRow,
+        Person,
+        RegistryExport,
+        Source,
+        StatusEvent,
+    )
     from lifeline.tracing.models import Disclosure, Enquiry, MatchCandidate
 
     now = timezone.now()
@@ -160,6 +167,10 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         ),
         ExchangeEntry(batch=batch, person=person, added_at=now),
         Handover(case=handover_case, person=person, created_at=now),
+        import_batch := ImportBatch(
+            file_format="csv", threshold=0.5, same_person_score=0.9, created_at=now, matched_at=now
+        ),
+        ImportRow(batch=import_batch, line=2, band="new"),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

@@ -63,14 +63,24 @@ class Action(StrEnum):
     PERSON_CAPTURE_CARD = "person.capture_card"
     PERSON_CREATE = "person.create"
     PERSON_DEDUPE = "person.dedupe"
+    PERSON_DELETE = "person.delete"  # only an import's undo deletes a person it created
     PERSON_DUPLICATE_DISMISS = "person.duplicate_dismiss"
     PERSON_EXPORT = "person.export"
+    PERSON_IMPORT_UNDO = "person.import_undo"  # what an import added to him was taken back
     PERSON_MERGE = "person.merge"
     PERSON_NAME_FORM_ADD = "person.name_form_add"
     PERSON_SEARCH = "person.search"
     PERSON_STATUS_ADD = "person.status_add"
     PERSON_UPDATE = "person.update"
     PERSON_VIEW = "person.view"
+    # the registry: bulk import from a file (counts, lines and ids, never a name)
+    IMPORT_APPLY = "import.apply"
+    IMPORT_BAD_ROWS = "import.bad_rows"
+    IMPORT_DECIDE = "import.decide"
+    IMPORT_DISCARD = "import.discard"
+    IMPORT_MAPPING_SAVE = "import.mapping_save"
+    IMPORT_PREVIEW = "import.preview"
+    IMPORT_UNDO = "import.undo"
     # the registry's sources
     SOURCE_CREATE = "source.create"
     # exports for a central tracing agency

@@ -37,3 +37,19 @@ def person_merged(
     handovers = list(Handover.objects.filter(person=merge).values_list("pk", flat=True))
     Handover.objects.filter(pk__in=handovers).update(person=keep)
     detail.update(exchange_entries=moved, handovers=handovers)
+
+
+def persons_linked(*, person_ids: list[int], links: dict[int, list[str]]) -> None:
+    """Add to `links` the persons on an exchange list or in a handover."""
+    for ids, reason in (
+        (
+            ExchangeEntry.objects.filter(person__in=person_ids).values_list("person", flat=True),
+            gettext("the person is on an exchange list"),
+        ),
+        (
+            Handover.objects.filter(person__in=person_ids).values_list("person", flat=True),
+            gettext("the person has a handover"),
+        ),
+    ):
+        for person_id in set(ids):
+            links.setdefault(person_id, []).append(reason)

@@ -143,7 +143,11 @@ def key_counts(keys: Iterable[str]) -> dict[str, int]:
 def _best(keys: Iterable[str], limit: int) -> QuerySet[Any] | None:
     """A query of the ids of the persons sharing the most telling of these keys, best first:
     `blocking.best_ids` over the stored postings, computed by the database."""
-    weights = blocking.usable_keys(key_counts(keys))
+    return _best_of(blocking.usable_keys(key_counts(keys)), limit)
+
+
+def _best_of(weights: dict[str, float], limit: int) -> QuerySet[Any] | None:
+    """`_best` of keys whose usable weights are known."""
     if not weights:
         return None
     by_weight: dict[float, list[str]] = defaultdict(list)
@@ -168,6 +172,71 @@ def _best(keys: Iterable[str], limit: int) -> QuerySet[Any] | None:
 def candidate_ids(keys: Iterable[str], limit: int = blocking.MAX_SCORED) -> list[int]:
     """The persons sharing the most telling of these keys, best first."""
     best = _best(keys, limit)
+    return [] if best is None else list(best)
+
+
+# Keys asked about per query of `key_counts_many`: SQLite allows 32,766 parameters a query.
+_KEYS_PER_QUERY = 5000
+
+
+def key_counts_many(keys: Iterable[str]) -> dict[str, int]:
+    """`key_counts` of many keys (a whole file's rows), a few thousand keys a query."""
+    wanted = sorted(set(keys))
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        counts.update(key_counts(wanted[start : start + _KEYS_PER_QUERY]))
+    return counts
+
+
+# Each query's persons by the summed weight of the keys they share, best first, ties by id, as
+# `_best` ranks them; the table is MatchKey's.
+_RANK_MANY = """
+SELECT query_no, person_id, rank_no FROM (
+    SELECT q.query_no, m.person_id, row_number() OVER (
+        PARTITION BY q.query_no ORDER BY SUM(q.weight) DESC, m.person_id
+    ) AS rank_no
+    FROM unnest(%s::int[], %s::text[], %s::float8[]) AS q(query_no, key, weight)
+    JOIN registry_matchkey m ON m.key = q.key
+    GROUP BY q.query_no, m.person_id
+) ranked WHERE rank_no <= %s ORDER BY query_no, rank_no
+"""
+
+
+def candidate_ids_many(
+    key_sets: list[set[str]], limit: int = blocking.MAX_SCORED
+) -> list[list[int]]:
+    """`candidate_ids` of many queries at once (a file's rows): the same persons in the same
+    order, each query's best `limit`.
+
+    The keys of all the queries are counted together, and on PostgreSQL all of them are ranked
+    in one statement (`unnest` of the queries' usable keys, summed and numbered per query), so
+    a thousand rows cost a few queries rather than two thousand. Other databases rank each
+    query on its own, as `candidate_ids` does.
+    """
+    counts = key_counts_many(k for keys in key_sets for k in keys)
+    weights = [
+        blocking.usable_keys({k: counts[k] for k in keys if k in counts}) for keys in key_sets
+    ]
+    if connection.vendor != "postgresql":
+        return [_ranked_ids(w, limit) for w in weights]
+    numbers, keys, values = [], [], []
+    for number, usable in enumerate(weights):
+        for key, weight in usable.items():
+            numbers.append(number)
+            keys.append(key)
+            values.append(weight)
+    found: list[list[int]] = [[] for _ in key_sets]
+    if not keys:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(_RANK_MANY, [numbers, keys, values, limit])
+        for number, person_id, _rank in cursor.fetchall():
+            found[number].append(person_id)
+    return found
+
+
+def _ranked_ids(weights: dict[str, float], limit: int) -> list[int]:
+    best = _best_of(weights, limit)
     return [] if best is None else list(best)
 
 

@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField, RowKeyField
+from lifeline.core.fields import (
+    EncryptedBinaryField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    RowKeyField,
+)
 from lifeline.registry.text import fold
 
 
@@ -383,3 +388,154 @@ class RegistryTally(models.Model):
 
     def as_dict(self) -> dict[tuple[str, str], int]:
         return {(status, level): n for status, level, n in self.counts}
+
+
+# --- Bulk import (registry.imports, docs/import.md) -----------------------------------------
+
+
+class ImportMapping(models.Model):
+    """A saved, named reading of a file's columns: which column holds which field.
+
+    `columns` maps a field of `imports.IMPORT_FIELDS` to a column's header (or, for the names in
+    other scripts, a list of headers); `options` holds what a file does not say: the source's
+    kind and reliability, the verification of its status events, the names' language.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    columns = models.JSONField(default=dict)
+    options = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One import of a file: previewed, then applied in one transaction, or undone as a whole.
+
+    Its rows hold what was read and what the engine found; nothing reaches the registry before
+    `imports.import_batch_apply`. Rows a person must still decide on when a batch is applied
+    move to a new batch (`held_from`), previewed again, so each batch is applied once.
+    """
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", _("preview")
+        APPLIED = "applied", _("applied")
+        UNDONE = "undone", _("undone")
+        DISCARDED = "discarded", _("discarded")
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW)
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    filename = EncryptedTextField(blank=True)  # a file's name may name a person
+    file_format = models.CharField(max_length=5)
+    encoding = models.CharField(max_length=40, blank=True)
+    delimiter = models.CharField(max_length=2, blank=True)
+    sheet_name = EncryptedTextField(blank=True)
+    header = EncryptedJSONField(default=list)  # the file's column names, for the bad-rows file
+    mapping = models.ForeignKey(
+        ImportMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    mapping_used = models.JSONField(default=dict)  # the mapping as it was read (columns, options)
+    threshold = models.FloatField()  # the engine's threshold: below it, a new person
+    same_person_score = models.FloatField()  # from here, proposed as the same person
+    counts = models.JSONField(default=dict)  # rows per band, then per outcome once applied
+    held_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="held_batches"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    matched_at = models.DateTimeField()  # when its rows were last matched against the registry
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import batch {self.pk} ({self.state})"
+
+
+class ImportRow(models.Model):
+    """One row of an imported file: as read, its problems, what the engine found, the decision,
+    and what applying it wrote (kept so that the batch can be undone)."""
+
+    class Band(models.TextChoices):
+        INVALID = "invalid", _("cannot be imported")
+        SAME = "same", _("proposed as a person in the registry")
+        REVIEW = "review", _("for a person to decide")
+        NEW = "new", _("new person")
+
+    class Decision(models.TextChoices):
+        NONE = "", _("not decided")
+        SAME = "same", _("the same person")
+        NEW = "new", _("a new person")
+        SKIP = "skip", _("leave out")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("not applied")
+        CREATED = "created", _("created a person")
+        ADDED = "added", _("added to a person")
+        UNCHANGED = "unchanged", _("nothing new for the person")
+        SKIPPED = "skipped", _("left out")
+        UNDONE = "undone", _("undone")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()  # the row's line in the file, as a spreadsheet shows it
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    cells = EncryptedJSONField(default=list)  # the row as read, to write a bad row back out
+    data = EncryptedJSONField(default=dict)  # the fields read from it (imports.RowData)
+    errors = EncryptedJSONField(default=list)  # [{"field", "code", "value"}]: imports.row_errors
+    band = models.CharField(max_length=10, choices=Band.choices)
+    score = models.FloatField(null=True, blank=True)  # the best registry candidate's score
+    candidate = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The best candidates with the engine's explanation, for the side-by-side screen.
+    candidates = EncryptedJSONField(default=list)
+    twin_line = models.PositiveIntegerField(null=True, blank=True)  # an earlier row, same man?
+    twin_score = models.FloatField(null=True, blank=True)
+    decision = models.CharField(max_length=5, choices=Decision.choices, blank=True)
+    target = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the person the row is added to, when decided (or proposed) the same
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the person created or added to
+    name_forms = models.JSONField(default=list)  # ids of the name forms it added
+    status_event = models.ForeignKey(
+        StatusEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A person added to: his fields before, to put back on undo (status, place of detention).
+    previous = EncryptedJSONField(default=dict)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="import_row_line_once"),
+        ]
+        indexes = [models.Index(fields=["batch", "band"])]
+
+    def __str__(self) -> str:
+        return f"import row {self.batch_id}:{self.line}"

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from lifeline.accounts.models import User
 from lifeline.core.access import Perm, has_perm, require_perm
@@ -22,8 +23,12 @@ from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.matching import DEFAULT_THRESHOLD, Candidate, Query, blocking, query_from_fields
 from lifeline.matching.index import top_candidates
-from lifeline.registry import matchkeys
+from lifeline.registry import matchkeys, sheets
+from lifeline.registry.importing import errors_text
 from lifeline.registry.models import (
+    ImportBatch,
+    ImportMapping,
+    ImportRow,
     MatchKey,
     NameForm,
     Person,
@@ -336,3 +341,65 @@ def registry_export_get_for(*, user: User, pk: int) -> RegistryExport:
     """One export's metadata; raises Http404 when there is none."""
     _require_export_access(user)
     return get_object_or_404(_exports(), pk=pk)
+
+
+# --- Bulk import (registry.imports) ---------------------------------------------------------
+
+
+def import_mapping_list_for(*, user: User) -> QuerySet[ImportMapping]:
+    """The saved mappings, by name (column names and options only: nothing about a person)."""
+    require_perm(user, Perm.REGISTRY_EDIT)
+    return ImportMapping.objects.order_by("name")
+
+
+def import_batch_list_for(*, user: User) -> QuerySet[ImportBatch]:
+    """Imports, newest first: their states and counts (their rows are read one batch at a time)."""
+    require_perm(user, Perm.REGISTRY_EDIT)
+    return ImportBatch.objects.select_related("created_by", "applied_by", "undone_by")
+
+
+def import_batch_get_for(*, user: User, pk: int) -> ImportBatch:
+    """One import; raises Http404 when there is none."""
+    require_perm(user, Perm.REGISTRY_EDIT)
+    return get_object_or_404(import_batch_list_for(user=user), pk=pk)
+
+
+@transaction.atomic
+def import_rows_for(*, user: User, batch_id: int, band: str = "") -> list[ImportRow]:
+    """A batch's rows (of one band, or all), by line, with their candidates' persons; the
+    persons shown beside the rows are audited as read (purpose "import_review")."""
+    batch = import_batch_get_for(user=user, pk=batch_id)
+    rows = batch.rows.select_related("candidate", "target", "person").order_by("line")
+    if band:
+        rows = rows.filter(band=band)
+    listed = list(rows)
+    shown = [c["person"] for row in listed for c in row.candidates]
+    if shown:
+        person_reads_audit(user=user, persons=shown, purpose="import_review", batch=batch.pk)
+    return listed
+
+
+@transaction.atomic
+def import_bad_rows_file_for(*, user: User, batch_id: int, kind: str) -> tuple[str, bytes]:
+    """The rows that could not be imported, as the file had them, with their line and what is
+    wrong (in the active language) in two more columns: to fix and import again. `kind` is
+    "csv" or "xlsx". Audited: the file holds what the rows said."""
+    batch = import_batch_get_for(user=user, pk=batch_id)
+    if kind not in ("csv", "xlsx"):
+        raise ValueError(f"unknown file kind: {kind}")
+    bad = list(batch.rows.filter(band=ImportRow.Band.INVALID).order_by("line"))
+    width = len(batch.header)
+    header = [*batch.header, gettext("Line"), gettext("Problem")]
+    rows = [
+        [*(list(row.cells) + [""] * width)[:width], row.line, errors_text(row.errors)]
+        for row in bad
+    ]
+    write = sheets.rows_to_csv if kind == "csv" else sheets.rows_to_xlsx
+    content = write(header, rows)
+    audit_record(
+        actor=user,
+        action=Action.IMPORT_BAD_ROWS,
+        obj=batch,
+        detail={"rows": len(bad), "format": kind},
+    )
+    return f"lifeline-import-{batch.pk}-bad-rows.{kind}", content

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from lifeline.core.actors import SYSTEM, Actor
 from lifeline.intake.models import Contact
@@ -89,3 +90,48 @@ def _candidates_move(*, keep: Person, merge: Person) -> int:
         row.delete()
         folded += 1
     return folded
+
+
+def persons_linked(*, person_ids: list[int], links: dict[int, list[str]]) -> None:
+    """Add to `links` what tracing officers linked to these persons: an enquiry that names
+    him, a candidate they reviewed, a disclosure, a duplicate pair they decided."""
+    found: list[tuple[Any, str]] = [
+        (
+            Enquiry.objects.filter(person__in=person_ids).values_list("person", flat=True),
+            gettext("an enquiry names the person"),
+        ),
+        (
+            MatchCandidate.objects.filter(person__in=person_ids)
+            .exclude(state=MatchCandidate.State.PROPOSED)
+            .values_list("person", flat=True),
+            gettext("a tracing officer reviewed the person as a candidate"),
+        ),
+        (
+            Disclosure.objects.filter(person__in=person_ids).values_list("person", flat=True),
+            gettext("a disclosure names the person"),
+        ),
+    ]
+    decided = DuplicatePair.objects.exclude(state=DuplicatePair.State.OPEN)
+    for side in ("left", "right"):
+        found.append(
+            (
+                decided.filter(**{f"{side}__in": person_ids}).values_list(side, flat=True),
+                gettext("a registrar decided on the person as a possible duplicate"),
+            )
+        )
+    for ids, reason in found:
+        for person_id in set(ids):
+            links.setdefault(person_id, []).append(reason)
+
+
+def persons_removing(*, actor: Actor, person_ids: list[int], detail: dict[str, Any]) -> None:
+    """Before these persons are deleted (an import undone): remove the candidates matching
+    proposed for them and the open duplicate pairs found for them, and say how many."""
+    proposed = MatchCandidate.objects.filter(
+        person__in=person_ids, state=MatchCandidate.State.PROPOSED
+    )
+    detail["candidates_removed"] = proposed.delete()[0]
+    pairs = DuplicatePair.objects.filter(
+        Q(left__in=person_ids) | Q(right__in=person_ids), state=DuplicatePair.State.OPEN
+    )
+    detail["duplicate_pairs_removed"] = pairs.delete()[0]

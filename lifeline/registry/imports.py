@@ -1,0 +1,992 @@
+"""Bulk import of persons from a file (docs/import.md): read, matched, previewed, applied, undone.
+
+1. `import_preview` reads a file by a mapping and matches every good row against the registry
+   (the engine's candidates from the match keys, scored) and against the file's other rows,
+   writing nothing; `import_batch_preview` keeps that as a batch for the console.
+2. Each row falls in a band: proposed as a registry person (score at or above
+   IMPORT_SAME_PERSON_SCORE), for a person to decide (from the engine's threshold), or new.
+   A row that matches an earlier row of the file is for a person to decide too.
+3. `import_row_decide` records a person's decision on a row.
+4. `import_batch_apply` writes the batch in one transaction through the registry's services,
+   so keys, audit and hooks are those of a person entered by hand. Rows still undecided move
+   to a new batch, so each batch is applied once and undone as a whole.
+5. `import_batch_undo` takes it all back while nothing else has touched what it wrote
+   (`import_batch_touched` says what counts as touched).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from lifeline.core.access import Perm, require_perm_or_system
+from lifeline.core.actions import Action
+from lifeline.core.actors import Actor, staff_of
+from lifeline.core.audit import audit_record, audit_record_many
+from lifeline.core.hooks import hook_run
+from lifeline.core.locks import row_lock
+from lifeline.matching import (
+    DEFAULT_THRESHOLD,
+    Candidate,
+    MatchIndex,
+    NameVariant,
+    PersonRecord,
+    Query,
+    blocking,
+    query_from_fields,
+    top_candidates,
+)
+from lifeline.registry import matchkeys
+from lifeline.registry.importing import (
+    MappingRefused,
+    ReadRow,
+    RowData,
+    mapping_check,
+    mapping_options,
+    rows_read,
+)
+from lifeline.registry.models import (
+    ImportBatch,
+    ImportMapping,
+    ImportRow,
+    NameForm,
+    Person,
+    Source,
+    StatusEvent,
+)
+from lifeline.registry.services import (
+    NAME_LANGUAGE,
+    RegistryRefused,
+    name_form_add,
+    person_create,
+    source_create,
+    status_event_add,
+)
+from lifeline.registry.sheets import Sheet, sheet_read
+from lifeline.registry.text import fold
+
+# Registry candidates the engine scores per row: the best-keyed, as a search ranks them. Fewer
+# than a search's (blocking.MAX_SCORED): the man on a list shares his surname, given name and
+# year with his record, which puts him among the first few dozen; namesakes fill the rest.
+IMPORT_SCORED = 100
+# Candidates kept per row, with the engine's explanation, for the side-by-side screen.
+CANDIDATES_KEPT = 3
+# Rows matched per round trip to the database.
+MATCH_CHUNK = 500
+
+Band = ImportRow.Band
+Decision = ImportRow.Decision
+Outcome = ImportRow.Outcome
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class ImportRefused(RegistryRefused):
+    """The rules forbid this import action (a batch applied twice, an undo after changes...)."""
+
+
+# --- Matching -------------------------------------------------------------------------------
+
+
+@dataclass
+class RowMatch:
+    """What the engine found for a row: its band, the best registry candidates, a twin row."""
+
+    band: str
+    score: float | None = None
+    candidate: int | None = None
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    twin_line: int | None = None
+    twin_score: float | None = None
+
+
+def row_query(data: RowData) -> Query:
+    """The engine's query for a row: its name (nominative), other spellings, birth, unit, place."""
+    query = query_from_fields(
+        surname=data.surname,
+        given_name=data.given_name,
+        patronymic=data.patronymic,
+        birth_year=data.birth_year,
+        birth_month=data.birth_month,
+        birth_day=data.birth_day,
+        sex=data.sex,
+        unit=data.unit,
+        place=data.place_of_birth,
+    )
+    others = tuple(NameVariant(*parts) for parts in data.other_names if parts and parts[0])
+    return replace(query, names=query.names + others) if others else query
+
+
+def _row_record(line: int, query: Query) -> PersonRecord:
+    return PersonRecord(
+        id=line,
+        names=query.names,
+        sex=query.sex,
+        birth_year=query.birth_year,
+        birth_month=query.birth_month,
+        birth_day=query.birth_day,
+        unit=query.unit,
+        place_of_birth=query.place,
+    )
+
+
+def _explained(found: Candidate) -> dict[str, Any]:
+    return {
+        "person": found.record_id,
+        "score": round(found.score, 4),
+        "fields": [
+            {"field": f.field, "weight": round(f.contribution, 3), "explanation": f.explanation}
+            for f in found.fields
+        ],
+    }
+
+
+def rows_match(
+    rows: list[ReadRow], *, same_person_score: float, progress: Progress | None = None
+) -> dict[int, RowMatch]:
+    """Each good row's band and candidates, by line; nothing is written.
+
+    The registry's candidates come from its match keys, many rows a query
+    (`matchkeys.candidate_ids_many`), and are scored by the engine as a search scores them.
+    The file's own rows are put in an in-memory index, and each is looked up there too.
+    """
+    good = [row for row in rows if row.ok]
+    queries = {row.line: row_query(row.data) for row in good}
+    found: dict[int, list[Candidate]] = {}
+    lines = list(queries)
+    for start in range(0, len(lines), MATCH_CHUNK):
+        chunk = lines[start : start + MATCH_CHUNK]
+        ids = matchkeys.candidate_ids_many(
+            [blocking.query_keys(queries[line]) for line in chunk], IMPORT_SCORED
+        )
+        records = {r.id: r for r in matchkeys.person_records({i for some in ids for i in some})}
+        for line, some in zip(chunk, ids, strict=True):
+            candidates = [records[i] for i in some if i in records]
+            found[line] = (
+                top_candidates(queries[line], candidates, CANDIDATES_KEPT) if candidates else []
+            )
+        if progress is not None:
+            progress("registry", min(start + MATCH_CHUNK, len(lines)), len(lines))
+    twins = _twins(queries, progress)
+    return {line: _banded(found[line], twins.get(line), line, same_person_score) for line in lines}
+
+
+def _twins(queries: dict[int, Query], progress: Progress | None) -> dict[int, Candidate]:
+    """Each row's best match among the file's other rows, at or above the engine's threshold."""
+    index = MatchIndex(_row_record(line, query) for line, query in queries.items())
+    twins = {}
+    for done, (line, query) in enumerate(queries.items(), start=1):
+        ids = [i for i in index.candidate_ids(query, IMPORT_SCORED) if i != line]
+        if ids:
+            records = [_row_record(i, queries[i]) for i in ids]
+            best = top_candidates(query, records, 1)
+            if best and best[0].score >= DEFAULT_THRESHOLD:
+                twins[line] = best[0]
+        if progress is not None and (done % MATCH_CHUNK == 0 or done == len(queries)):
+            progress("file", done, len(queries))
+    return twins
+
+
+def _banded(
+    found: list[Candidate], twin: Candidate | None, line: int, same_person_score: float
+) -> RowMatch:
+    match = RowMatch(band=Band.NEW, candidates=[_explained(c) for c in found])
+    if twin is not None:
+        match.twin_line, match.twin_score = twin.record_id, round(twin.score, 4)
+    if found and found[0].score >= DEFAULT_THRESHOLD:
+        best = found[0]
+        match.score, match.candidate = round(best.score, 4), best.record_id
+        match.band = Band.SAME if best.score >= same_person_score else Band.REVIEW
+    elif twin is not None and twin.record_id < line:
+        # Two rows of one file for one man: which is right is a person's call.
+        match.band = Band.REVIEW
+    return match
+
+
+# --- Previewing -----------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """A file read and matched, nothing written: what a dry run shows and a batch keeps."""
+
+    sheet: Sheet
+    rows: list[ReadRow]
+    matches: dict[int, RowMatch]
+    columns: dict[str, Any]
+    options: dict[str, str]
+    same_person_score: float
+
+    def band(self, row: ReadRow) -> str:
+        return self.matches[row.line].band if row.ok else Band.INVALID
+
+    @property
+    def counts(self) -> dict[str, int]:
+        bands = Counter(self.band(row) for row in self.rows)
+        counts = {band: bands.get(band, 0) for band in Band.values}
+        counts["rows"] = len(self.rows)
+        counts["twins"] = sum(1 for m in self.matches.values() if m.twin_line is not None)
+        return counts
+
+    @property
+    def bad_rows(self) -> list[ReadRow]:
+        return [row for row in self.rows if not row.ok]
+
+
+def import_preview(
+    *,
+    actor: Actor,
+    data: bytes,
+    filename: str = "",
+    mapping: ImportMapping | None = None,
+    columns: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
+    sheet: str = "",
+    encoding: str = "",
+    delimiter: str = "",
+    progress: Progress | None = None,
+) -> Preview:
+    """Read a file by a saved mapping (or `columns` and `options` given here) and match its
+    rows; nothing is written. SheetError or MappingRefused say what is wrong with the file."""
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    if mapping is not None:
+        columns = mapping.columns if columns is None else columns
+        options = mapping.options if options is None else options
+    if not columns:
+        raise MappingRefused(gettext("Choose a mapping: which column holds which field."))
+    read = sheet_read(data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter)
+    chosen = mapping_options(options or {})
+    rows = rows_read(read, columns)
+    same = settings.IMPORT_SAME_PERSON_SCORE
+    matches = rows_match(rows, same_person_score=same, progress=progress)
+    return Preview(read, rows, matches, dict(columns), chosen, same)
+
+
+def import_batch_preview(
+    *,
+    actor: Actor,
+    data: bytes,
+    filename: str = "",
+    mapping: ImportMapping | None = None,
+    columns: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
+    sheet: str = "",
+    encoding: str = "",
+    delimiter: str = "",
+    progress: Progress | None = None,
+) -> ImportBatch:
+    """`import_preview`, kept as a batch to look at, decide on and apply (nothing applied)."""
+    preview = import_preview(
+        actor=actor,
+        data=data,
+        filename=filename,
+        mapping=mapping,
+        columns=columns,
+        options=options,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        progress=progress,
+    )
+    return _batch_store(actor=actor, preview=preview, filename=filename, mapping=mapping)
+
+
+@transaction.atomic
+def _batch_store(
+    *, actor: Actor, preview: Preview, filename: str, mapping: ImportMapping | None
+) -> ImportBatch:
+    now = timezone.now()
+    sheet = preview.sheet
+    batch = ImportBatch.objects.create(
+        filename=filename,
+        file_format=sheet.format,
+        encoding=sheet.encoding,
+        delimiter=sheet.delimiter,
+        sheet_name=sheet.sheet_name,
+        header=sheet.header,
+        mapping=mapping,
+        mapping_used={"columns": preview.columns, "options": preview.options},
+        threshold=DEFAULT_THRESHOLD,
+        same_person_score=preview.same_person_score,
+        counts=preview.counts,
+        created_by=staff_of(actor),
+        created_at=now,
+        matched_at=now,
+    )
+    rows = []
+    for read in preview.rows:
+        match = preview.matches.get(read.line) or RowMatch(band=Band.INVALID)
+        rows.append(
+            ImportRow(
+                batch=batch,
+                line=read.line,
+                cells=read.cells,
+                data=read.data.as_json(),
+                errors=[e.__dict__ for e in read.errors],
+                band=preview.band(read),
+                score=match.score,
+                candidate_id=match.candidate,
+                candidates=match.candidates,
+                twin_line=match.twin_line,
+                twin_score=match.twin_score,
+                target_id=match.candidate if match.band == Band.SAME else None,
+            )
+        )
+    ImportRow.objects.bulk_create(rows, batch_size=1000)
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_PREVIEW,
+        obj=batch,
+        detail={"counts": batch.counts, "format": batch.file_format, "mapping": batch.mapping_id},
+    )
+    return batch
+
+
+# --- Mappings -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_mapping_save(
+    *,
+    actor: Actor,
+    name: str,
+    columns: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+) -> ImportMapping:
+    """Save a named mapping for reuse, replacing the one of that name."""
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    name = name.strip()
+    if not name:
+        raise MappingRefused(gettext("Give the mapping a name."))
+    chosen = mapping_options(options or {})
+    columns = {k: v for k, v in columns.items() if v not in ("", None, [])}
+    # Checked against a header holding exactly its own columns: the fields must exist and
+    # a name must be mapped; whether a file has the columns is checked when it is read.
+    named = [c for v in columns.values() for c in (v if isinstance(v, list | tuple) else [v])]
+    mapping_check(columns, [str(c) for c in named])
+    mapping, created = ImportMapping.objects.update_or_create(
+        name=name,
+        defaults={"columns": columns, "options": chosen},
+        create_defaults={"columns": columns, "options": chosen, "created_by": staff_of(actor)},
+    )
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_MAPPING_SAVE,
+        obj=mapping,
+        detail={"created": created, "fields": sorted(columns)},
+    )
+    return mapping
+
+
+# --- Deciding -------------------------------------------------------------------------------
+
+
+def _require_preview(batch: ImportBatch) -> None:
+    if batch.state != ImportBatch.State.PREVIEW:
+        raise ImportRefused(
+            gettext("This import is %(state)s: it can no longer be changed.")
+            % {"state": batch.get_state_display()}
+        )
+
+
+@transaction.atomic
+def import_row_decide(
+    *, actor: Actor, row: ImportRow, decision: str, target: int | None = None
+) -> ImportRow:
+    """Record a person's decision on a row: the same person as one of its candidates
+    (`target`, the best by default), a new person, or left out."""
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    row = row_lock(row)
+    batch = row_lock(row.batch)
+    _require_preview(batch)
+    if decision not in Decision.values or decision == Decision.NONE:
+        raise ValueError(f"unknown decision: {decision!r}")
+    if row.band == Band.INVALID:
+        raise ImportRefused(gettext("A row that cannot be imported cannot be decided on."))
+    if decision == Decision.SAME:
+        proposed = [c["person"] for c in row.candidates]
+        target = target if target is not None else row.candidate_id
+        if target is None or target not in proposed:
+            raise ImportRefused(gettext("Choose one of the row's candidates as the same person."))
+    else:
+        target = None
+    row.decision, row.target_id = decision, target
+    row.decided_by, row.decided_at = staff_of(actor), timezone.now()
+    row.save(update_fields=["decision", "target", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_DECIDE,
+        obj=batch,
+        detail={"line": row.line, "band": row.band, "decision": decision, "person": target},
+    )
+    return row
+
+
+@transaction.atomic
+def import_batch_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Drop a preview that is not to be applied; its rows' content goes with it."""
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    batch = row_lock(batch)
+    _require_preview(batch)
+    batch.rows.all().delete()
+    batch.state = ImportBatch.State.DISCARDED
+    batch.save(update_fields=["state"])
+    audit_record(actor=actor, action=Action.IMPORT_DISCARD, obj=batch)
+    return batch
+
+
+# --- Applying -------------------------------------------------------------------------------
+
+
+@dataclass
+class Applied:
+    """What applying a batch did: the batch, and the batch its undecided rows moved to."""
+
+    batch: ImportBatch
+    held: ImportBatch | None = None
+
+
+def _what_to_do(row: ImportRow, hold_proposed: bool) -> str:
+    """A row's decision, or what its band does undecided: "" holds it for a person."""
+    if row.decision:
+        return str(row.decision)
+    if row.band == Band.NEW:
+        return Decision.NEW
+    if row.band == Band.SAME and not hold_proposed:
+        return Decision.SAME
+    return ""
+
+
+@transaction.atomic
+def import_batch_apply(
+    *,
+    actor: Actor,
+    batch: ImportBatch,
+    hold_undecided: bool = False,
+    hold_proposed: bool = False,
+    progress: Progress | None = None,
+) -> Applied:
+    """Write the batch to the registry in one transaction, through the registry's services.
+
+    New rows become persons (with their other spellings and status event); rows decided or
+    proposed as a registry person add to him the spellings and the status event he lacks.
+    Rows for a person to decide refuse the whole apply unless `hold_undecided`: then they
+    move to a new batch, matched again (the registry has just changed), for the console.
+    `hold_proposed` holds the undecided proposals too.
+    """
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    batch = row_lock(batch)
+    _require_preview(batch)
+    rows = list(batch.rows.select_for_update().order_by("line"))
+    plan = {row.line: _what_to_do(row, hold_proposed) for row in rows if row.band != Band.INVALID}
+    undecided = [line for line, todo in plan.items() if not todo]
+    if undecided and not hold_undecided:
+        raise ImportRefused(
+            ngettext(
+                "%(count)s row waits for a decision (line %(lines)s).",
+                "%(count)s rows wait for a decision (lines %(lines)s).",
+                len(undecided),
+            )
+            % {"count": len(undecided), "lines": _lines(undecided)}
+        )
+    options = batch.mapping_used.get("options", {})
+    sources = _Sources(actor, batch, options)
+    outcomes: Counter[str] = Counter()
+    todo = [row for row in rows if plan.get(row.line)]
+    for number, row in enumerate(todo, start=1):
+        what = plan[row.line]
+        if what == Decision.SKIP:
+            row.outcome = Outcome.SKIPPED
+        elif what == Decision.NEW:
+            _row_create(actor, row, sources, options)
+        else:
+            _row_add(actor, row, sources, options)
+        outcomes[row.outcome] += 1
+        if progress is not None and (number % 100 == 0 or number == len(todo)):
+            progress("apply", number, len(todo))
+    ImportRow.objects.bulk_update(
+        todo, ["outcome", "person", "name_forms", "status_event", "previous"], batch_size=1000
+    )
+    held = _hold(actor, batch, [row for row in rows if row.line in set(undecided)])
+    now = timezone.now()
+    batch.state = ImportBatch.State.APPLIED
+    batch.applied_by, batch.applied_at = staff_of(actor), now
+    batch.counts = {
+        **batch.counts,
+        "applied": {o: outcomes.get(o, 0) for o in Outcome.values if o},
+        "held": len(undecided),
+        "held_batch": held.pk if held else None,
+        "sources": sources.created,
+        "marks": _marks(),
+    }
+    batch.save(update_fields=["state", "applied_by", "applied_at", "counts"])
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_APPLY,
+        obj=batch,
+        detail={
+            "applied": batch.counts["applied"],
+            "held": len(undecided),
+            "held_batch": held and held.pk,
+        },
+    )
+    return Applied(batch, held)
+
+
+def _lines(lines: list[int], shown: int = 10) -> str:
+    text = ", ".join(str(n) for n in lines[:shown])
+    return text + (", …" if len(lines) > shown else "")
+
+
+def _marks() -> dict[str, int]:
+    """The newest name form and status event when the batch was applied: one of a batch's
+    persons with a newer one was given it after the import."""
+    return {
+        "name_form": NameForm.objects.aggregate(m=Max("pk"))["m"] or 0,
+        "status_event": StatusEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
+    }
+
+
+class _Sources:
+    """The sources a batch's facts rest on: one for the file, or one per title a row names."""
+
+    def __init__(self, actor: Actor, batch: ImportBatch, options: Mapping[str, str]) -> None:
+        self.actor, self.batch, self.options = actor, batch, options
+        self.by_title: dict[str, Source] = {}
+        self.created: list[int] = []
+
+    def for_row(self, data: RowData) -> Source:
+        title = (
+            data.source
+            or self.options.get("source_title")
+            or self.batch.filename
+            or gettext("Import %(batch)s") % {"batch": self.batch.pk}
+        )
+        title = str(title)[: Source._meta.get_field("title").max_length]
+        source = self.by_title.get(fold(title))
+        if source is None:
+            source = source_create(
+                actor=self.actor,
+                kind=self.options.get("source_kind", Source.Kind.OFFICIAL_LIST),
+                title=title,
+                reliability=self.options.get("source_reliability", Source.Reliability.MEDIUM),
+                details=gettext("Imported from a file (import %(batch)s).")
+                % {"batch": self.batch.pk},
+            )
+            self.by_title[fold(title)] = source
+            self.created.append(source.pk)
+        return source
+
+
+def _spellings(data: RowData) -> list[tuple[str, str, str]]:
+    primary = (data.surname, data.given_name, data.patronymic)
+    others = [tuple(p + [""] * (3 - len(p)))[:3] for p in data.other_names if p and p[0]]
+    return [primary, *[(s, g, p) for s, g, p in others]]
+
+
+def _folded(parts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(fold(p) for p in parts)
+
+
+def _known(spelling: tuple[str, ...], known: set[tuple[str, ...]]) -> bool:
+    """Whether a spelling adds nothing to these: one of them has its surname and each of its
+    other parts (Кузьминов Максим is known from Кузьминов Максим Сергеевич)."""
+    surname, given, patronymic = spelling
+    return any(k[0] == surname and given in ("", k[1]) and patronymic in ("", k[2]) for k in known)
+
+
+def _row_create(
+    actor: Actor, row: ImportRow, sources: _Sources, options: Mapping[str, str]
+) -> None:
+    data = RowData.from_json(row.data)
+    source = sources.for_row(data)
+    person = person_create(
+        actor=actor,
+        data={
+            "surname": data.surname,
+            "given_name": data.given_name,
+            "patronymic": data.patronymic,
+            "sex": data.sex,
+            "birth_year": data.birth_year,
+            "birth_month": data.birth_month,
+            "birth_day": data.birth_day,
+            "place_of_birth": data.place_of_birth,
+            "rank": data.rank,
+            "service_number": data.service_number,
+            "unit": data.unit,
+            NAME_LANGUAGE: options.get("name_language", ""),
+        },
+    )
+    forms = _forms_add(actor, person, _spellings(data)[1:], source, {_folded(_spellings(data)[0])})
+    row.person, row.outcome, row.name_forms = person, Outcome.CREATED, forms
+    if data.status:
+        row.status_event = _event_add(actor, person, data, source, options)
+
+
+def _row_add(actor: Actor, row: ImportRow, sources: _Sources, options: Mapping[str, str]) -> None:
+    data = RowData.from_json(row.data)
+    wanted = row.target_id or row.candidate_id
+    person = Person.objects.filter(pk=wanted).first() if wanted is not None else None
+    if person is None or person.merged_into_id is not None:
+        person = person.merged_into if person is not None else None
+    if person is None:
+        raise ImportRefused(
+            gettext("Line %(line)s: the person it was matched with is no longer in the registry.")
+            % {"line": row.line}
+        )
+    known = {_folded((f.surname, f.given_name, f.patronymic)) for f in person.name_forms.all()}
+    new_spellings = [s for s in _spellings(data) if not _known(_folded(s), known)]
+    has_event = (
+        data.status
+        and not person.status_events.filter(status=data.status, occurred_on=data.status_on).exists()
+    )
+    row.person = person
+    if not new_spellings and not has_event:
+        row.outcome = Outcome.UNCHANGED
+        return
+    source = sources.for_row(data)
+    row.previous = {
+        "current_status": person.current_status,
+        "place_of_detention": str(person.place_of_detention),
+        "grave_location": str(person.grave_location),
+    }
+    row.name_forms = _forms_add(actor, person, new_spellings, source, known)
+    if has_event:
+        row.status_event = _event_add(actor, person, data, source, options)
+    row.outcome = Outcome.ADDED
+
+
+def _forms_add(
+    actor: Actor,
+    person: Person,
+    spellings: list[tuple[str, str, str]],
+    source: Source,
+    known: set[tuple[str, ...]],
+) -> list[int]:
+    added = []
+    for surname, given_name, patronymic in spellings:
+        folded = _folded((surname, given_name, patronymic))
+        if _known(folded, known):
+            continue
+        known.add(folded)
+        form = name_form_add(
+            actor=actor,
+            person=person,
+            surname=surname,
+            given_name=given_name,
+            patronymic=patronymic,
+            source=source,
+        )
+        added.append(form.pk)
+    return added
+
+
+def _event_add(
+    actor: Actor, person: Person, data: RowData, source: Source, options: Mapping[str, str]
+) -> StatusEvent:
+    return status_event_add(
+        actor=actor,
+        person=person,
+        status=data.status,
+        verification=options.get("verification", "reported"),
+        source=source,
+        occurred_on=data.status_on,
+        place=data.place,
+    )
+
+
+def _hold(actor: Actor, batch: ImportBatch, rows: list[ImportRow]) -> ImportBatch | None:
+    """Move the rows still to be decided to a new batch, matched again against the registry
+    as it now is (persons just created by this batch among the candidates)."""
+    if not rows:
+        return None
+    now = timezone.now()
+    held = ImportBatch.objects.create(
+        filename=batch.filename,
+        file_format=batch.file_format,
+        encoding=batch.encoding,
+        delimiter=batch.delimiter,
+        sheet_name=batch.sheet_name,
+        header=batch.header,
+        mapping=batch.mapping,
+        mapping_used=batch.mapping_used,
+        threshold=batch.threshold,
+        same_person_score=batch.same_person_score,
+        counts={},
+        held_from=batch,
+        created_by=staff_of(actor),
+        created_at=now,
+        matched_at=now,
+    )
+    ImportRow.objects.filter(pk__in=[r.pk for r in rows]).update(batch=held)
+    _rows_rematch(held)
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_PREVIEW,
+        obj=held,
+        detail={"counts": held.counts, "held_from": batch.pk},
+    )
+    return held
+
+
+def _rows_rematch(batch: ImportBatch) -> None:
+    """Match a preview's good rows again, keeping the decisions still valid."""
+    rows = list(batch.rows.exclude(band=Band.INVALID))
+    read = [ReadRow(r.line, list(r.cells), RowData.from_json(r.data), []) for r in rows]
+    matches = rows_match(read, same_person_score=batch.same_person_score)
+    for row in rows:
+        match = matches[row.line]
+        row.band, row.score, row.candidate_id = match.band, match.score, match.candidate
+        row.candidates, row.twin_line, row.twin_score = (
+            match.candidates,
+            match.twin_line,
+            match.twin_score,
+        )
+        proposed = {c["person"] for c in match.candidates}
+        if row.decision == Decision.SAME and row.target_id not in proposed:
+            row.decision, row.target_id = Decision.NONE, None
+        if not row.decision:
+            row.target_id = match.candidate if match.band == Band.SAME else None
+    ImportRow.objects.bulk_update(
+        rows,
+        [
+            "band",
+            "score",
+            "candidate",
+            "candidates",
+            "twin_line",
+            "twin_score",
+            "decision",
+            "target",
+        ],
+        batch_size=1000,
+    )
+    bands = Counter(row.band for row in batch.rows.all())
+    batch.counts = {**{b: bands.get(b, 0) for b in Band.values}, "rows": sum(bands.values())}
+    batch.matched_at = timezone.now()
+    batch.save(update_fields=["counts", "matched_at"])
+
+
+@transaction.atomic
+def import_batch_rematch(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Match a preview's rows again against the registry as it is now (it may have changed
+    since the preview was made); a decision whose person is no longer a candidate is dropped."""
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    batch = row_lock(batch)
+    _require_preview(batch)
+    _rows_rematch(batch)
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_PREVIEW,
+        obj=batch,
+        detail={"counts": batch.counts, "rematch": True},
+    )
+    return batch
+
+
+# --- Undoing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Touch:
+    """Why a batch can no longer be undone: a row, and what happened to its person since."""
+
+    line: int
+    person: int | None
+    reason: str
+
+
+def import_batch_touched(batch: ImportBatch) -> list[Touch]:
+    """What has touched the batch's persons since it was applied, by line.
+
+    A person the batch created or added to counts as touched when, after the apply:
+    - he is no longer in the registry, or was merged with another (either way round);
+    - his record changed (his `updated_at` is later: an edit, a name form, a status event
+      that changed his status);
+    - he was given another name form or status event (newer than the batch's marks), or
+      the name form or status event the batch gave him is gone;
+    - a person created by the batch has links an officer made in the apps above (settings'
+      "persons_linked" hook: an enquiry names him, a reviewed match candidate, a disclosure,
+      a decided duplicate pair, an exchange entry, a handover). What the system proposed by
+      itself (a match candidate not yet reviewed, an open duplicate pair) does not count and
+      goes with him.
+    """
+    if batch.applied_at is None:
+        return []
+    rows = list(batch.rows.filter(outcome__in=[Outcome.CREATED, Outcome.ADDED]).order_by("line"))
+    marks = batch.counts.get("marks", {})
+    ids = {row.person_id for row in rows if row.person_id is not None}
+    persons = {
+        p["pk"]: p
+        for p in Person.objects.filter(pk__in=ids).values("pk", "updated_at", "merged_into")
+    }
+    absorbed = set(Person.objects.filter(merged_into__in=ids).values_list("merged_into", flat=True))
+    newer_forms = set(
+        NameForm.objects.filter(person__in=ids, pk__gt=marks.get("name_form", 0)).values_list(
+            "person", flat=True
+        )
+    )
+    newer_events = set(
+        StatusEvent.objects.filter(person__in=ids, pk__gt=marks.get("status_event", 0)).values_list(
+            "person", flat=True
+        )
+    )
+    forms = dict(
+        NameForm.objects.filter(pk__in=[f for row in rows for f in row.name_forms]).values_list(
+            "pk", "person"
+        )
+    )
+    events = dict(
+        StatusEvent.objects.filter(
+            pk__in=[row.status_event_id for row in rows if row.status_event_id]
+        ).values_list("pk", "person")
+    )
+    links: dict[int, list[str]] = {}
+    created = [row.person_id for row in rows if row.outcome == Outcome.CREATED and row.person_id]
+    hook_run("persons_linked", person_ids=created, links=links)
+    touched = []
+    for row in rows:
+        reason = _touch(
+            row, persons, absorbed, newer_forms, newer_events, forms, events, links, batch
+        )
+        if reason:
+            touched.append(Touch(row.line, row.person_id, reason))
+    return touched
+
+
+def _touch(
+    row: ImportRow,
+    persons: Mapping[int, Mapping[str, Any]],
+    absorbed: set[int | None],
+    newer_forms: set[int],
+    newer_events: set[int],
+    forms: dict[int, int],
+    events: dict[int, int],
+    links: dict[int, list[str]],
+    batch: ImportBatch,
+) -> str:
+    person = persons.get(row.person_id or 0)
+    if person is None:
+        return gettext("the person is no longer in the registry")
+    if person["merged_into"] is not None or row.person_id in absorbed:
+        return gettext("the person was merged with another")
+    if batch.applied_at is not None and person["updated_at"] > batch.applied_at:
+        return gettext("the person's record was changed")
+    if row.person_id in newer_forms or row.person_id in newer_events:
+        return gettext("the person was given another name form or status event")
+    if any(forms.get(f) != row.person_id for f in row.name_forms) or (
+        row.status_event_id and events.get(row.status_event_id) != row.person_id
+    ):
+        return gettext("a name form or status event the import added is gone")
+    if links.get(row.person_id or 0):
+        return ", ".join(links[row.person_id or 0])
+    return ""
+
+
+@transaction.atomic
+def import_batch_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Take the whole batch back out of the registry: the persons it created are deleted, the
+    name forms and status events it added to others are removed and their status restored.
+
+    Refused when anything has touched what it wrote (`import_batch_touched`).
+    """
+    require_perm_or_system(actor, Perm.REGISTRY_EDIT)
+    batch = row_lock(batch)
+    if batch.state != ImportBatch.State.APPLIED:
+        raise ImportRefused(gettext("Only an applied import can be undone."))
+    touched = import_batch_touched(batch)
+    if touched:
+        shown = "; ".join(
+            gettext("line %(line)s: %(reason)s") % {"line": t.line, "reason": t.reason}
+            for t in touched[:5]
+        )
+        raise ImportRefused(
+            ngettext(
+                "The import cannot be undone: %(count)s of its persons has been touched since "
+                "(%(shown)s).",
+                "The import cannot be undone: %(count)s of its persons have been touched since "
+                "(%(shown)s).",
+                len(touched),
+            )
+            % {"count": len(touched), "shown": shown + ("; …" if len(touched) > 5 else "")}
+        )
+    rows = list(batch.rows.select_for_update().filter(outcome__in=[Outcome.CREATED, Outcome.ADDED]))
+    created = [row.person_id for row in rows if row.outcome == Outcome.CREATED and row.person_id]
+    added = [row for row in rows if row.outcome == Outcome.ADDED]
+    detail: dict[str, Any] = {"batch": batch.pk}
+    hook_run("persons_removing", actor=actor, person_ids=created, detail=detail)
+    deleted = list(Person.objects.filter(pk__in=created).order_by("pk"))
+    audit_record_many(
+        actor=actor,
+        action=Action.PERSON_DELETE,
+        objs=deleted,
+        detail={"import_batch": batch.pk},
+    )
+    Person.objects.filter(pk__in=created).delete()  # name forms, events and keys go with them
+    for row in added:
+        _row_take_back(actor, row, batch)
+    # Sources the batch made that nothing rests on any more.
+    made = batch.counts.get("sources", [])
+    still_used = set(
+        StatusEvent.objects.filter(source__in=made).values_list("source", flat=True)
+    ) | set(NameForm.objects.filter(source__in=made).values_list("source", flat=True))
+    Source.objects.filter(pk__in=[s for s in made if s not in still_used]).delete()
+    batch.rows.filter(pk__in=[r.pk for r in rows]).update(outcome=Outcome.UNDONE)
+    batch.state = ImportBatch.State.UNDONE
+    batch.undone_by, batch.undone_at = staff_of(actor), timezone.now()
+    batch.save(update_fields=["state", "undone_by", "undone_at"])
+    audit_record(
+        actor=actor,
+        action=Action.IMPORT_UNDO,
+        obj=batch,
+        detail={
+            **detail,
+            "persons_deleted": len(created),
+            "persons_restored": len(added),
+            "sources_deleted": [s for s in made if s not in still_used],
+        },
+    )
+    return batch
+
+
+def _row_take_back(actor: Actor, row: ImportRow, batch: ImportBatch) -> None:
+    person = row_lock(Person.objects.get(pk=row.person_id or 0))
+    NameForm.objects.filter(pk__in=row.name_forms, person=person).delete()
+    if row.status_event_id:
+        StatusEvent.objects.filter(pk=row.status_event_id, person=person).delete()
+    previous = row.previous or {}
+    fields = [
+        f for f in ("current_status", "place_of_detention", "grave_location") if f in previous
+    ]
+    for name in fields:
+        setattr(person, name, previous[name])
+    person.save(update_fields=[*fields, "updated_at"])
+    matchkeys.keys_refresh([person.pk])
+    audit_record(
+        actor=actor,
+        action=Action.PERSON_IMPORT_UNDO,
+        obj=person,
+        detail={
+            "import_batch": batch.pk,
+            "name_forms": list(row.name_forms),
+            "status_event": row.status_event_id,
+            "fields": fields,
+        },
+    )
+    hook_run("registry_changed", person_id=person.pk)
+
+
+def person_ids_of(batch: ImportBatch) -> list[int]:
+    """The persons a batch created or added to (for a screen or a test)."""
+    return list(
+        batch.rows.filter(Q(outcome=Outcome.CREATED) | Q(outcome=Outcome.ADDED))
+        .exclude(person=None)
+        .values_list("person", flat=True)
+    )
