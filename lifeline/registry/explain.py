@@ -1,5 +1,8 @@
 """A candidate's explanation worded in the officer's language, with human field names.
 
+Shown by the tracing console (an enquiry's candidates) and the import screens (a row's
+candidates), so it lives in the registry, below tracing.
+
 The engine words its explanations in English and the candidate keeps them as written
 (`engine.explanation`). Here each is read back into a kind and its parameters
 (lifeline.matching.explain) and worded again through the translation catalogue, in the
