@@ -295,6 +295,9 @@ REGISTRY_TALLY_SECONDS = envint("LIFELINE_REGISTRY_TALLY_SECONDS", 300)
 IMPORT_MAX_BYTES = envint("LIFELINE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("LIFELINE_IMPORT_MAX_ROWS", 100_000)
 IMPORT_SAME_PERSON_SCORE = envint("LIFELINE_IMPORT_SAME_PERSON_PERCENT", 90) / 100
+# A file uploaded in the console is kept (encrypted) until its preview is made; one left behind
+# goes with the next upload after this many hours.
+IMPORT_UPLOAD_HOURS = envint("LIFELINE_IMPORT_UPLOAD_HOURS", 24)
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and
@@ -428,6 +431,9 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies above this get 413 before they are read.
 LIFELINE_MAX_BODY_BYTES = envint("LIFELINE_MAX_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LIFELINE_MAX_BODY_BYTES
+# The one page that takes a larger body: the console's import upload (a file of up to
+# IMPORT_MAX_BYTES and its form). deploy/nginx/lifeline.conf gives that path the same limit.
+LIFELINE_LARGE_BODY_PATHS = {"/console/registry/imports/new/": IMPORT_MAX_BYTES + 64 * 1024}
 PUBLIC_MESSAGE_MAX_CHARS = 10_000
 
 # --- Logging: never a visitor's address or agent, never message content at INFO -------------

@@ -81,6 +81,8 @@ class Action(StrEnum):
     IMPORT_MAPPING_SAVE = "import.mapping_save"
     IMPORT_PREVIEW = "import.preview"
     IMPORT_UNDO = "import.undo"
+    IMPORT_UPLOAD = "import.upload"  # a file uploaded in the console (its size and kind)
+    IMPORT_UPLOAD_DISCARD = "import.upload_discard"
     # the registry's sources
     SOURCE_CREATE = "source.create"
     # exports for a central tracing agency

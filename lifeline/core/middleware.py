@@ -16,7 +16,10 @@ from lifeline.core.closure import service_closed
 
 
 class RequestSizeLimitMiddleware:
-    """Answer 413 to a request whose declared body is over the limit, before reading it."""
+    """Answer 413 to a request whose declared body is over the limit, before reading it.
+
+    The limit is LIFELINE_MAX_BODY_BYTES, or a path's own in LIFELINE_LARGE_BODY_PATHS.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -26,7 +29,10 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.LIFELINE_MAX_BODY_BYTES:
+        limit = settings.LIFELINE_LARGE_BODY_PATHS.get(
+            request.path, settings.LIFELINE_MAX_BODY_BYTES
+        )
+        if length > limit:
             response = render(request, "core/too_large.html", status=413)
             # This answer never reaches NoStoreMiddleware, which sits further in.
             response["Cache-Control"] = "no-store"

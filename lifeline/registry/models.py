@@ -539,3 +539,27 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"import row {self.batch_id}:{self.line}"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded in the console, kept (encrypted) from the upload to its preview batch.
+
+    The console reads a file in steps (how it was read, then the mapping) without asking for it
+    again. It goes once the batch is made, and any left behind after IMPORT_UPLOAD_HOURS go
+    with the next upload.
+    """
+
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    filename = EncryptedTextField(blank=True)
+    content = EncryptedBinaryField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import upload {self.pk}"

@@ -29,6 +29,7 @@ from lifeline.registry.models import (
     ImportBatch,
     ImportMapping,
     ImportRow,
+    ImportUpload,
     MatchKey,
     NameForm,
     Person,
@@ -403,3 +404,47 @@ def import_bad_rows_file_for(*, user: User, batch_id: int, kind: str) -> tuple[s
         detail={"rows": len(bad), "format": kind},
     )
     return f"lifeline-import-{batch.pk}-bad-rows.{kind}", content
+
+
+def import_upload_get_for(*, user: User, pk: int) -> ImportUpload:
+    """A file this registrar uploaded and has not yet matched; raises Http404 for anyone else's:
+    an upload is its uploader's until it becomes a batch."""
+    require_perm(user, Perm.REGISTRY_EDIT)
+    return get_object_or_404(ImportUpload.objects.filter(uploaded_by=user), pk=pk)
+
+
+# Rows of an import shown a page at a time on the console (with their candidates).
+IMPORT_ROWS_PAGE = 20
+
+
+def import_batch_undecided_count(batch: ImportBatch) -> int:
+    """How many of a preview's rows wait for a person's decision (applying refuses them)."""
+    return batch.rows.filter(band=ImportRow.Band.REVIEW, decision="").count()
+
+
+@transaction.atomic
+def import_rows_page_for(
+    *, user: User, batch_id: int, band: str, page: Any = 1, per_page: int = IMPORT_ROWS_PAGE
+) -> tuple[Page[ImportRow], dict[int, Person]]:
+    """One page of a batch's rows of one band, by line, and the registry persons its rows'
+    candidates are (with their name forms), by id; those persons are audited as read
+    (purpose "import_review"), the page's only: a batch may hold thousands."""
+    batch = import_batch_get_for(user=user, pk=batch_id)
+    rows = batch.rows.filter(band=band).select_related("target", "person").order_by("line")
+    shown = Paginator(rows, per_page).get_page(page)
+    ids = [c["person"] for row in shown for c in row.candidates]
+    persons = Person.objects.prefetch_related("name_forms").in_bulk(ids)
+    if persons:
+        person_reads_audit(
+            user=user,
+            persons=[i for i in ids if i in persons],
+            purpose="import_review",
+            batch=batch.pk,
+        )
+    return shown, persons
+
+
+def import_row_get_for(*, user: User, batch_id: int, line: int) -> ImportRow:
+    """One row of a batch by its line; raises Http404 when there is none."""
+    batch = import_batch_get_for(user=user, pk=batch_id)
+    return get_object_or_404(batch.rows.select_related("batch"), line=line)

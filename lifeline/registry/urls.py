@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lifeline.registry import views
+from lifeline.registry import import_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -18,4 +18,29 @@ urlpatterns = [
     path("exports/schema/", views.export_schema, name="export_schema"),
     path("exports/<int:pk>/approve/", views.export_approve, name="export_approve"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    # Importing persons from a file (docs/import.md, "Screens").
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/new/", import_views.import_upload, name="import_upload"),
+    path("imports/upload/<int:upload_id>/", import_views.import_mapping, name="import_mapping"),
+    path(
+        "imports/upload/<int:upload_id>/discard/",
+        import_views.import_upload_discard,
+        name="import_upload_discard",
+    ),
+    path("imports/<int:batch_id>/", import_views.import_batch, name="import_batch"),
+    path("imports/<int:batch_id>/rows/", import_views.import_rows, name="import_rows"),
+    path(
+        "imports/<int:batch_id>/rows/<int:line>/decide/",
+        import_views.import_row_decide,
+        name="import_row_decide",
+    ),
+    path("imports/<int:batch_id>/apply/", import_views.import_apply, name="import_apply"),
+    path("imports/<int:batch_id>/undo/", import_views.import_undo, name="import_undo"),
+    path("imports/<int:batch_id>/discard/", import_views.import_discard, name="import_discard"),
+    path("imports/<int:batch_id>/rematch/", import_views.import_rematch, name="import_rematch"),
+    path(
+        "imports/<int:batch_id>/bad-rows.<str:kind>",
+        import_views.import_bad_rows,
+        name="import_bad_rows",
+    ),
 ]
