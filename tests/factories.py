@@ -110,6 +110,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     from lifeline.registry.models import (
         ImportBatch,
         ImportRow,
+        ImportUpload,
         Person,
         RegistryExport,
         Source,
@@ -171,6 +172,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
             file_format="csv", threshold=0.5, same_person_score=0.9, created_at=now, matched_at=now
         ),
         ImportRow(batch=import_batch, line=2, band="new"),
+        ImportUpload(size=1, uploaded_by=drafter, uploaded_at=now),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

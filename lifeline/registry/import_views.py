@@ -182,9 +182,6 @@ def import_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     context.update(
         sheet=sheet,
         reading_form=reading_form,
-        reading_query=urlencode(
-            {k: v for k, v in request.GET.items() if k in ("sheet", "encoding", "delimiter") and v}
-        ),
         form=form,
         columns=list(zip(form.column_fields(), sheet_columns(sheet, SAMPLE_ROWS), strict=True)),
     )
@@ -430,8 +427,8 @@ def import_apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     messages.success(
         request,
         _(
-            "Applied: %(created)s persons created, %(added)s added to, %(unchanged)s with "
-            "nothing new, %(skipped)s left out."
+            "Applied. Persons created: %(created)s; added to: %(added)s; with nothing new: "
+            "%(unchanged)s; left out: %(skipped)s."
         )
         % {k: outcomes.get(k, 0) for k in ("created", "added", "unchanged", "skipped")},
     )

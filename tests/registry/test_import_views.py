@@ -311,10 +311,7 @@ def test_apply_is_refused_while_rows_wait_then_decided_it_applies_and_can_be_und
     assert ImportRow.objects.get(batch=batch, line=3).target_id == kuzminov.pk
 
     applied = _text(registrar.post(apply, follow=True))
-    assert (
-        "Applied: 1 persons created, 2 added to" in applied
-        or "Applied: 1 persons created" in applied
-    )
+    assert "Applied. Persons created: 1; added to: 2; with nothing new: 0; left out: 0." in applied
     batch.refresh_from_db()
     assert batch.state == "applied"
     assert Person.objects.filter(surname="Петренко").exists()
