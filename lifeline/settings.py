@@ -298,6 +298,9 @@ IMPORT_SAME_PERSON_SCORE = envint("LIFELINE_IMPORT_SAME_PERSON_PERCENT", 90) / 1
 # A file uploaded in the console is kept (encrypted) until its preview is made; one left behind
 # goes with the next upload after this many hours.
 IMPORT_UPLOAD_HOURS = envint("LIFELINE_IMPORT_UPLOAD_HOURS", 24)
+# A list longer than this is matched and applied by the worker, not while the page waits
+# (registry/import_jobs.py): the web request would be cut off first.
+IMPORT_INLINE_ROWS = envint("LIFELINE_IMPORT_INLINE_ROWS", 500)
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and

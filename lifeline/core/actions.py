@@ -78,6 +78,7 @@ class Action(StrEnum):
     IMPORT_BAD_ROWS = "import.bad_rows"
     IMPORT_DECIDE = "import.decide"
     IMPORT_DISCARD = "import.discard"
+    IMPORT_JOB = "import.job"  # a long list handed to the worker to match or apply
     IMPORT_MAPPING_SAVE = "import.mapping_save"
     IMPORT_PREVIEW = "import.preview"
     IMPORT_UNDO = "import.undo"

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lifeline.core.access import Perm, staff_user, staff_view
 from lifeline.core.downloads import download_response
 from lifeline.core.exceptions import ActionRefused
-from lifeline.registry import imports, selectors, uploads
+from lifeline.registry import import_jobs, imports, selectors, uploads
 from lifeline.registry.explain import Line, explained
 from lifeline.registry.import_forms import (
     MappingForm,
@@ -38,6 +38,7 @@ from lifeline.registry.import_forms import (
 from lifeline.registry.importing import ReadRow, RowData, error_text, rows_read
 from lifeline.registry.models import (
     ImportBatch,
+    ImportJob,
     ImportMapping,
     ImportRow,
     ImportUpload,
@@ -234,9 +235,22 @@ def _match(
     form: MappingForm,
     context: dict[str, Any],
 ) -> HttpResponse:
-    """Match the file into a preview batch (saving the mapping first when it is named)."""
+    """Match the file into a preview batch (saving the mapping first when it is named); a long
+    file, by the worker."""
     try:
         saved = _save(request, form) if form.cleaned_data["save_as"].strip() else None
+        rows = len(context["sheet"].rows)
+        if rows > settings.IMPORT_INLINE_ROWS:
+            job = import_jobs.import_job_match(
+                actor=staff_user(request),
+                upload=upload,
+                reading=reading,
+                mapping=saved or context["mapping"],
+                columns=form.columns(),
+                options=form.options(),
+                rows=rows,
+            )
+            return redirect("registry:import_job", job_id=job.pk)
         batch = uploads.import_upload_match(
             actor=staff_user(request),
             upload=upload,
@@ -416,6 +430,15 @@ def import_row_decide(request: HttpRequest, batch_id: int, line: int) -> HttpRes
 def import_apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = staff_user(request)
     batch = selectors.import_batch_get_for(user=user, pk=batch_id)
+    if batch.counts.get("rows", 0) > settings.IMPORT_INLINE_ROWS:
+        try:
+            job = import_jobs.import_job_apply(
+                actor=user, batch=batch, hold_undecided=request.POST.get("hold") == "1"
+            )
+        except ActionRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("registry:import_batch", batch_id=batch.pk)
+        return redirect("registry:import_job", job_id=job.pk)
     try:
         applied = imports.import_batch_apply(
             actor=user, batch=batch, hold_undecided=request.POST.get("hold") == "1"
@@ -497,3 +520,30 @@ def import_bad_rows(request: HttpRequest, batch_id: int, kind: str) -> HttpRespo
         user=staff_user(request), batch_id=batch_id, kind=kind
     )
     return download_response(content, filename=filename, content_type=BAD_ROWS_TYPES[kind])
+
+
+# --- A long list, done by the worker ---------------------------------------------------------
+
+JOB_REFRESH_SECONDS = 5
+
+
+@staff_view(Perm.REGISTRY_EDIT)
+@require_GET
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Where the worker is with a long list; the page reloads itself until it is done."""
+    job = selectors.import_job_get_for(user=staff_user(request), pk=job_id)
+    if job.state == ImportJob.State.DONE and job.batch_id:
+        if job.kind == ImportJob.Kind.MATCH:
+            messages.success(
+                request, _("The file was read and matched; nothing is in the registry yet.")
+            )
+        else:
+            messages.success(request, _("The import was applied."))
+            held = job.params.get("held_batch")
+            if held:
+                messages.success(
+                    request, _("The undecided rows wait in import %(batch)s.") % {"batch": held}
+                )
+        return redirect("registry:import_batch", batch_id=job.batch_id)
+    context = {"job": job, "refresh": JOB_REFRESH_SECONDS if job.active else 0}
+    return render(request, "registry/imports/job.html", context)

@@ -563,3 +563,54 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"import upload {self.pk}"
+
+
+class ImportJob(models.Model):
+    """A file matched, or a batch applied, by the worker rather than while the registrar's page
+    waits: for a list longer than IMPORT_INLINE_ROWS, which would outlast the web request.
+
+    The page of the job shows how far it got and reloads itself (a meta refresh, no script)
+    until it is done; then it leads to the batch. A job that fails says why and wrote nothing:
+    the services it runs are each one transaction.
+    """
+
+    class Kind(models.TextChoices):
+        MATCH = "match", _("reading and matching the file")
+        APPLY = "apply", _("applying the import")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting for the worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    upload = models.ForeignKey(
+        ImportUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The batch applied, or the preview batch the match made.
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    params = EncryptedJSONField(default=dict)  # how to read and map the file (a sheet's name...)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # why it failed, in the requester's language
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import job {self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -27,6 +27,7 @@ from lifeline.registry import matchkeys, sheets
 from lifeline.registry.importing import errors_text
 from lifeline.registry.models import (
     ImportBatch,
+    ImportJob,
     ImportMapping,
     ImportRow,
     ImportUpload,
@@ -448,3 +449,9 @@ def import_row_get_for(*, user: User, batch_id: int, line: int) -> ImportRow:
     """One row of a batch by its line; raises Http404 when there is none."""
     batch = import_batch_get_for(user=user, pk=batch_id)
     return get_object_or_404(batch.rows.select_related("batch"), line=line)
+
+
+def import_job_get_for(*, user: User, pk: int) -> ImportJob:
+    """An import job the worker does or did, for a registrar following it; 404 otherwise."""
+    require_perm(user, Perm.REGISTRY_EDIT)
+    return get_object_or_404(ImportJob.objects.select_related("batch", "requested_by"), pk=pk)

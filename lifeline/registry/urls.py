@@ -27,6 +27,7 @@ urlpatterns = [
         import_views.import_upload_discard,
         name="import_upload_discard",
     ),
+    path("imports/jobs/<int:job_id>/", import_views.import_job, name="import_job"),
     path("imports/<int:batch_id>/", import_views.import_batch, name="import_batch"),
     path("imports/<int:batch_id>/rows/", import_views.import_rows, name="import_rows"),
     path(
