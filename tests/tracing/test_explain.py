@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from lifeline.registry.explain import explained, worded
 from lifeline.registry.models import Person
-from lifeline.tracing.explain import explained, worded
 from tests.factories import login_staff
 from tests.tracing.conftest import create_enquiry
 
@@ -77,7 +77,7 @@ def test_the_russian_console_shows_russian_field_names_and_reasons(
 
 def test_every_romanisation_convention_is_named_in_the_officers_language() -> None:
     from lifeline.matching.keys import readings
-    from lifeline.tracing.explain import STYLES
+    from lifeline.registry.explain import STYLES
 
     labels = {reading.label for reading in readings()}
     assert labels - STYLES.keys() == set()

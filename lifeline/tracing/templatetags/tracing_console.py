@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from lifeline.tracing.explain import Line
-from lifeline.tracing.explain import explained as _explained
+from lifeline.registry.explain import Line
+from lifeline.registry.explain import explained as _explained
 
 register = template.Library()
 
