@@ -295,6 +295,9 @@ REGISTRY_TALLY_SECONDS = envint("LIFELINE_REGISTRY_TALLY_SECONDS", 300)
 IMPORT_MAX_BYTES = envint("LIFELINE_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("LIFELINE_IMPORT_MAX_ROWS", 100_000)
 IMPORT_SAME_PERSON_SCORE = envint("LIFELINE_IMPORT_SAME_PERSON_PERCENT", 90) / 100
+# Matching a whole list (registry.lists, docs/lists.md): two candidates of a row this near in
+# score (percentage points) are "several close", for a person to tell apart.
+LIST_CLOSE_MARGIN = envint("LIFELINE_LIST_CLOSE_PERCENT", 5) / 100
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and

@@ -110,6 +110,8 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     from lifeline.registry.models import (
         ImportBatch,
         ImportRow,
+        ListMatch,
+        ListMatchRow,
         Person,
         RegistryExport,
         Source,
@@ -171,6 +173,14 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
             file_format="csv", threshold=0.5, same_person_score=0.9, created_at=now, matched_at=now
         ),
         ImportRow(batch=import_batch, line=2, band="new"),
+        list_match := ListMatch(
+            file_format="csv",
+            threshold=0.5,
+            same_person_score=0.9,
+            close_margin=0.05,
+            created_at=now,
+        ),
+        ListMatchRow(list_match=list_match, line=2, band="none"),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

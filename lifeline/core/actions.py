@@ -81,6 +81,11 @@ class Action(StrEnum):
     IMPORT_MAPPING_SAVE = "import.mapping_save"
     IMPORT_PREVIEW = "import.preview"
     IMPORT_UNDO = "import.undo"
+    # the registry: a whole list matched, nothing written to the registry (counts, lines, ids)
+    LIST_DECIDE = "list.decide"
+    LIST_DELETE = "list.delete"
+    LIST_DOWNLOAD = "list.download"
+    LIST_MATCH = "list.match"
     # the registry's sources
     SOURCE_CREATE = "source.create"
     # exports for a central tracing agency
@@ -116,6 +121,7 @@ class Action(StrEnum):
     EXCHANGE_CONFIRM = "exchange.confirm"
     EXCHANGE_CREATE = "exchange.create"
     EXCHANGE_ENTRY_ADD = "exchange.entry_add"
+    EXCHANGE_ENTRIES_FROM_LIST = "exchange.entries_from_list"
     EXCHANGE_ENTRY_OUTCOME = "exchange.entry_outcome"
     EXCHANGE_REOPEN = "exchange.reopen"
     EXCHANGE_UPDATE = "exchange.update"
