@@ -204,13 +204,13 @@ def test_an_xlsx_list_with_a_title_and_dates_as_numbers_is_read_by_a_saved_mappi
     rows = _rows(listed)
     assert listed.file_format == "xlsx" and listed.mapping == mapping
     assert set(rows) == {3, 4}
-    assert RowData_birth(rows[3]) == (1995, 3, 14)
+    assert _birth(rows[3]) == (1995, 3, 14)
     for line in (3, 4):
         assert rows[line].candidates[0]["person"] == registry["kuzminov"].pk
         assert rows[line].band in (Band.SAME, Band.POSSIBLE)
 
 
-def RowData_birth(row: ListMatchRow) -> tuple[Any, ...]:  # noqa: N802
+def _birth(row: ListMatchRow) -> tuple[Any, ...]:
     return (row.data["birth_year"], row.data["birth_month"], row.data["birth_day"])
 
 
@@ -259,7 +259,9 @@ def test_only_a_candidate_of_the_row_can_be_confirmed_and_a_bad_row_not_at_all(
 ) -> None:
     rows = _rows(_match())
     with pytest.raises(ListRefused, match="one of the row's candidates"):
-        list_row_decide(actor=SYSTEM, row=rows[2], decision="confirmed", person=registry["petrenko"].pk)
+        list_row_decide(
+            actor=SYSTEM, row=rows[2], decision="confirmed", person=registry["petrenko"].pk
+        )
     with pytest.raises(ListRefused, match="one of the row's candidates"):
         list_row_decide(actor=SYSTEM, row=rows[5], decision="confirmed")  # no match at all
     with pytest.raises(ListRefused, match="cannot be read"):
