@@ -348,3 +348,4 @@ class ListDecideForm(forms.Form):
     decision = forms.ChoiceField(choices=ListMatchRow.Decision.choices, required=False)
     person = forms.IntegerField(required=False, min_value=1)
     band = forms.ChoiceField(choices=[("", ""), *ListMatchRow.Band.choices], required=False)
+    page = forms.IntegerField(required=False, min_value=1)

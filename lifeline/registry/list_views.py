@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -64,7 +65,9 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listed = lists.list_match_get_for(user=user, pk=pk)
     band = request.GET.get("band", "")
     band = band if band in ListMatchRow.Band.values else ""
-    rows = lists.list_rows_for(user=user, list_id=listed.pk, band=band)
+    rows = lists.list_page_for(
+        user=user, list_id=listed.pk, band=band, page=request.GET.get("page", 1)
+    )
     bands = [
         (value, label, listed.counts.get(value, 0)) for value, label in ListMatchRow.Band.choices
     ]
@@ -88,11 +91,11 @@ def list_row_decide(request: HttpRequest, pk: int, line: int) -> HttpResponse:
     user = staff_user(request)
     row = lists.list_row_get_for(user=user, list_id=pk, line=line)
     form = ListDecideForm(request.POST)
-    band = ""
+    band, page = "", 1
     if not form.is_valid():
         messages.error(request, _("Choose a candidate, or reject them all."))
     else:
-        band = form.cleaned_data["band"]
+        band, page = form.cleaned_data["band"], form.cleaned_data["page"] or 1
         person = form.cleaned_data["person"]
         # "This is him" sends the candidate; "None of them" and "Undo" send the decision.
         decision = ListMatchRow.Decision.CONFIRMED if person else form.cleaned_data["decision"]
@@ -100,8 +103,9 @@ def list_row_decide(request: HttpRequest, pk: int, line: int) -> HttpResponse:
             lists.list_row_decide(actor=user, row=row, decision=decision, person=person)
         except lists.ListRefused as refused:
             messages.error(request, refused.message)
+    query = urlencode({k: v for k, v in (("band", band), ("page", page)) if v and v != 1})
     url = reverse("registry:list", kwargs={"pk": pk})
-    return redirect(f"{url}?band={band}#line-{line}" if band else f"{url}#line-{line}")
+    return redirect(f"{url}?{query}#line-{line}" if query else f"{url}#line-{line}")
 
 
 @staff_view(Perm.REGISTRY_VIEW)

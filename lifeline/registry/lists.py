@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -277,13 +278,13 @@ class ShownRow:
         return [c for c in self.candidates if c is not chosen]
 
 
-def _rows(listed: ListMatch, band: str, decision: str | None) -> list[ListMatchRow]:
-    rows = listed.rows.order_by("line")
+def _rows(listed: ListMatch, band: str, decision: str | None) -> QuerySet[ListMatchRow]:
+    rows = listed.rows.select_related("decided_by").order_by("line")
     if band:
         rows = rows.filter(band=band)
     if decision is not None:
         rows = rows.filter(decision=decision)
-    return list(rows)
+    return rows
 
 
 def _shown_rows(rows: list[ListMatchRow]) -> list[ShownRow]:
@@ -307,6 +308,14 @@ def _shown_rows(rows: list[ListMatchRow]) -> list[ShownRow]:
     ]
 
 
+def _audited(user: User, listed: ListMatch, rows: list[ListMatchRow]) -> list[ShownRow]:
+    shown = _shown_rows(rows)
+    persons = [c.person_id for row in shown for c in row.candidates if c.person is not None]
+    if persons:
+        person_reads_audit(user=user, persons=persons, purpose="list_match", list=listed.pk)
+    return shown
+
+
 @transaction.atomic
 def list_rows_for(
     *, user: User, list_id: int, band: str = "", decision: str | None = None
@@ -314,11 +323,21 @@ def list_rows_for(
     """A list's rows (of one band, or decision, or all), by line, with their candidates as the
     registry holds them now; each candidate shown is audited as read (purpose "list_match")."""
     listed = list_match_get_for(user=user, pk=list_id)
-    shown = _shown_rows(_rows(listed, band, decision))
-    persons = [c.person_id for row in shown for c in row.candidates if c.person is not None]
-    if persons:
-        person_reads_audit(user=user, persons=persons, purpose="list_match", list=listed.pk)
-    return shown
+    return _audited(user, listed, list(_rows(listed, band, decision)))
+
+
+# Rows of the result table a page shows: a list of thousands is read a page at a time, and only
+# the persons a page shows are audited as read.
+LIST_PAGE_SIZE = 100
+
+
+@transaction.atomic
+def list_page_for(*, user: User, list_id: int, band: str = "", page: Any = 1) -> Page[ShownRow]:
+    """One page of `list_rows_for`: its rows' candidates alone are audited as read."""
+    listed = list_match_get_for(user=user, pk=list_id)
+    rows = Paginator(_rows(listed, band, None), LIST_PAGE_SIZE).get_page(page)
+    paginator: Any = rows.paginator
+    return Page(_audited(user, listed, list(rows.object_list)), rows.number, paginator)
 
 
 # The download's formats.
@@ -337,7 +356,7 @@ def list_file_for(*, user: User, list_id: int, kind: str, band: str = "") -> tup
     if kind not in FILE_KINDS:
         raise ValueError(f"unknown file kind: {kind}")
     listed = list_match_get_for(user=user, pk=list_id)
-    shown = _shown_rows(_rows(listed, band, None))
+    shown = _shown_rows(list(_rows(listed, band, None)))
     width = len(listed.header)
     header = [
         *listed.header,

@@ -23,6 +23,7 @@ from lifeline.registry.lists import (
     list_file_for,
     list_match_create,
     list_match_delete,
+    list_page_for,
     list_row_decide,
     list_rows_for,
     row_band,
@@ -288,6 +289,17 @@ def test_showing_a_list_audits_a_read_of_every_candidate_shown_and_no_other(
     assert [r.row.line for r in everything] == [2, 3, 4, 5, 6, 7]
     read = {int(e.object_id) for e in AuditEvent.objects.filter(action=Action.PERSON_VIEW)}
     assert read == {p.pk for p in registry.values()}
+
+
+def test_a_long_list_is_shown_a_page_at_a_time_and_only_a_pages_persons_are_audited(
+    registry: dict[str, Person], bob: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("lifeline.registry.lists.LIST_PAGE_SIZE", 2)
+    listed = _match(bob)
+    page = list_page_for(user=bob, list_id=listed.pk, page=2)
+    assert [r.row.line for r in page] == [4, 5] and page.paginator.num_pages == 3
+    reads = AuditEvent.objects.filter(action=Action.PERSON_VIEW)
+    assert {int(e.object_id) for e in reads} == {registry["ivanov_a"].pk, registry["ivanov_b"].pk}
 
 
 def test_the_table_shows_each_candidates_status_now_and_the_explanation_in_russian(
