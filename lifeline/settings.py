@@ -301,6 +301,9 @@ IMPORT_UPLOAD_HOURS = envint("LIFELINE_IMPORT_UPLOAD_HOURS", 24)
 # A list longer than this is matched and applied by the worker, not while the page waits
 # (registry/import_jobs.py): the web request would be cut off first.
 IMPORT_INLINE_ROWS = envint("LIFELINE_IMPORT_INLINE_ROWS", 500)
+# Matching a whole list (registry.lists, docs/lists.md): two candidates of a row this near in
+# score (percentage points) are "several close", for a person to tell apart.
+LIST_CLOSE_MARGIN = envint("LIFELINE_LIST_CLOSE_PERCENT", 5) / 100
 # Files that come with a message; larger ones are refused with a note to the sender.
 ATTACHMENT_MAX_BYTES = envint("LIFELINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # What cleaning one file may cost. A picture of more pixels is kept as it came, uncleaned and

@@ -109,8 +109,11 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     )
     from lifeline.registry.models import (
         ImportBatch,
+        ImportJob,
         ImportRow,
         ImportUpload,
+        ListMatch,
+        ListMatchRow,
         Person,
         RegistryExport,
         Source,
@@ -173,6 +176,15 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         ),
         ImportRow(batch=import_batch, line=2, band="new"),
         ImportUpload(size=1, uploaded_by=drafter, uploaded_at=now),
+        ImportJob(kind="match", requested_by=drafter, requested_at=now),
+        list_match := ListMatch(
+            file_format="csv",
+            threshold=0.5,
+            same_person_score=0.9,
+            close_margin=0.05,
+            created_at=now,
+        ),
+        ListMatchRow(list_match=list_match, line=2, band="none"),
     ]
     written: set[tuple[type, str]] = set()
     for row in rows:

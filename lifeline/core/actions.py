@@ -84,6 +84,11 @@ class Action(StrEnum):
     IMPORT_UNDO = "import.undo"
     IMPORT_UPLOAD = "import.upload"  # a file uploaded in the console (its size and kind)
     IMPORT_UPLOAD_DISCARD = "import.upload_discard"
+    # the registry: a whole list matched, nothing written to the registry (counts, lines, ids)
+    LIST_DECIDE = "list.decide"
+    LIST_DELETE = "list.delete"
+    LIST_DOWNLOAD = "list.download"
+    LIST_MATCH = "list.match"
     # the registry's sources
     SOURCE_CREATE = "source.create"
     # exports for a central tracing agency
@@ -119,6 +124,7 @@ class Action(StrEnum):
     EXCHANGE_CONFIRM = "exchange.confirm"
     EXCHANGE_CREATE = "exchange.create"
     EXCHANGE_ENTRY_ADD = "exchange.entry_add"
+    EXCHANGE_ENTRIES_FROM_LIST = "exchange.entries_from_list"
     EXCHANGE_ENTRY_OUTCOME = "exchange.entry_outcome"
     EXCHANGE_REOPEN = "exchange.reopen"
     EXCHANGE_UPDATE = "exchange.update"

@@ -122,6 +122,21 @@ class EntryOutcomeForm(forms.Form):
 BATCH_ACTIONS = ("confirm", "reopen", "cancel", "complete")
 
 
+class BatchPickForm(forms.Form):
+    """A draft batch to put a list's confirmed persons on."""
+
+    batch = forms.ModelChoiceField(
+        label=_("Exchange batch"), queryset=ExchangeBatch.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, batches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = batches  # type: ignore[attr-defined]
+        self.fields["batch"].label_from_instance = lambda b: (  # type: ignore[attr-defined]
+            f"#{b.pk} {b.planned_on:%d.%m.%Y} · {b.counterpart}"
+        )
+
+
 class BatchActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in BATCH_ACTIONS])
 

@@ -153,6 +153,14 @@ def exchange_batch_list_for(*, user: User) -> QuerySet[ExchangeBatch]:
     ).order_by("-planned_on", "-id")
 
 
+def exchange_draft_batches_for(*, user: User) -> QuerySet[ExchangeBatch]:
+    """The batches whose list may still be added to, the soonest planned first."""
+    require_perm(user, Perm.EXCHANGE_MANAGE)
+    return ExchangeBatch.objects.filter(status=ExchangeBatch.Status.DRAFT).order_by(
+        "planned_on", "id"
+    )
+
+
 def exchange_batch_get_for(*, user: User, pk: int) -> ExchangeBatch:
     require_perm(user, Perm.EXCHANGE_MANAGE)
     return get_object_or_404(

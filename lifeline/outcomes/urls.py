@@ -29,6 +29,7 @@ urlpatterns = [
     path("exchanges/<int:pk>/edit/", views.exchange_edit, name="exchange_edit"),
     path("exchanges/<int:pk>/add/", views.exchange_entry_add, name="exchange_entry_add"),
     path("exchanges/<int:pk>/action/", views.exchange_action, name="exchange_action"),
+    path("exchanges/from-list/<int:list_pk>/", views.exchange_from_list, name="exchange_from_list"),
     path("entry/<int:pk>/outcome/", views.exchange_entry_outcome, name="exchange_entry_outcome"),
     # The assistance catalogue.
     path("catalogue/", views.catalogue, name="catalogue"),

@@ -28,6 +28,7 @@ from lifeline.outcomes.forms import (
     AssistanceTypeCreateForm,
     AssistanceTypeForm,
     BatchActionForm,
+    BatchPickForm,
     ChooseForm,
     EntryOutcomeForm,
     ExchangeBatchForm,
@@ -40,6 +41,8 @@ from lifeline.outcomes.forms import (
 )
 from lifeline.outcomes.models import ExchangeBatch
 from lifeline.outcomes.services import assistance, exchanges, handovers, offers
+from lifeline.registry import lists
+from lifeline.registry.models import ListMatchRow
 from lifeline.registry.selectors import person_get_for, person_search_for
 
 
@@ -290,6 +293,30 @@ def exchange_entry_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Outcome recorded."))
     return _batch_page(entry.batch_id)
+
+
+@staff_view(Perm.EXCHANGE_MANAGE)
+def exchange_from_list(request: HttpRequest, list_pk: int) -> HttpResponse:
+    """Put the confirmed persons of an exchange list on a draft batch in one step; the page
+    then says, row by row, who was added and who was refused and why."""
+    user = staff_user(request)
+    listed = lists.list_match_get_for(user=user, pk=list_pk)
+    form = BatchPickForm(_posted(request), batches=selectors.exchange_draft_batches_for(user=user))
+    results = None
+    if form.is_bound and form.is_valid():
+        batch = form.cleaned_data["batch"]
+        try:
+            results = exchanges.exchange_entries_add_from_list(
+                actor=user, batch=batch, listed=listed
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+    rows = lists.list_rows_for(
+        user=user, list_id=listed.pk, decision=ListMatchRow.Decision.CONFIRMED
+    )
+    context = {"listed": listed, "form": form, "rows": rows, "results": results}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "console/outcomes/exchange_from_list.html", context, status=status)
 
 
 _BATCH_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {

@@ -7,6 +7,7 @@ The engine words its explanations in English and the candidate keeps them as wri
 (`engine.explanation`). Here each is read back into a kind and its parameters
 (lifeline.matching.explain) and worded again through the translation catalogue, in the
 language active at display time. A text the engine's reader does not know is shown as stored.
+In the registry, below tracing, so that an import's or a list's candidates read as tracing's do.
 """
 
 from __future__ import annotations
@@ -108,13 +109,14 @@ class Line(TypedDict):
 
 
 def explained(stored: Iterable[Mapping[str, Any]]) -> list[Line]:
-    """A stored explanation (engine.explanation) as lines in the active language."""
+    """A stored explanation as lines in the active language: tracing's (engine.explanation:
+    "contribution", "text") or an import's or a list's ("weight", "explanation")."""
     return [
         Line(
             field=str(item.get("field", "")),
             label=str(FIELD_LABELS.get(item.get("field", ""), item.get("field", ""))),
-            contribution=float(item.get("contribution", 0.0)),
-            text=worded(str(item.get("text", ""))),
+            contribution=float(item.get("contribution", item.get("weight", 0.0))),
+            text=worded(str(item.get("text", item.get("explanation", "")))),
         )
         for item in stored
     ]

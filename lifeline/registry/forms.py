@@ -6,10 +6,15 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.registry.importing import IMPORT_FIELDS
 from lifeline.registry.models import (
+    ImportMapping,
+    ListMatch,
+    ListMatchRow,
     NameForm,
     Person,
     PersonStatus,
@@ -260,3 +265,87 @@ class ExportDraftForm(forms.Form):
 
     def clean_since(self) -> Any:
         return past_date(self.cleaned_data.get("since"))
+
+
+# --- Matching a whole list (registry.lists) -------------------------------------------------
+
+# The columns a list is most often read by, when no saved mapping fits: each names a column by
+# its header. The other fields of a mapping are read by saved mappings only.
+LIST_COLUMN_FIELDS = (
+    "full_name",
+    "surname",
+    "given_name",
+    "patronymic",
+    "other_names",
+    "birth_date",
+    "place_of_birth",
+    "rank",
+    "service_number",
+    "unit",
+)
+
+
+class ListUploadForm(forms.Form):
+    """A list to match: the file, what it is, and how to read it (a saved mapping, or the
+    columns named here)."""
+
+    file = forms.FileField(label=_("File (CSV, XLSX or ODS)"))
+    kind = forms.ChoiceField(label=_("What the list is"), choices=ListMatch.Kind.choices)
+    mapping = forms.ModelChoiceField(
+        label=_("Saved mapping"),
+        queryset=ImportMapping.objects.none(),
+        required=False,
+        empty_label=_("none: the columns below"),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet"), required=False, max_length=100, help_text=_("XLSX/ODS: the first")
+    )
+
+    def __init__(self, *args: Any, mappings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = mappings  # type: ignore[attr-defined]
+        for name in LIST_COLUMN_FIELDS:
+            label = IMPORT_FIELDS[name]
+            self.fields[name] = forms.CharField(
+                label=str(label)[:1].upper() + str(label)[1:],
+                required=False,
+                max_length=200,
+                help_text=_("the column's header") if name == "full_name" else "",
+            )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(limit)s MB can be read.")
+                % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("mapping") and not (data.get("full_name") or data.get("surname")):
+            raise forms.ValidationError(
+                _("Choose a saved mapping, or name the column of the full name or the surname.")
+            )
+        return data
+
+    def columns(self) -> dict[str, Any] | None:
+        """The columns named here, or None to read by the saved mapping."""
+        if self.cleaned_data.get("mapping"):
+            return None
+        columns: dict[str, Any] = {
+            name: self.cleaned_data[name].strip()
+            for name in LIST_COLUMN_FIELDS
+            if self.cleaned_data.get(name, "").strip()
+        }
+        if "other_names" in columns:
+            columns["other_names"] = [columns["other_names"]]
+        return columns
+
+
+class ListDecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=ListMatchRow.Decision.choices, required=False)
+    person = forms.IntegerField(required=False, min_value=1)
+    band = forms.ChoiceField(choices=[("", ""), *ListMatchRow.Band.choices], required=False)
+    page = forms.IntegerField(required=False, min_value=1)

@@ -614,3 +614,93 @@ class ImportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+# --- Matching a whole list (registry.lists, docs/lists.md) ----------------------------------
+
+
+class ListMatch(models.Model):
+    """A list matched against the registry as a whole, nothing written to the registry: an
+    exchange list from the other party, an agency's list of sought persons, a family group's
+    names. Read by a saved mapping as an import is; its rows hold what the engine found and
+    each row's confirmation or rejection."""
+
+    class Kind(models.TextChoices):
+        EXCHANGE = "exchange", _("exchange list from the other party")
+        SOUGHT = "sought", _("an agency's list of sought persons")
+        FAMILY = "family", _("names from a family group")
+        OTHER = "other", _("other list")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    filename = EncryptedTextField(blank=True)  # a file's name may name a person
+    file_format = models.CharField(max_length=5)
+    encoding = models.CharField(max_length=40, blank=True)
+    delimiter = models.CharField(max_length=2, blank=True)
+    sheet_name = EncryptedTextField(blank=True)
+    header = EncryptedJSONField(default=list)  # the file's column names, for the download
+    mapping = models.ForeignKey(
+        ImportMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="lists"
+    )
+    mapping_used = models.JSONField(default=dict)  # the mapping as it was read (columns, options)
+    threshold = models.FloatField()  # the engine's threshold: below it, no match
+    same_person_score = models.FloatField()  # from here, likely the same person
+    close_margin = models.FloatField()  # candidates this near the best are "several close"
+    counts = models.JSONField(default=dict)  # rows per band
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"list match {self.pk}"
+
+
+class ListMatchRow(models.Model):
+    """One row of a matched list: as read, its problems, the best registry candidates with the
+    engine's explanation, its band, and whether a person confirmed one of them or rejected all."""
+
+    class Band(models.TextChoices):
+        SAME = "same", _("likely the same person")
+        POSSIBLE = "possible", _("possible match")
+        CLOSE = "close", _("several close")
+        NONE = "none", _("no match")
+        INVALID = "invalid", _("cannot be read")
+
+    class Decision(models.TextChoices):
+        NONE = "", _("not decided")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    list_match = models.ForeignKey(ListMatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()  # the row's line in the file, as a spreadsheet shows it
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    cells = EncryptedJSONField(default=list)  # the row as read, for the download
+    data = EncryptedJSONField(default=dict)  # the fields read from it (importing.RowData)
+    errors = EncryptedJSONField(default=list)  # [{"field", "code", "value"}]
+    band = models.CharField(max_length=10, choices=Band.choices)
+    score = models.FloatField(null=True, blank=True)  # the best registry candidate's score
+    # The best candidates with the engine's explanation: [{"person", "score", "fields"}].
+    candidates = EncryptedJSONField(default=list)
+    twin_line = models.PositiveIntegerField(null=True, blank=True)  # another row, same man?
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the candidate confirmed as the row's person
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["list_match", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["list_match", "line"], name="list_match_row_line_once"),
+        ]
+        indexes = [models.Index(fields=["list_match", "band"])]
+
+    def __str__(self) -> str:
+        return f"list row {self.list_match_id}:{self.line}"

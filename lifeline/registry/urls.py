@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lifeline.registry import import_views, views
+from lifeline.registry import import_views, list_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -44,4 +44,10 @@ urlpatterns = [
         import_views.import_bad_rows,
         name="import_bad_rows",
     ),
+    # Matching a whole list, nothing written to the registry (docs/lists.md).
+    path("lists/", list_views.list_index, name="lists"),
+    path("lists/<int:pk>/", list_views.list_detail, name="list"),
+    path("lists/<int:pk>/rows/<int:line>/", list_views.list_row_decide, name="list_row_decide"),
+    path("lists/<int:pk>/download/", list_views.list_download, name="list_download"),
+    path("lists/<int:pk>/delete/", list_views.list_delete, name="list_delete"),
 ]

@@ -175,6 +175,8 @@ ADMITTED: dict[str, set[str]] = {
     "/console/registry/exports/*/approve/": {"carol"},  # the second person
     "/console/registry/exports/schema/": {"carol", "dave"},  # the files' published format
     "/console/registry/imports/": {"dave"},  # importing persons from a file: registrars only
+    # A whole list matched against the registry, nothing written: whoever reads the registry.
+    "/console/registry/lists/": {"bob", "carol", "dave", "erin"},
     "/console/tracing/": {"bob", "carol"},  # enquiries
     "/console/tracing/disclosure/": {"carol"},  # approving what a family is told
     "/console/tracing/duplicates/": {"carol", "dave"},  # merging persons
@@ -183,6 +185,8 @@ ADMITTED: dict[str, set[str]] = {
     "/console/calls/": CASE_WORKERS,
     "/console/outcomes/": {"carol", "erin"},  # outcomes, assistance, handovers on cases
     "/console/outcomes/exchanges/": {"carol", "dave", "erin"},
+    # A list's confirmed persons put on a batch: who keeps batches (all of whom read the registry).
+    "/console/outcomes/exchanges/from-list/": {"carol", "dave", "erin"},
     "/console/outcomes/entry/": {"carol", "dave", "erin"},
     "/console/outcomes/catalogue/": {"frank"},
     "/console/reports/": {"carol", "frank"},  # counts, no names

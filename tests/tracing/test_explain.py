@@ -40,6 +40,14 @@ def test_a_field_and_its_reason_in_each_console_language(
     assert (line["label"], line["contribution"], line["text"]) == (label, 4.2, text)
 
 
+def test_an_imports_or_a_lists_stored_explanation_reads_the_same() -> None:
+    stored = {"field": "surname", "weight": 4.2, "explanation": TRANSLIT}
+    with translation.override("ru"):
+        [line] = explained([stored])
+    assert (line["label"], line["contribution"]) == ("Фамилия", 4.2)
+    assert line["text"].endswith("то же имя в другой транслитерации (немецкое написание)")
+
+
 def test_parameters_notes_and_plurals_are_worded_too() -> None:
     with translation.override("ru"):
         assert worded("born 1995 vs 1990: 5 years apart") == "1995 ↔ 1990: разница 5 лет"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,8 @@ from lifeline.outcomes.services.common import (
     day_text,
     open_handover_of,
 )
-from lifeline.registry.models import Person, PersonStatus, Source, Verification
+from lifeline.registry.lists import list_confirmed_rows
+from lifeline.registry.models import ListMatch, Person, PersonStatus, Source, Verification
 from lifeline.registry.services import source_create, status_event_add
 
 
@@ -173,6 +175,63 @@ def exchange_entry_add(*, actor: Actor, batch: ExchangeBatch, person: Person) ->
         detail={"entry": entry.pk, "person": person.pk},
     )
     return entry
+
+
+@dataclass(frozen=True)
+class FromList:
+    """What became of one confirmed row of a list put on a batch: added, or refused and why."""
+
+    line: int
+    person: Person | None
+    added: bool
+    reason: str = ""
+
+
+@transaction.atomic
+def exchange_entries_add_from_list(
+    *, actor: Actor, batch: ExchangeBatch, listed: ListMatch
+) -> list[FromList]:
+    """Put the person of every confirmed row of an exchange list on a draft batch, in one step.
+
+    Each row goes through `exchange_entry_add`, so its rules hold row by row (only persons in
+    custody, one active batch per person, none being handed over); a row refused is reported
+    with the reason and does not hold back the others.
+    """
+    require_perm(actor, Perm.EXCHANGE_MANAGE)
+    require_perm(actor, Perm.REGISTRY_VIEW)
+    if listed.kind != ListMatch.Kind.EXCHANGE:
+        raise OutcomeRefused(gettext("Only an exchange list's rows can be put on a batch."))
+    if batch.status != ExchangeBatch.Status.DRAFT:
+        raise OutcomeRefused(
+            gettext("The batch is not a draft: only a draft batch's list can be added to.")
+        )
+    rows = list_confirmed_rows(listed)
+    if not rows:
+        raise OutcomeRefused(gettext("No row of the list is confirmed: confirm the persons first."))
+    results = []
+    for row in rows:
+        if row.person is None:
+            reason = gettext("the confirmed person is no longer in the registry")
+            results.append(FromList(row.line, None, added=False, reason=reason))
+            continue
+        try:
+            with transaction.atomic():  # a refusal undoes its own row only
+                exchange_entry_add(actor=actor, batch=batch, person=row.person)
+        except OutcomeRefused as refused:
+            results.append(FromList(row.line, row.person, added=False, reason=refused.message))
+        else:
+            results.append(FromList(row.line, row.person, added=True))
+    audit_record(
+        actor=actor,
+        action=Action.EXCHANGE_ENTRIES_FROM_LIST,
+        obj=batch,
+        detail={
+            "list": listed.pk,
+            "added": sum(1 for r in results if r.added),
+            "refused": [r.line for r in results if not r.added],
+        },
+    )
+    return results
 
 
 @transaction.atomic
