@@ -112,10 +112,11 @@ def _filtered(people: QuerySet[Person], criteria: PersonSearch) -> QuerySet[Pers
     return people
 
 
-def _candidates(query: Query, k: int | None = None) -> list[Candidate]:
+def _candidates(query: Query, k: int | None = None, *, near: bool = True) -> list[Candidate]:
     """The engine's candidates for `query` from the registry's keys, scored, best first (all
-    of them, or the best `k`); persons merged into another left out."""
-    records = matchkeys.candidate_records(blocking.query_keys(query))
+    of them, or the best `k`); persons merged into another left out. Near spellings of a
+    surname the keys hardly know are looked for too, if `near`."""
+    records = matchkeys.candidate_records(blocking.query_keys(query, near=near))
     return top_candidates(query, records, k=len(records) if k is None else k) if records else []
 
 
@@ -138,10 +139,10 @@ def _names_agree(found: Candidate) -> bool:
     return any(c > 0 for c in names) and not any(c < 0 for c in names)
 
 
-def _ranked(criteria: PersonSearch) -> list[Candidate]:
+def _ranked(criteria: PersonSearch, *, near: bool = False) -> list[Candidate]:
     """The persons the engine finds by the typed name (and year), whose names agree or who
     score above its threshold, that the other filters keep, best first; none when no name part
-    was typed."""
+    was typed. With near spellings of the surname if `near`."""
     if not any(getattr(criteria, part).strip() for part in _NAME_PARTS):
         return []
     query = query_from_fields(
@@ -150,7 +151,9 @@ def _ranked(criteria: PersonSearch) -> list[Candidate]:
         patronymic=criteria.patronymic,
         birth_year=criteria.birth_year,
     )
-    found = [c for c in _candidates(query) if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
+    found = [
+        c for c in _candidates(query, near=near) if c.score >= DEFAULT_THRESHOLD or _names_agree(c)
+    ]
     if not found:
         return []
     kept = _filtered(Person.objects.filter(pk__in=[c.record_id for c in found]), criteria)
@@ -182,6 +185,9 @@ def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
     # and their order made here. Joined or sorted in one query, the database may walk the whole
     # registry in name order looking for the few.
     ids = list(named[:NAME_LIMIT])
+    if not ids and (near := _ranked(criteria, near=True)):
+        # No spelling holds it either: a misspelt or unfamiliar one, nearest known spellings.
+        return _scored_page(near, page)
     rows = _filtered(Person.objects.filter(pk__in=ids), criteria).order_by()
     ordered = sorted(rows.values_list("surname", "given_name", "patronymic", "pk"))
     ids_page = Paginator([row[3] for row in ordered[:SEARCH_LIMIT]], PAGE_SIZE).get_page(page)
