@@ -9,7 +9,7 @@ confirmed by string similarity, and their "f:" postings join the exact keys' at 
 
 Whoever holds the vocabulary (`MatchIndex` in memory, or a table of the app's database) answers
 three questions the same way: how many skeletons hold each trigram, the skeletons sharing the
-most usable trigrams (`shortlist`), and how many persons hold each shortlisted skeleton.
+most usable trigrams (`shortlist`), and how many persons hold each of those alike enough.
 `near_weights` asks them in that order, so both give the same candidates.
 """
 
@@ -80,12 +80,12 @@ def similarity(seeds: Iterable[str], skeleton: str) -> float:
     return max((Indel.normalized_similarity(seed, skeleton) for seed in seeds), default=0.0)
 
 
-def nearest(seeds: Iterable[str], candidates: Iterable[str]) -> list[str]:
-    """The candidates alike enough to a seed, the most alike first, ties in code-point order;
-    at most NEAR_KEYS. The seeds themselves are no near spelling."""
+def alike(seeds: Iterable[str], candidates: Iterable[str]) -> list[str]:
+    """The candidates alike enough to a seed (SIMILARITY_FLOOR), the most alike first, ties in
+    code-point order. The seeds themselves are no near spelling."""
     seeds = list(seeds)
     scored = [(-similarity(seeds, s), s) for s in candidates if s not in seeds]
-    return [s for minus, s in sorted(scored) if -minus >= SIMILARITY_FLOOR][:NEAR_KEYS]
+    return [s for minus, s in sorted(scored) if -minus >= SIMILARITY_FLOOR]
 
 
 def near_weights(
@@ -101,8 +101,9 @@ def near_weights(
 
     The holder of the vocabulary answers: `gram_counts(grams)`, how many skeletons hold each
     trigram; `shortlisted(grams)`, `shortlist` of the skeletons sharing these trigrams; and
-    `key_counts(keys)`, how many persons hold each key. Skeletons no person holds any longer
-    are left out, as are keys held by too many (`MAX_POSTINGS`) and keys already looked up.
+    `key_counts(keys)`, how many persons hold each key (asked only of the skeletons alike
+    enough). Skeletons no person holds any longer are left out, as are keys held by too many
+    (`MAX_POSTINGS`) and keys already looked up; the NEAR_KEYS most alike of the rest are taken.
     """
     keys = set(keys)
     seeds = seeds_of(keys)
@@ -114,8 +115,9 @@ def near_weights(
     listed = shortlisted(usable)
     if not listed:
         return {}
-    held = key_counts(["f:" + s for s in listed])
-    found = [
-        s for s in listed if "f:" + s not in keys and 0 < held.get("f:" + s, 0) <= MAX_POSTINGS
-    ]
-    return {"f:" + s: NEAR_WEIGHT for s in nearest(seeds, found)}
+    similar = [s for s in alike(seeds, listed) if "f:" + s not in keys]
+    if not similar:
+        return {}
+    held = key_counts(["f:" + s for s in similar])
+    near = [s for s in similar if 0 < held.get("f:" + s, 0) <= MAX_POSTINGS][:NEAR_KEYS]
+    return {"f:" + s: NEAR_WEIGHT for s in near}

@@ -110,11 +110,12 @@ def live_person_ids(*, after: int = 0, limit: int) -> list[int]:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def keys_refresh(person_ids: Iterable[int]) -> int:
+def keys_refresh(person_ids: Iterable[int], *, grams: bool = True) -> int:
     """Make the stored keys of these persons their records' keys; a merged person has none.
 
     Call inside the transaction of the change, after it is written. Returns how many persons'
-    keys changed.
+    keys changed. The trigrams of the surname skeletons follow, unless not `grams` (a reindex,
+    which rebuilds them all at the end).
     """
     ids = sorted(set(person_ids))
     if not ids:
@@ -132,6 +133,7 @@ def keys_refresh(person_ids: Iterable[int]) -> int:
             [MatchKey(person_id=pk, key=key) for pk in changed for key in sorted(wanted[pk])],
             batch_size=2000,
         )
+    if changed and grams:
         before = _skeletons(key for pk in changed for key in stored[pk])
         after = _skeletons(key for pk in changed for key in wanted[pk])
         _grams_add(after - before)
@@ -351,7 +353,7 @@ def keys_reindex(
             )
             if not ids:
                 break
-            changed += keys_refresh(ids)
+            changed += keys_refresh(ids, grams=False)
             cursor = ids[-1]
             MatchKeyRules.objects.filter(pk=rules.pk).update(
                 cursor=cursor, updated_at=timezone.now()

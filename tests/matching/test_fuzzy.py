@@ -75,6 +75,6 @@ def test_the_shortlist_breaks_ties_in_code_point_order() -> None:
     assert fuzzy.shortlist(shared) == ["kosminov", "kuSmin", "kusmin", "kusminov"]
 
 
-def test_nearest_keeps_the_alike_most_alike_first_but_not_the_seed_itself() -> None:
+def test_alike_keeps_the_most_alike_first_but_not_the_seed_itself() -> None:
     candidates = ["petrov", "kusminov", "kusmin", "kusmirov", "kosminov", "kusmimov"]
-    assert fuzzy.nearest(["kusmirov"], candidates) == ["kusmimov", "kusminov", "kosminov"]
+    assert fuzzy.alike(["kusmirov"], candidates) == ["kusmimov", "kusminov", "kosminov"]
