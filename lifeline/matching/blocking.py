@@ -3,8 +3,10 @@
 A person's keys (`record_keys`) are stored wherever the registry lives: in memory by
 `MatchIndex`, or in a table of the app's database. A query's keys (`query_keys`) are looked up
 there; keys shared by too many persons are skipped (`usable_keys`), and the persons hit are
-ranked by the summed weight of the keys they share (`best_ids`). Whoever holds the postings,
-the same query gathers the same persons in the same order.
+ranked by the summed weight of the keys they share (`best_ids`). When the query's surname
+skeletons are held by too few persons, the nearest skeletons held join them at a lower weight
+(`fuzzy.near_weights`). Whoever holds the postings, the same query gathers the same persons in
+the same order.
 """
 
 from __future__ import annotations
