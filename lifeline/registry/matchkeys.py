@@ -173,6 +173,12 @@ def _grams_prune(skeletons: Iterable[str]) -> None:
         MatchGram.objects.filter(one_of).delete()
 
 
+def keys_for_new(records: Iterable[PersonRecord]) -> list[MatchKey]:
+    """Key rows of persons just created in bulk (the demo, an import), for `bulk_create`; then
+    `grams_rebuild()`, or their new surnames are not found near."""
+    return [MatchKey(person_id=r.id, key=key) for r in records for key in blocking.record_keys(r)]
+
+
 def grams_rebuild(*, batch: int = 5000) -> int:
     """Make the stored trigrams those of the skeletons the stored keys hold, under the running
     code's trigram rules, in one transaction (searches meanwhile see the old ones); return how
