@@ -3,8 +3,10 @@
 A person's keys (`record_keys`) are stored wherever the registry lives: in memory by
 `MatchIndex`, or in a table of the app's database. A query's keys (`query_keys`) are looked up
 there; keys shared by too many persons are skipped (`usable_keys`), and the persons hit are
-ranked by the summed weight of the keys they share (`best_ids`). Whoever holds the postings,
-the same query gathers the same persons in the same order.
+ranked by the summed weight of the keys they share (`best_ids`). When the query's surname
+skeletons are held by too few persons, the nearest skeletons held join them at a lower weight
+(`fuzzy.near_weights`). Whoever holds the postings, the same query gathers the same persons in
+the same order.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ KEY_WEIGHTS = {
     "py": 1.0,  # patronymic and birth year
     "g": 0.5,  # given name alone, for a query without a surname
 }
+# A near spelling's surname skeleton ("f:" key found by `fuzzy.near_weights`) counts for less
+# than the query's own.
+NEAR_WEIGHT = 2.0
+# The query's own surname skeletons, to look for near spellings of (never stored).
+NEAR_PREFIX = "n:"
 MAX_POSTINGS = 25_000  # a key shared by more records than this is too common to gather
 MAX_SCORED = 400  # hits scored per search, the best-keyed first
 PREFIX = 4
@@ -72,22 +79,27 @@ def record_keys(record: PersonRecord) -> set[str]:
     return index_keys(record_features(record))
 
 
-def features_query_keys(features: Features) -> set[str]:
-    """The keys a query looks up: every reading of its names, and the neighbouring years."""
+def features_query_keys(features: Features, *, near: bool = True) -> set[str]:
+    """The keys a query looks up: every reading of its names, and the neighbouring years; and,
+    if `near`, its surname skeletons as "n:" keys, to look for near spellings of when its exact
+    keys find too few persons (`fuzzy.near_weights`)."""
     year = features.date[0]
     names = [alt for name in features.names for alt in alternatives(name)]
     keys = {k for name in names for k in _name_keys(name, year)}
+    if near:
+        keys |= {NEAR_PREFIX + f for n in features.names if n.surname for f in n.surname.family}
     if year is not None:
         # One year off is common; the given name and a neighbouring year still block.
         for name in features.names:
-            for near in (year - 1, year + 1):
-                keys |= {k for k in _name_keys(name, near) if k.startswith(_NEAR_YEAR_KINDS)}
+            for other in (year - 1, year + 1):
+                keys |= {k for k in _name_keys(name, other) if k.startswith(_NEAR_YEAR_KINDS)}
     return keys
 
 
-def query_keys(query: Query) -> set[str]:
-    """The keys a query looks up (its names should already be parsed into parts)."""
-    return features_query_keys(query_features(query))
+def query_keys(query: Query, *, near: bool = True) -> set[str]:
+    """The keys a query looks up (its names should already be parsed into parts); with the
+    seeds of near spellings unless not `near`."""
+    return features_query_keys(query_features(query), near=near)
 
 
 def key_weight(key: str) -> float:
@@ -134,7 +146,8 @@ _CANARIES = (
     PersonRecord(10, (NameVariant("", "Дмитрий", "Ефимович"),), birth_year=1985),
 )
 # Bump on a change to the key rules that the canaries might miss (2: patronymic endings;
-# 3: the romanisation conventions of data/romanisation.yaml, Belarusian, reduced vowels).
+# 3: the romanisation conventions of data/romanisation.yaml, Belarusian, reduced vowels; the
+# near spellings' trigram table, MatchGram, which a reindex fills).
 RULES_REVISION = 3
 
 

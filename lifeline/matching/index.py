@@ -9,8 +9,11 @@ from __future__ import annotations
 import heapq
 import sys
 from array import array
+from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 
+from lifeline.matching import fuzzy
 from lifeline.matching.blocking import (
     MAX_SCORED,
     best_ids,
@@ -33,12 +36,14 @@ class MatchIndex:
     """An in-memory index of registry persons; `search` scores only the records it retrieves.
 
     Postings are `array('i')` of record ids; per-record features share their name parts
-    through the feature caches, so a million persons fit in well under 2 GB.
+    through the feature caches, so a million persons fit in well under 2 GB. Beside them, the
+    trigrams of the surname skeletons held (`fuzzy`): a list of skeletons per trigram.
     """
 
     def __init__(self, records: Iterable[PersonRecord] = ()) -> None:
         self._features: dict[int, Features] = {}
         self._postings: dict[str, array[int]] = {}
+        self._grams: dict[str, list[str]] = {}
         for record in records:
             self.add(record)
 
@@ -59,6 +64,8 @@ class MatchIndex:
             ids = postings.get(key)
             if ids is None:
                 postings[sys.intern(key)] = array("i", (record.id,))
+                if key.startswith("f:"):
+                    self._add_skeleton(key[2:])
             else:
                 ids.append(record.id)
 
@@ -76,18 +83,51 @@ class MatchIndex:
                 self._postings[key] = kept
             else:
                 del self._postings[key]
+                if key.startswith("f:"):
+                    self._remove_skeleton(key[2:])
+
+    def _add_skeleton(self, skeleton: str) -> None:
+        grams = self._grams
+        for gram in fuzzy.grams(skeleton):
+            held = grams.get(gram)
+            if held is None:
+                grams[sys.intern(gram)] = [skeleton]
+            else:
+                held.append(skeleton)
+
+    def _remove_skeleton(self, skeleton: str) -> None:
+        for gram in fuzzy.grams(skeleton):
+            held = self._grams[gram]
+            held.remove(skeleton)
+            if not held:
+                del self._grams[gram]
 
     def candidate_ids(self, query: Query, limit: int = MAX_SCORED) -> list[int]:
         """Ids of the records sharing the most telling keys with the query, best first."""
         postings = self._postings
         keys = features_query_keys(query_features(query))
-        weights = usable_keys({key: len(postings[key]) for key in keys if key in postings})
+        counts = {key: len(postings[key]) for key in keys if key in postings}
+        weights = usable_keys(counts)
+        near = fuzzy.near_weights(
+            keys,
+            counts,
+            gram_counts=self._gram_counts,
+            shortlisted=self._shortlisted,
+            key_counts=lambda wanted: {k: len(postings[k]) for k in wanted if k in postings},
+        )
+        weights = dict(sorted((weights | near).items()))
         hits: dict[int, float] = {}
         for key, weight in weights.items():  # in key order, as a database sums them
             get = hits.get
             for record_id in postings[key]:
                 hits[record_id] = get(record_id, 0.0) + weight
         return best_ids(hits, limit)
+
+    def _gram_counts(self, grams: list[str]) -> dict[str, int]:
+        return {gram: len(self._grams[gram]) for gram in grams if gram in self._grams}
+
+    def _shortlisted(self, grams: list[str]) -> list[str]:
+        return fuzzy.shortlist(Counter(chain.from_iterable(self._grams[g] for g in grams)))
 
     def search(self, query: Query, k: int = 10) -> list[Candidate]:
         """The top `k` candidates for a query, best first, each with its explanation."""

@@ -1,8 +1,10 @@
 """The persons' match keys in the database: written with each change, read to find candidates.
 
 The keys and their ranking are the matching engine's (lifeline.matching.blocking); this module
-stores them in `MatchKey` and asks the database what the engine's in-memory index would answer,
-so no process holds a copy of the registry. Its queries only read, and so run on a replica too.
+stores them in `MatchKey`, and the trigrams of the surname skeletons they hold in `MatchGram`
+(for near spellings, lifeline.matching.fuzzy), and asks the database what the engine's
+in-memory index would answer, so no process holds a copy of the registry. Its queries only
+read, and so run on a replica too.
 """
 
 from __future__ import annotations
@@ -13,11 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, FloatField, Prefetch, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Collate
 from django.utils import timezone
 
-from lifeline.matching import NameVariant, PersonRecord, blocking
-from lifeline.registry.models import MatchKey, MatchKeyRules, NameForm, Person
+from lifeline.matching import NameVariant, PersonRecord, blocking, fuzzy
+from lifeline.registry.models import MatchGram, MatchKey, MatchKeyRules, NameForm, Person
 
 REINDEX_BATCH = 1000
 
@@ -96,11 +110,12 @@ def live_person_ids(*, after: int = 0, limit: int) -> list[int]:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def keys_refresh(person_ids: Iterable[int]) -> int:
+def keys_refresh(person_ids: Iterable[int], *, grams: bool = True) -> int:
     """Make the stored keys of these persons their records' keys; a merged person has none.
 
     Call inside the transaction of the change, after it is written. Returns how many persons'
-    keys changed.
+    keys changed. The trigrams of the surname skeletons follow, unless not `grams` (a reindex,
+    which rebuilds them all at the end).
     """
     ids = sorted(set(person_ids))
     if not ids:
@@ -118,12 +133,64 @@ def keys_refresh(person_ids: Iterable[int]) -> int:
             [MatchKey(person_id=pk, key=key) for pk in changed for key in sorted(wanted[pk])],
             batch_size=2000,
         )
+    if changed and grams:
+        before = _skeletons(key for pk in changed for key in stored[pk])
+        after = _skeletons(key for pk in changed for key in wanted[pk])
+        _grams_add(after - before)
+        _grams_prune(before - after)
     return len(changed)
 
 
+def _skeletons(keys: Iterable[str]) -> set[str]:
+    return {key[2:] for key in keys if key.startswith("f:")}
+
+
+def _grams_add(skeletons: Iterable[str]) -> None:
+    """Store the trigrams of these skeletons; those stored already are left as they are."""
+    rows = [
+        MatchGram(gram=g, skeleton=s) for s in sorted(skeletons) for g in sorted(fuzzy.grams(s))
+    ]
+    MatchGram.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+def _grams_prune(skeletons: Iterable[str]) -> None:
+    """Forget the trigrams of those of these skeletons no person's key holds any longer.
+
+    A search ignores a skeleton nobody holds in any case (`fuzzy.near_weights`), so one left
+    behind by two changes crossing is harmless, and `grams_rebuild` removes it.
+    """
+    wanted = {"f:" + s for s in skeletons}
+    if not wanted:
+        return
+    held = set(MatchKey.objects.filter(key__in=sorted(wanted)).values_list("key", flat=True))
+    gone = sorted(key[2:] for key in wanted - held)
+    pairs = [Q(gram=g, skeleton=s) for s in gone for g in sorted(fuzzy.grams(s))]
+    for start in range(0, len(pairs), 500):
+        batch = pairs[start : start + 500]
+        one_of = batch[0]
+        for pair in batch[1:]:
+            one_of |= pair
+        MatchGram.objects.filter(one_of).delete()
+
+
 def keys_for_new(records: Iterable[PersonRecord]) -> list[MatchKey]:
-    """Key rows of persons just created in bulk (the demo, an import), for `bulk_create`."""
+    """Key rows of persons just created in bulk (the demo, an import), for `bulk_create`; then
+    `grams_rebuild()`, or their new surnames are not found near."""
     return [MatchKey(person_id=r.id, key=key) for r in records for key in blocking.record_keys(r)]
+
+
+def grams_rebuild(*, batch: int = 5000) -> int:
+    """Make the stored trigrams those of the skeletons the stored keys hold, under the running
+    code's trigram rules, in one transaction (searches meanwhile see the old ones); return how
+    many skeletons there are. After a rebuild of the keys, or a load that wrote them directly.
+    """
+    held = MatchKey.objects.filter(key__startswith="f:").values_list("key", flat=True)
+    skeletons = sorted({key[2:] for key in held.distinct().iterator()})
+    with transaction.atomic():
+        MatchGram.objects.all().delete()
+        for start in range(0, len(skeletons), batch):
+            _grams_add(skeletons[start : start + batch])
+    return len(skeletons)
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -140,14 +207,56 @@ def key_counts(keys: Iterable[str]) -> dict[str, int]:
     return dict(rows)
 
 
+def gram_counts(grams: Iterable[str]) -> dict[str, int]:
+    """How many stored skeletons hold each of these trigrams (those held by none left out)."""
+    rows = (
+        MatchGram.objects.filter(gram__in=sorted(set(grams)))
+        .values("gram")
+        .annotate(n=Count("*"))
+        .values_list("gram", "n")
+    )
+    return dict(rows)
+
+
+def grams_shortlist(grams: Iterable[str]) -> list[str]:
+    """`fuzzy.shortlist` of the stored skeletons sharing these trigrams, computed by the
+    database: ties in code-point order, whatever the database's collation."""
+    collation = "C" if connection.vendor == "postgresql" else "BINARY"
+    rows = (
+        MatchGram.objects.filter(gram__in=sorted(set(grams)))
+        .values("skeleton")
+        .annotate(n=Count("*"))
+        .filter(n__gte=fuzzy.MIN_SHARED)
+        .order_by("-n", Collate(F("skeleton"), collation))
+        .values_list("skeleton", flat=True)[: fuzzy.SHORTLIST]
+    )
+    return list(rows)
+
+
+def key_weights(keys: Iterable[str]) -> dict[str, float]:
+    """The weight of each key to look up for a query's `keys`: its usable keys, and the keys of
+    near spellings when these find too few persons (`fuzzy.near_weights`), in key order."""
+    keys = set(keys)
+    counts = key_counts(k for k in keys if not k.startswith(blocking.NEAR_PREFIX))
+    near = fuzzy.near_weights(
+        keys,
+        counts,
+        gram_counts=gram_counts,
+        shortlisted=grams_shortlist,
+        key_counts=key_counts,
+    )
+    return dict(sorted((blocking.usable_keys(counts) | near).items()))
+
+
 def _best(keys: Iterable[str], limit: int) -> QuerySet[Any] | None:
-    """A query of the ids of the persons sharing the most telling of these keys, best first:
-    `blocking.best_ids` over the stored postings, computed by the database."""
-    return _best_of(blocking.usable_keys(key_counts(keys)), limit)
+    """A query of the ids of the persons sharing the most telling of these keys (and near
+    spellings), best first: `blocking.best_ids` over the stored postings, computed by the
+    database."""
+    return _best_of(key_weights(keys), limit)
 
 
 def _best_of(weights: dict[str, float], limit: int) -> QuerySet[Any] | None:
-    """`_best` of keys whose usable weights are known."""
+    """`_best` of keys whose weights are known."""
     if not weights:
         return None
     by_weight: dict[float, list[str]] = defaultdict(list)
@@ -329,7 +438,7 @@ def keys_reindex(
             )
             if not ids:
                 break
-            changed += keys_refresh(ids)
+            changed += keys_refresh(ids, grams=False)
             cursor = ids[-1]
             MatchKeyRules.objects.filter(pk=rules.pk).update(
                 cursor=cursor, updated_at=timezone.now()
@@ -337,7 +446,8 @@ def keys_reindex(
         done += len(ids)
         if progress is not None:
             progress(done, total)
-    # Keys of a person deleted since (a purge) went with him: the table is complete.
+    grams_rebuild()  # of keys rebuilt, of persons deleted since (a purge), of new trigram rules
+    # Keys of a person deleted since went with him: the table is complete.
     MatchKeyRules.objects.filter(pk=rules.pk).update(
         version=current, building="", cursor=0, updated_at=timezone.now()
     )
@@ -354,3 +464,4 @@ def keys_analyze() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {MatchKey._meta.db_table}")
+        cursor.execute(f"ANALYZE {MatchGram._meta.db_table}")

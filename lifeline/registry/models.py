@@ -355,6 +355,23 @@ class MatchKey(models.Model):
         return f"{self.key} #{self.person_id}"
 
 
+class MatchGram(models.Model):
+    """One letter trigram of a surname skeleton some person's "f:" key holds
+    (lifeline.matching.fuzzy), indexed by trigram.
+
+    The vocabulary of skeletons, not the persons: a query whose surname the keys hardly know
+    finds the skeletons nearest it here, then their persons through `MatchKey`. Written beside
+    the keys (`matchkeys.keys_refresh`); rebuilt by `lifeline match reindex`.
+    """
+
+    pk = models.CompositePrimaryKey("gram", "skeleton")
+    gram = models.TextField()
+    skeleton = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.gram!r} {self.skeleton}"
+
+
 class MatchKeyRules(models.Model):
     """The key rules the stored keys were made under, and a rebuild's progress (one row).
 

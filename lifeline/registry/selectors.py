@@ -123,10 +123,11 @@ def _filtered(people: QuerySet[Person], criteria: PersonSearch) -> QuerySet[Pers
 SCORED = blocking.MAX_SCORED
 
 
-def _candidates(query: Query, k: int | None = None) -> list[Candidate]:
+def _candidates(query: Query, k: int | None = None, *, near: bool = True) -> list[Candidate]:
     """The engine's candidates for `query` from the registry's keys, scored, best first (all
-    of them, or the best `k`); persons merged into another left out."""
-    records = matchkeys.candidate_records(blocking.query_keys(query), SCORED)
+    of them, or the best `k`); persons merged into another left out. Near spellings of a
+    surname the keys hardly know are looked for too, if `near`."""
+    records = matchkeys.candidate_records(blocking.query_keys(query, near=near), SCORED)
     return top_candidates(query, records, k=len(records) if k is None else k) if records else []
 
 
@@ -149,11 +150,12 @@ def _names_agree(found: Candidate) -> bool:
     return any(c > 0 for c in names) and not any(c < 0 for c in names)
 
 
-def _ranked(criteria: PersonSearch) -> tuple[list[Candidate], int]:
+def _ranked(criteria: PersonSearch, *, near: bool = False) -> tuple[list[Candidate], int]:
     """The persons the engine finds by the typed name (and year), whose names agree or who
     score above its threshold, that the other filters keep, best first (none when no name part
-    was typed); and how many more persons share the name's keys than it scored (`SCORED`):
-    a namesake among those is not listed, however well he matches."""
+    was typed), with near spellings of the surname if `near`; and how many more persons share
+    the name's keys than it scored (`SCORED`): a namesake among those is not listed, however
+    well he matches."""
     if not any(getattr(criteria, part).strip() for part in _NAME_PARTS):
         return [], 0
     query = query_from_fields(
@@ -162,7 +164,7 @@ def _ranked(criteria: PersonSearch) -> tuple[list[Candidate], int]:
         patronymic=criteria.patronymic,
         birth_year=criteria.birth_year,
     )
-    scored = _candidates(query)
+    scored = _candidates(query, near=near)
     unscored = _unscored(query) if len(scored) >= SCORED else 0
     found = [c for c in scored if c.score >= DEFAULT_THRESHOLD or _names_agree(c)]
     if not found:
@@ -211,6 +213,11 @@ def _page(criteria: PersonSearch, page: Any) -> Page[Person]:
     # and their order made here. Joined or sorted in one query, the database may walk the whole
     # registry in name order looking for the few.
     ids = list(named[:NAME_LIMIT])
+    if not ids:
+        near, unscored = _ranked(criteria, near=True)
+        if near:
+            # No spelling holds it either: a misspelt or unfamiliar one, nearest known spellings.
+            return _scored_page(near, page, unscored)
     rows = _filtered(Person.objects.filter(pk__in=ids), criteria).order_by()
     ordered = sorted(rows.values_list("surname", "given_name", "patronymic", "pk"))
     ids_page = Paginator([row[3] for row in ordered[:SEARCH_LIMIT]], PAGE_SIZE).get_page(page)

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from lifeline.core.actors import SYSTEM
-from lifeline.matching import blocking
+from lifeline.matching import blocking, fuzzy, query_from_fields
 from lifeline.registry import matchkeys
 from lifeline.registry.checks import check_match_keys
-from lifeline.registry.models import MatchKey, MatchKeyRules, Person
+from lifeline.registry.models import MatchGram, MatchKey, MatchKeyRules, Person
 from lifeline.registry.services import name_form_add, person_merge, person_update
 from tests.registry.conftest import create_person
 
@@ -116,3 +116,33 @@ def test_the_command_says_when_the_keys_are_stale_and_rebuilds_them(
     call_command("match", "reindex", stdout=out)
     assert "1/1 persons" in out.getvalue() and "f:kusminov" in stored(person)
     assert check_match_keys() == []
+
+
+def grams_of(skeleton: str) -> set[str]:
+    return set(MatchGram.objects.filter(skeleton=skeleton).values_list("gram", flat=True))
+
+
+def test_a_misspelt_surname_finds_him_by_the_trigrams_of_the_surnames_held(db: Any) -> None:
+    person = create_person(surname="Кузьминов", given_name="Максим")
+    create_person(surname="Петров", given_name="Максим")
+    assert grams_of("kusminov") == fuzzy.grams("kusminov")
+    query = query_from_fields(surname="Kusnimov")
+    assert matchkeys.candidate_ids(blocking.query_keys(query)) == [person.pk]
+    assert matchkeys.candidate_ids(blocking.query_keys(query, near=False)) == []
+
+
+def test_a_surname_nobody_holds_any_longer_leaves_the_vocabulary(db: Any) -> None:
+    first = create_person(surname="Кузьминов")
+    second = create_person(surname="Кузьминов")
+    person_update(actor=SYSTEM, person=first, data={"surname": "Петров"})
+    assert grams_of("kusminov") and grams_of("petrov")
+    person_update(actor=SYSTEM, person=second, data={"surname": "Петров"})
+    assert grams_of("kusminov") == set()
+
+
+def test_reindex_makes_the_vocabulary_whole_again(db: Any) -> None:
+    create_person(surname="Кузьминов")
+    MatchGram.objects.all().delete()
+    MatchGram.objects.create(gram="  z", skeleton="zz")  # of a person deleted, say
+    matchkeys.keys_reindex()
+    assert set(MatchGram.objects.values_list("skeleton", flat=True)) == {"kusminov"}

@@ -220,6 +220,21 @@ def test_the_other_filters_apply_to_the_engines_persons(
     assert _names(person_search_for(user=carol, criteria=criteria)) == expected
 
 
+@pytest.mark.parametrize(
+    ("criteria", "first"),
+    [
+        (PersonSearch(surname="Gotnscharow"), "Гончаров"),  # a misspelt German spelling
+        (PersonSearch(surname="Kravcheko"), "Кравченко"),
+        (PersonSearch(surname="Крачвенко", given_name="Олег"), "Кравченко"),
+    ],
+)
+def test_a_misspelt_surname_finds_the_nearest_spellings_when_nothing_else_does(
+    namesakes, carol, criteria, first
+) -> None:
+    page = person_search_for(user=carol, criteria=criteria)
+    assert page[0].surname == first and page[0].match_score is not None
+
+
 def test_a_part_of_a_surname_still_finds_by_substring_without_a_score(namesakes, carol) -> None:
     page = person_search_for(user=carol, criteria=PersonSearch(surname="гончар"))
     assert _names(page) == ["Гончаренко", "Гончаров"]

@@ -11,7 +11,8 @@ from benchmarks.engine import engine_query
 from benchmarks.evalset import build_evalset
 from benchmarks.match_keys import persons_store
 from lifeline.core.actors import SYSTEM
-from lifeline.matching import MatchIndex, PersonRecord, Query, blocking
+from lifeline.matching import MatchIndex, PersonRecord, Query, blocking, fuzzy, query_from_fields
+from lifeline.registry import matchkeys
 from lifeline.registry.matchkeys import keys_refresh
 from lifeline.registry.models import Person
 from lifeline.tracing import engine
@@ -42,28 +43,63 @@ def test_the_database_stores_each_person_as_the_engine_sees_him(
     assert engine.records() == records
 
 
-@pytest.mark.parametrize("max_postings", [blocking.MAX_POSTINGS, 4])
+def _misspelt(records: list[PersonRecord]) -> list[Query]:
+    """Each person sought with two letters of his surname swapped, by his given name alone."""
+    queries = []
+    for record in records:
+        name = record.names[0]
+        s = name.surname
+        if len(s) >= 6:
+            queries.append(
+                query_from_fields(surname=s[:2] + s[3] + s[2] + s[4:], given_name=name.given_name)
+            )
+    return queries
+
+
+@pytest.mark.parametrize(
+    ("max_postings", "gram_max_postings"),
+    [(blocking.MAX_POSTINGS, fuzzy.GRAM_MAX_POSTINGS), (4, 20)],
+)
 def test_candidates_and_scores_are_the_in_memory_index_s(
     registry: tuple[list[PersonRecord], list[Query]],
     max_postings: int,
+    gram_max_postings: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Also with common keys left out (a small MAX_POSTINGS) and a cut among equal weights."""
+    """Also with common keys and trigrams left out (a small MAX_POSTINGS) and a cut among equal
+    weights; and for misspelt surnames, found by their near spellings."""
     monkeypatch.setattr(blocking, "MAX_POSTINGS", max_postings)
+    monkeypatch.setattr(fuzzy, "GRAM_MAX_POSTINGS", gram_max_postings)
     records, queries = registry
     index = MatchIndex(records)
-    assert len(queries) > 50
-    for query in queries:
+    misspelt = _misspelt(records[:60])
+    assert len(queries) > 50 and len(misspelt) > 30
+    near = [
+        q for q in misspelt if set(matchkeys.key_weights(keys := blocking.query_keys(q))) - keys
+    ]
+    assert len(near) > len(misspelt) / 2
+    for query in [*queries, *misspelt]:
         assert engine.candidate_ids(query) == index.candidate_ids(query)
         assert engine.candidate_ids(query, limit=7) == index.candidate_ids(query, limit=7)
         assert engine.search(query) == index.search(query)
 
 
+def _exact_ids(query: Query) -> list[int]:
+    return matchkeys.candidate_ids(blocking.query_keys(query, near=False))
+
+
 def test_a_search_is_a_few_queries(
-    registry: tuple[list[PersonRecord], list[Query]], django_assert_max_num_queries: Any
+    registry: tuple[list[PersonRecord], list[Query]],
+    django_assert_max_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Counts of the query's keys, the best-keyed persons, and those persons with their names."""
+    """Counts of the query's keys, the best-keyed persons, and those persons with their names;
+    for near spellings, the counts of the surname's trigrams, the skeletons sharing the most,
+    and their keys' counts."""
     _records, queries = registry
+    with django_assert_max_num_queries(7):
+        assert engine.search(queries[0])
+    monkeypatch.setattr(fuzzy, "NEAR_BELOW", 0)  # the exact keys always find enough
     with django_assert_max_num_queries(4):
         assert engine.search(queries[0])
 

@@ -76,6 +76,12 @@ def test_latin_spelling_finds_the_cyrillic_record(sought: Person) -> None:
     assert top.explanation and {"field", "contribution", "text"} <= set(top.explanation[0])
 
 
+def test_a_misspelt_surname_still_finds_him(sought: Person) -> None:
+    create_person(given_name="Пётр", birth_year=1971)  # a namesake: Кузьминов too
+    enquiry = create_enquiry(sought_surname="Kusnimov", sought_birth_year=None)
+    assert sought.pk in {c.person_id for c in enquiry.candidates.all()}
+
+
 def test_enquiry_audit_never_holds_the_names(sought: Person) -> None:
     create_enquiry()
     for event in AuditEvent.objects.all():
