@@ -477,5 +477,6 @@ def test_many_rows_ranked_at_once_get_the_candidates_each_would_get_alone(db: An
                                           birth_year=p.birth_year))
         for p in generate_persons(40, seed=4)[:20] + generate_persons(20, seed=9)
     ]  # fmt: skip
-    keys = [blocking.query_keys(q) for q in queries]
+    # Exact keys only: a file's rows are not looked up by near spellings (docs/import.md).
+    keys = [blocking.query_keys(q, near=False) for q in queries]
     assert matchkeys.candidate_ids_many(keys, 25) == [matchkeys.candidate_ids(k, 25) for k in keys]
