@@ -141,6 +141,7 @@ def test_male_skeleton_of_female_forms() -> None:
         ("Ŝkredov", "Шкредов", "Esperanto spelling"),
         ("Schukow", "Жуков", "German spelling"),
         ("Nikitine", "Никитин", "French spelling"),
+        ("Antonoff", "Антонов", "French spelling"),
         ("Sergueï", "Сергей", "French spelling"),
         ("Bykou", "Быков", "Belarusian spelling"),
         ("Dzmitry", "Дмитрий", "Belarusian spelling"),
