@@ -41,9 +41,9 @@ from lifeline.matching import (
     NameVariant,
     PersonRecord,
     Query,
+    RecordPool,
     blocking,
     query_from_fields,
-    top_candidates,
 )
 from lifeline.registry import matchkeys
 from lifeline.registry.importing import (
@@ -163,17 +163,19 @@ def rows_match(
     queries = {row.line: row_query(row.data) for row in good}
     found: dict[int, list[Candidate]] = {}
     lines = list(queries)
+    # A namesake is a candidate for many rows: his record is read and his features computed
+    # once for the whole file (the registry does not change while a file is matched).
+    pool, fetched = RecordPool(), set()
     for start in range(0, len(lines), MATCH_CHUNK):
         chunk = lines[start : start + MATCH_CHUNK]
         ids = matchkeys.candidate_ids_many(
             [blocking.query_keys(queries[line]) for line in chunk], IMPORT_SCORED
         )
-        records = {r.id: r for r in matchkeys.person_records({i for some in ids for i in some})}
+        wanted = {i for some in ids for i in some} - fetched
+        pool.add(matchkeys.person_records(wanted))
+        fetched |= wanted  # a merged person has no record: not asked for again
         for line, some in zip(chunk, ids, strict=True):
-            candidates = [records[i] for i in some if i in records]
-            found[line] = (
-                top_candidates(queries[line], candidates, CANDIDATES_KEPT) if candidates else []
-            )
+            found[line] = pool.top(queries[line], some, CANDIDATES_KEPT) if some else []
         if progress is not None:
             progress("registry", min(start + MATCH_CHUNK, len(lines)), len(lines))
     twins = _twins(queries, progress)
@@ -187,8 +189,7 @@ def _twins(queries: dict[int, Query], progress: Progress | None) -> dict[int, Ca
     for done, (line, query) in enumerate(queries.items(), start=1):
         ids = [i for i in index.candidate_ids(query, IMPORT_SCORED) if i != line]
         if ids:
-            records = [_row_record(i, queries[i]) for i in ids]
-            best = top_candidates(query, records, 1)
+            best = index.top(query, ids, 1)
             if best and best[0].score >= DEFAULT_THRESHOLD:
                 twins[line] = best[0]
         if progress is not None and (done % MATCH_CHUNK == 0 or done == len(queries)):
