@@ -46,6 +46,7 @@ from lifeline.matching import (
     query_from_fields,
 )
 from lifeline.registry import matchkeys
+from lifeline.registry.agency_import import agency_read, is_builtin
 from lifeline.registry.importing import (
     MappingRefused,
     ReadRow,
@@ -165,7 +166,7 @@ def rows_match(
     lines = list(queries)
     # A namesake is a candidate for many rows: his record is read and his features computed
     # once for the whole file (the registry does not change while a file is matched).
-    pool, fetched = RecordPool(), set()
+    pool, fetched = RecordPool(), set[int]()
     for start in range(0, len(lines), MATCH_CHUNK):
         chunk = lines[start : start + MATCH_CHUNK]
         ids = matchkeys.candidate_ids_many(
@@ -179,7 +180,30 @@ def rows_match(
         if progress is not None:
             progress("registry", min(start + MATCH_CHUNK, len(lines)), len(lines))
     twins = _twins(queries, progress)
-    return {line: _banded(found[line], twins.get(line), line, same_person_score) for line in lines}
+    matches = {
+        line: _banded(found[line], twins.get(line), line, same_person_score) for line in lines
+    }
+    leaders = _leaders(good)
+    for line, leader in leaders.items():
+        # One person's other rows follow his first: the same band and candidates.
+        matches[line] = replace(matches[leader], twin_line=leader, twin_score=1.0)
+    return matches
+
+
+def _leaders(rows: list[ReadRow]) -> dict[int, int]:
+    """For each row that repeats an earlier row's record number (`record_id`: one person's
+    rows in an agency export), the line of the first row with that number."""
+    first: dict[str, int] = {}
+    leaders = {}
+    for row in sorted(rows, key=lambda r: r.line):
+        number = row.data.record_id
+        if not number:
+            continue
+        if number in first:
+            leaders[row.line] = first[number]
+        else:
+            first[number] = row.line
+    return leaders
 
 
 def _twins(queries: dict[int, Query], progress: Progress | None) -> dict[int, Candidate]:
@@ -264,9 +288,14 @@ def import_preview(
         options = mapping.options if options is None else options
     if not columns:
         raise MappingRefused(gettext("Choose a mapping: which column holds which field."))
-    read = sheet_read(data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter)
     chosen = mapping_options(options or {})
-    rows = rows_read(read, columns)
+    if is_builtin(columns):
+        read, rows = agency_read(data)
+    else:
+        read = sheet_read(
+            data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter
+        )
+        rows = rows_read(read, columns)
     same = settings.IMPORT_SAME_PERSON_SCORE
     matches = rows_match(rows, same_person_score=same, progress=progress)
     return Preview(read, rows, matches, dict(columns), chosen, same)
@@ -314,7 +343,7 @@ def _batch_store(
         delimiter=sheet.delimiter,
         sheet_name=sheet.sheet_name,
         header=sheet.header,
-        mapping=mapping,
+        mapping=mapping if mapping is not None and mapping.pk is not None else None,
         mapping_used={"columns": preview.columns, "options": preview.options},
         threshold=DEFAULT_THRESHOLD,
         same_person_score=preview.same_person_score,
@@ -456,6 +485,23 @@ class Applied:
     held: ImportBatch | None = None
 
 
+# What a row that repeats an earlier row's record number does: add to that row's person.
+FOLLOW = "follow"
+
+
+def _row_leaders(rows: list[ImportRow]) -> dict[int, int]:
+    """For each row repeating an earlier row's record number, that row's line."""
+    first: dict[str, int] = {}
+    leaders = {}
+    for row in sorted(rows, key=lambda r: r.line):
+        number = RowData.from_json(row.data).record_id
+        if number and number in first:
+            leaders[row.line] = first[number]
+        elif number:
+            first[number] = row.line
+    return leaders
+
+
 def _what_to_do(row: ImportRow, hold_proposed: bool) -> str:
     """A row's decision, or what its band does undecided: "" holds it for a person."""
     if row.decision:
@@ -496,6 +542,11 @@ def import_batch_apply(
     _require_preview(batch)
     rows = list(batch.rows.select_for_update().order_by("line"))
     plan = {row.line: _what_to_do(row, hold_proposed) for row in rows if row.band != Band.INVALID}
+    leaders = _row_leaders([row for row in rows if row.line in plan])
+    for line, leader in leaders.items():
+        # A person's other rows go where his first goes: into his record, left out or held.
+        lead = plan[leader]
+        plan[line] = FOLLOW if lead in (Decision.NEW, Decision.SAME) else lead
     undecided = [line for line, todo in plan.items() if not todo]
     if undecided and not hold_undecided:
         raise ImportRefused(
@@ -510,9 +561,9 @@ def import_batch_apply(
     sources = _Sources(actor, batch, options)
     todo = [row for row in rows if plan.get(row.line)]
     if through_services:
-        _apply_through_services(actor, todo, plan, sources, options, progress)
+        _apply_through_services(actor, todo, plan, leaders, sources, options, progress)
     else:
-        _apply_in_bulk(actor, todo, plan, sources, options, progress)
+        _apply_in_bulk(actor, todo, plan, leaders, sources, options, progress)
     outcomes = Counter(str(row.outcome) for row in todo)
     ImportRow.objects.bulk_update(
         todo, ["outcome", "person", "name_forms", "status_event", "previous"], batch_size=1000
@@ -558,11 +609,12 @@ def _marks() -> dict[str, int]:
 
 
 class _Sources:
-    """The sources a batch's facts rest on: one for the file, or one per title a row names."""
+    """The sources a batch's facts rest on: one for the file, or one per title a row names
+    (and per kind, when rows say what kind of source theirs was)."""
 
     def __init__(self, actor: Actor, batch: ImportBatch, options: Mapping[str, str]) -> None:
         self.actor, self.batch, self.options = actor, batch, options
-        self.by_title: dict[str, Source] = {}
+        self.by_title: dict[tuple[str, str], Source] = {}
         self.created: list[int] = []
 
     def for_row(self, data: RowData) -> Source:
@@ -573,17 +625,18 @@ class _Sources:
             or gettext("Import %(batch)s") % {"batch": self.batch.pk}
         )
         title = str(title)[: Source._meta.get_field("title").max_length]
-        source = self.by_title.get(fold(title))
+        kind = data.source_kind or self.options.get("source_kind", Source.Kind.OFFICIAL_LIST)
+        source = self.by_title.get((fold(title), kind))
         if source is None:
             source = source_create(
                 actor=self.actor,
-                kind=self.options.get("source_kind", Source.Kind.OFFICIAL_LIST),
+                kind=kind,
                 title=title,
                 reliability=self.options.get("source_reliability", Source.Reliability.MEDIUM),
                 details=gettext("Imported from a file (import %(batch)s).")
                 % {"batch": self.batch.pk},
             )
-            self.by_title[fold(title)] = source
+            self.by_title[(fold(title), kind)] = source
             self.created.append(source.pk)
         return source
 
@@ -592,6 +645,15 @@ def _spellings(data: RowData) -> list[tuple[str, str, str]]:
     primary = (data.surname, data.given_name, data.patronymic)
     others = [tuple(p + [""] * (3 - len(p)))[:3] for p in data.other_names if p and p[0]]
     return [primary, *[(s, g, p) for s, g, p in others]]
+
+
+def _tags(data: RowData) -> dict[tuple[str, str, str], list[str]]:
+    """The script, language and transliteration a file gives each other spelling, if any."""
+    tags = {}
+    for parts, given in zip(data.other_names, data.other_tags, strict=False):
+        spelling = tuple((list(parts) + ["", ""])[:3])
+        tags[(spelling[0], spelling[1], spelling[2])] = (list(given) + ["", "", ""])[:3]
+    return tags
 
 
 def _folded(parts: Iterable[str]) -> tuple[str, ...]:
@@ -609,11 +671,13 @@ def _apply_through_services(
     actor: Actor,
     todo: list[ImportRow],
     plan: Mapping[int, str],
+    leaders: Mapping[int, int],
     sources: _Sources,
     options: Mapping[str, str],
     progress: Progress | None,
 ) -> None:
     """Apply the rows one by one through the registry's services (the reference path)."""
+    by_line = {row.line: row for row in todo}
     for number, row in enumerate(todo, start=1):
         what = plan[row.line]
         if what == Decision.SKIP:
@@ -621,6 +685,8 @@ def _apply_through_services(
         elif what == Decision.NEW:
             _row_create(actor, row, sources, options)
         else:
+            if what == FOLLOW:
+                row.target_id = by_line[leaders[row.line]].person_id
             _row_add(actor, row, sources, options)
         if progress is not None and (number % 100 == 0 or number == len(todo)):
             progress("apply", number, len(todo))
@@ -645,10 +711,14 @@ def _row_create(
             "rank": data.rank,
             "service_number": data.service_number,
             "unit": data.unit,
+            "father_name": data.father_name,
+            "mother_maiden_name": data.mother_maiden_name,
+            "power": data.power,
             NAME_LANGUAGE: options.get("name_language", ""),
         },
     )
-    forms = _forms_add(actor, person, _spellings(data)[1:], source, {_folded(_spellings(data)[0])})
+    spellings = _spellings(data)
+    forms = _forms_add(actor, person, spellings[1:], source, {_folded(spellings[0])}, _tags(data))
     row.person, row.outcome, row.name_forms = person, Outcome.CREATED, forms
     if data.status:
         row.status_event = _event_add(actor, person, data, source, options)
@@ -681,7 +751,7 @@ def _row_add(actor: Actor, row: ImportRow, sources: _Sources, options: Mapping[s
         "place_of_detention": str(person.place_of_detention),
         "grave_location": str(person.grave_location),
     }
-    row.name_forms = _forms_add(actor, person, new_spellings, source, known)
+    row.name_forms = _forms_add(actor, person, new_spellings, source, known, _tags(data))
     if has_event:
         row.status_event = _event_add(actor, person, data, source, options)
     row.outcome = Outcome.ADDED
@@ -693,19 +763,25 @@ def _forms_add(
     spellings: list[tuple[str, str, str]],
     source: Source,
     known: set[tuple[str, ...]],
+    tags: Mapping[tuple[str, str, str], list[str]],
 ) -> list[int]:
     added = []
-    for surname, given_name, patronymic in spellings:
-        folded = _folded((surname, given_name, patronymic))
+    for spelling in spellings:
+        surname, given_name, patronymic = spelling
+        folded = _folded(spelling)
         if _known(folded, known):
             continue
         known.add(folded)
+        script, language, transliteration = tags.get(spelling, ["", "", ""])
         form = name_form_add(
             actor=actor,
             person=person,
             surname=surname,
             given_name=given_name,
             patronymic=patronymic,
+            script=script,
+            language=language,
+            transliteration=transliteration,
             source=source,
         )
         added.append(form.pk)
@@ -719,7 +795,7 @@ def _event_add(
         actor=actor,
         person=person,
         status=data.status,
-        verification=options.get("verification", "reported"),
+        verification=data.verification or options.get("verification", "reported"),
         source=source,
         occurred_on=data.status_on,
         place=data.place,
@@ -766,6 +842,7 @@ def _apply_in_bulk(
     actor: Actor,
     todo: list[ImportRow],
     plan: Mapping[int, str],
+    leaders: Mapping[int, int],
     sources: _Sources,
     options: Mapping[str, str],
     progress: Progress | None,
@@ -784,14 +861,25 @@ def _apply_in_bulk(
     recorder = staff_of(actor)
     writes = _Writes()
     added = _added_persons([row for row in todo if plan[row.line] == Decision.SAME])
+    by_line: dict[int, _Added] = {}  # the person each row created or added to, as he is now
     for number, row in enumerate(todo, start=1):
         what = plan[row.line]
         if what == Decision.SKIP:
             row.outcome = Outcome.SKIPPED
         elif what == Decision.NEW:
-            _bulk_create_row(row, writes, sources, options, recorder, now)
+            by_line[row.line] = _bulk_create_row(row, writes, sources, options, recorder, now)
         else:
-            _bulk_add_row(row, writes, added, sources, options, recorder, now)
+            wanted = row.target_id or row.candidate_id
+            state = (
+                by_line.get(leaders[row.line])
+                if what == FOLLOW
+                else added.get(wanted)
+                if wanted is not None
+                else None
+            )
+            _bulk_add_row(row, writes, state, sources, options, recorder, now)
+            if state is not None:
+                by_line[row.line] = state
         if progress is not None and number % 1000 == 0:
             progress("apply", number, len(todo))
     Person.objects.bulk_create(writes.persons, batch_size=INSERT_BATCH)
@@ -858,7 +946,7 @@ def _bulk_create_row(
     options: Mapping[str, str],
     recorder: Any,
     now: Any,
-) -> None:
+) -> _Added:
     """`_row_create`, in memory: the person, his name forms and event, to be inserted."""
     data = RowData.from_json(row.data)
     source = sources.for_row(data)
@@ -874,6 +962,9 @@ def _bulk_create_row(
         rank=data.rank,
         service_number=data.service_number,
         unit=data.unit,
+        father_name=data.father_name,
+        mother_maiden_name=data.mother_maiden_name,
+        power=data.power,
     )
     person.refresh_search_fields()
     person.full_clean(
@@ -891,23 +982,24 @@ def _bulk_create_row(
     primary.refresh_search_fields()
     spellings = _spellings(data)
     known = {_folded(spellings[0])}
-    forms = _bulk_forms(person, spellings[1:], source, known)
+    forms = _bulk_forms(person, spellings[1:], source, known, _tags(data))
     writes.persons.append(person)
     writes.forms.extend([primary, *forms])
     event: StatusEvent | None = None
     detail: dict[str, Any] = {}
+    state = _Added(person, known, [])
     if data.status:
-        state = _Added(person, known, [])
         event, detail = _bulk_event(state, data, source, options, recorder, now)
         writes.events.append(event)
     row.outcome = Outcome.CREATED
     writes.done.append((row, person, forms, event, {**detail, "created": True}))
+    return state
 
 
 def _bulk_add_row(
     row: ImportRow,
     writes: _Writes,
-    added: dict[int, _Added],
+    state: _Added | None,
     sources: _Sources,
     options: Mapping[str, str],
     recorder: Any,
@@ -915,8 +1007,6 @@ def _bulk_add_row(
 ) -> None:
     """`_row_add`, in memory, on the person as the rows before this one left him."""
     data = RowData.from_json(row.data)
-    wanted = row.target_id or row.candidate_id
-    state = added.get(wanted) if wanted is not None else None
     if state is None:
         raise ImportRefused(
             gettext("Line %(line)s: the person it was matched with is no longer in the registry.")
@@ -937,7 +1027,7 @@ def _bulk_add_row(
         "place_of_detention": str(person.place_of_detention),
         "grave_location": str(person.grave_location),
     }
-    forms = _bulk_forms(person, new_spellings, source, state.known)
+    forms = _bulk_forms(person, new_spellings, source, state.known, _tags(data))
     writes.forms.extend(forms)
     state.touched = state.touched or bool(forms)
     event: StatusEvent | None = None
@@ -954,20 +1044,25 @@ def _bulk_forms(
     spellings: list[tuple[str, str, str]],
     source: Source,
     known: set[tuple[str, ...]],
+    tags: Mapping[tuple[str, str, str], list[str]],
 ) -> list[NameForm]:
     """`_forms_add`, in memory: the name forms `name_form_add` would write."""
     forms = []
-    for surname, given_name, patronymic in spellings:
-        folded = _folded((surname, given_name, patronymic))
+    for spelling in spellings:
+        surname, given_name, patronymic = spelling
+        folded = _folded(spelling)
         if _known(folded, known):
             continue
         known.add(folded)
+        script, language, transliteration = tags.get(spelling, ["", "", ""])
         form = NameForm(
             person=person,
             surname=surname,
             given_name=given_name,
             patronymic=patronymic,
-            script=script_of(" ".join((surname, given_name, patronymic))),
+            script=script or script_of(" ".join(spelling)),
+            language=language,
+            transliteration=transliteration,
             source=source,
         )
         form.refresh_search_fields()
@@ -990,7 +1085,7 @@ def _bulk_event(
     event = StatusEvent(
         person=person,
         status=data.status,
-        verification=options.get("verification", "reported"),
+        verification=data.verification or options.get("verification", "reported"),
         source=source,
         occurred_on=data.status_on,
         place=data.place,
@@ -1286,7 +1381,9 @@ def import_batch_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         )
     rows = list(batch.rows.select_for_update().filter(outcome__in=[Outcome.CREATED, Outcome.ADDED]))
     created = [row.person_id for row in rows if row.outcome == Outcome.CREATED and row.person_id]
-    added = [row for row in rows if row.outcome == Outcome.ADDED]
+    # A row that added to a person the batch created (his other rows in an agency export) goes
+    # with him.
+    added = [row for row in rows if row.outcome == Outcome.ADDED and row.person_id not in created]
     detail: dict[str, Any] = {"batch": batch.pk}
     hook_run("persons_removing", actor=actor, person_ids=created, detail=detail)
     deleted = list(Person.objects.filter(pk__in=created).order_by("pk"))

@@ -26,6 +26,7 @@ from rich.progress import Progress
 from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.actors import SYSTEM, Actor
 from lifeline.core.exceptions import ActionRefused
+from lifeline.registry.agency_import import BUILTIN_MAPPINGS, builtin_mapping
 from lifeline.registry.importing import errors_text
 from lifeline.registry.imports import (
     Preview,
@@ -84,7 +85,12 @@ class Command(BaseCommand):
         kinds = parser.add_subparsers(dest="kind", required=True)
         persons = kinds.add_parser("persons", help="import a list of persons into the registry")
         persons.add_argument("file", type=Path)
-        persons.add_argument("--mapping", required=True, help="the name of a saved mapping")
+        persons.add_argument(
+            "--mapping",
+            required=True,
+            help="the name of a saved mapping, or agency-export-1 for a file another Lifeline "
+            "installation exported for an agency (CSV or JSON)",
+        )
         persons.add_argument(
             "--dry-run", action="store_true", help="read and match only: nothing is written"
         )
@@ -157,10 +163,15 @@ class Command(BaseCommand):
 
     def _import(self, options: dict[str, Any]) -> None:
         actor = self._actor(options["user"])
-        mapping = ImportMapping.objects.filter(name=options["mapping"]).first()
+        mapping = ImportMapping.objects.filter(name=options["mapping"]).first() or builtin_mapping(
+            options["mapping"]
+        )
         if mapping is None:
             names = ", ".join(ImportMapping.objects.values_list("name", flat=True)) or "none"
-            raise CommandError(f"No mapping named {options['mapping']!r}. Saved: {names}.")
+            raise CommandError(
+                f"No mapping named {options['mapping']!r}. Saved: {names}; built in: "
+                f"{', '.join(BUILTIN_MAPPINGS)}."
+            )
         path: Path = options["file"]
         try:
             data = path.read_bytes()
