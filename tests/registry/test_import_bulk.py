@@ -30,6 +30,7 @@ from lifeline.tracing.tasks import (
     enquiries_rematch_many,
 )
 from tests.factories import create_person
+from tests.tracing.conftest import create_enquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +237,17 @@ def test_two_rows_adding_to_one_person_are_undone_back_to_his_first_state(
     assert kuzminov.status_events.count() == 0
     assert AuditEvent.objects.filter(action=Action.PERSON_IMPORT_UNDO).count() == 4
     assert audit_verify().intact
+
+
+def test_an_open_enquiry_learns_of_a_person_the_bulk_import_created(
+    dave: Any, immediate_tasks: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    enquiry = create_enquiry(sought_surname="Левченко", sought_given_name="Олег",
+                             sought_birth_year=1985)  # fmt: skip
+    batch = _preview(dave)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_batch_apply(actor=dave, batch=batch, hold_undecided=True)
+    levchenko = Person.objects.get(surname="Левченко")
+    assert enquiry.candidates.filter(person=levchenko).exists()
+    enquiry.refresh_from_db()
+    assert enquiry.needs_review
