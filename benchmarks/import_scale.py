@@ -10,8 +10,8 @@ them (`--known`) persons already in the registry, spelled as a list would (the f
 date of birth as dd.mm.yyyy or the year), the rest new persons, and `--bad` rows with a
 problem. Then times, as `lifeline import persons` does them: reading the file, matching against
 the registry and within the file, storing the preview batch, and applying it in one
-transaction through the registry's services (persons, name forms, status events, keys, audit,
-hooks). Prints each figure and the load average. The database is dropped unless `--keep`.
+transaction, in bulk (persons, name forms, status events, keys, audit, hooks: docs/decisions/
+0013). Prints each figure and the load average. The database is dropped unless `--keep`.
 
 `--template NAME` keeps the loaded registry as database NAME and, on the next run, copies it
 instead of loading again (drop it by hand when done). `BENCH_PROFILE=FILE` profiles the apply,
