@@ -18,6 +18,25 @@ def database_fresh(name: str, *, admin_url: str = ADMIN_URL) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def database_exists(name: str, *, admin_url: str = ADMIN_URL) -> bool:
+    """Whether database `name` exists."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return found is not None
+
+
+def database_copy(template: str, name: str, *, admin_url: str = ADMIN_URL) -> str:
+    """Make database `name` a fresh copy of `template` (nobody may be connected to it)."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def database_drop(*names: str, admin_url: str = ADMIN_URL) -> None:
     """Drop these databases, whoever is still connected."""
     import psycopg

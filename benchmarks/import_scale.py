@@ -1,7 +1,7 @@
 """Bulk import at scale (issue 15): 10,000 rows into a registry of 100,000 persons.
 
 Run: `.venv/bin/python benchmarks/import_scale.py [--persons 100000] [--rows 10000]
-[--known 0.3] [--bad 0.05] [--keep]`.
+[--known 0.3] [--bad 0.05] [--keep] [--db-name NAME] [--template NAME]`.
 
 Loads N synthetic persons (`lifeline.demo.names`, with status events, by COPY as
 registry_million.py does) into a fresh PostgreSQL database `lifeline_bench_import`, fills their
@@ -10,8 +10,12 @@ them (`--known`) persons already in the registry, spelled as a list would (the f
 date of birth as dd.mm.yyyy or the year), the rest new persons, and `--bad` rows with a
 problem. Then times, as `lifeline import persons` does them: reading the file, matching against
 the registry and within the file, storing the preview batch, and applying it in one
-transaction through the registry's services (persons, name forms, status events, keys, audit,
-hooks). Prints each figure and the load average. The database is dropped unless `--keep`.
+transaction, in bulk (persons, name forms, status events, keys, audit, hooks: docs/decisions/
+0013). Prints each figure and the load average. The database is dropped unless `--keep`.
+
+`--template NAME` keeps the loaded registry as database NAME and, on the next run, copies it
+instead of loading again (drop it by hand when done). `BENCH_PROFILE=FILE` profiles the apply,
+`BENCH_PROFILE_MATCH=FILE` the reading and matching (cProfile; `python -m pstats FILE`).
 """
 
 from __future__ import annotations
@@ -21,12 +25,19 @@ import os
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.databases import database_drop, database_fresh  # noqa: E402
+from benchmarks.databases import (  # noqa: E402
+    database_copy,
+    database_drop,
+    database_exists,
+    database_fresh,
+)
 
 DB_NAME = "lifeline_bench_import"
 
@@ -62,6 +73,23 @@ def _file(rows: int, known: float, bad: float, seed: int) -> bytes:
     return "\r\n".join([lines[0], *body]).encode("cp1251", errors="replace")
 
 
+@contextmanager
+def _profiled(path: str | None) -> Iterator[None]:
+    """cProfile what runs inside into `path`, when one is given."""
+    if not path:
+        yield
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=100_000)
@@ -70,12 +98,19 @@ def main() -> None:
     parser.add_argument("--bad", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--db-name", default=DB_NAME, help="the database to (re)create")
+    parser.add_argument("--template", default="", help="a loaded registry kept to copy")
     args = parser.parse_args()
 
-    url = database_fresh(DB_NAME)
+    db_name = args.db_name
+    loaded = bool(args.template) and database_exists(args.template)
+    if loaded:
+        url = database_copy(args.template, db_name)
+    else:
+        url = database_fresh(db_name)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="lifeline.settings",
-        LIFELINE_DATA_DIR=str(ROOT / "var" / f"bench-{DB_NAME}"),
+        LIFELINE_DATA_DIR=str(ROOT / "var" / f"bench-{args.template or db_name}"),
         LIFELINE_DEV_KEYS="1",
         DATABASE_URL=url,
     )
@@ -84,6 +119,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connections
 
     from benchmarks.registry_million import match_keys_reindex, registry_load
     from lifeline.core.actors import SYSTEM
@@ -98,12 +134,18 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        registry_load(persons=args.persons, seed=args.seed, sealed_share=0.05)
-        print(
-            f"registry of {Person.objects.count():,} persons loaded in "
-            f"{time.perf_counter() - started:.0f} s; {match_keys_reindex()}",
-            flush=True,
-        )
+        if not loaded:
+            registry_load(persons=args.persons, seed=args.seed, sealed_share=0.05)
+            print(
+                f"registry of {Person.objects.count():,} persons loaded in "
+                f"{time.perf_counter() - started:.0f} s; {match_keys_reindex()}",
+                flush=True,
+            )
+            if args.template:
+                connections.close_all()
+                database_copy(db_name, args.template)
+        else:
+            print(f"registry of {Person.objects.count():,} persons copied from {args.template}")
         data = _file(args.rows, args.known, args.bad, args.seed)
         mapping = import_mapping_save(
             actor=SYSTEM,
@@ -123,24 +165,18 @@ def main() -> None:
                 stage_started["t"] = now
 
         t0 = stage_started["t"] = time.perf_counter()
-        preview = import_preview(
-            actor=SYSTEM, data=data, filename="list.csv", mapping=mapping, progress=progress
-        )
+        with _profiled(os.environ.get("BENCH_PROFILE_MATCH")):
+            preview = import_preview(
+                actor=SYSTEM, data=data, filename="list.csv", mapping=mapping, progress=progress
+            )
         t1 = time.perf_counter()
         batch = _batch_store(actor=SYSTEM, preview=preview, filename="list.csv", mapping=mapping)
         t2 = time.perf_counter()
         stage_started["t"] = t2
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-        applied = import_batch_apply(
-            actor=SYSTEM, batch=batch, hold_undecided=True, progress=progress
-        )
-        if os.environ.get("BENCH_PROFILE"):
-            profiler.disable()
-            profiler.dump_stats(os.environ["BENCH_PROFILE"])
+        with _profiled(os.environ.get("BENCH_PROFILE")):
+            applied = import_batch_apply(
+                actor=SYSTEM, batch=batch, hold_undecided=True, progress=progress
+            )
         t3 = time.perf_counter()
         counts = preview.counts
         print(f"file: {args.rows:,} rows, {len(data) / 1024:.0f} KB, {preview.sheet.described()}")
@@ -156,10 +192,8 @@ def main() -> None:
         print(f"load average: {open('/proc/loadavg').read().strip()}")  # noqa: SIM115
     finally:
         if not args.keep:
-            from django.db import connections
-
             connections.close_all()
-            database_drop(DB_NAME)
+            database_drop(db_name)
 
 
 if __name__ == "__main__":

@@ -232,8 +232,9 @@ LIFELINE_HOOKS: dict[str, list[str]] = {
         "lifeline.retention.services.purge_if_due",
         "lifeline.registry.tally.registry_tally_if_due",
     ],
-    # registry.services, after any change to a person (person_id=): re-match open enquiries
-    # once the change has committed.
+    # registry.services, after any change to a person (person_id=), or registry.imports after
+    # an import changed many (person_ids=): re-match open enquiries once the change has
+    # committed, and look for duplicates.
     "registry_changed": ["lifeline.tracing.handlers.registry_changed"],
     # registry.services.person_merge: each app moves its own rows to the record kept and adds
     # what it moved to the audit detail (keep=, merge=, merged_at=, detail=, actor=).

@@ -138,25 +138,54 @@ def audit_record_many(
     For a page that shows many records (candidates, duplicate pairs): each read stays its own
     event, findable by object, without three queries per record.
     """
+    return audit_record_batch(
+        actor=actor, entries=[AuditEntry(action, obj, detail) for obj in objs]
+    )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of `audit_record_batch`: what was done, to which object, with which facts."""
+
+    action: Action
+    obj: models.Model | None = None
+    detail: dict[str, Any] | None = None
+
+
+# Events inserted per statement by `audit_record_batch`.
+AUDIT_INSERT_BATCH = 1000
+
+
+def audit_record_batch(*, actor: Actor, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Many events by one actor, each with its own action, object and detail, chained in the
+    order given with one lock of the chain's head and a few inserts.
+
+    For a bulk write (an import applied) that audits each person as the services would, one
+    event per change, without three queries per event. The events are exactly those that
+    `audit_record` called once per entry, in this order, would write: the same chain, hashes
+    and timestamps taken once.
+    """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction it records")
-    action = Action(action)  # ValueError for an action that is not in the list
+    actions = [Action(entry.action) for entry in entries]  # ValueError: not in the list
     kind = _actor_kind(actor)
-    if not objs:
+    if not entries:
         return []
     head = _shard_head(connection)
     now = timezone.now()
+    staff = staff_of(actor)
     events: list[AuditEvent] = []
-    for obj in objs:
+    for entry, action in zip(entries, actions, strict=True):
+        obj = entry.obj
         event = AuditEvent(
             at=now,
-            actor=staff_of(actor),
+            actor=staff,
             actor_kind=kind,
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
-            detail=detail or {},
+            detail=entry.detail or {},
             prev_hash=head.last_hash,
             shard=head.id,
         )
@@ -167,7 +196,7 @@ def audit_record_many(
     if len(events) == 1:
         events[0].save()
     else:
-        AuditEvent.objects.bulk_create(events)
+        AuditEvent.objects.bulk_create(events, batch_size=AUDIT_INSERT_BATCH)
     head.count += len(events)
     head.save(update_fields=["last_hash", "count"])
     return events

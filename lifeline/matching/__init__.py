@@ -10,7 +10,8 @@ Public API (stable; the tracing app and the benchmarks depend on it):
   every record; `add`/`remove` for incremental upkeep.
 - `blocking`: the keys a person is stored under and a query looks up, and how hits rank, for
   an app that keeps the keys in its database (`record_keys`, `query_keys`, `best_ids`...).
-- `top_candidates(query, records, k)`: the top `k` of records retrieved elsewhere, scored.
+- `top_candidates(query, records, k)`: the top `k` of records retrieved elsewhere, scored;
+  `RecordPool` does the same for many queries, each record's features computed once.
 - `DEFAULT_THRESHOLD`: the score above which a candidate is proposed to an officer.
 - `warm_up()`: load the name tables now rather than in the first search.
 - `normalised_columns(record) -> dict[str, str]`: the engine's normalised columns for batch
@@ -27,7 +28,7 @@ names/dates/units/places (field comparisons), weights and score, index, freetext
 from lifeline.matching import blocking
 from lifeline.matching.columns import normalised_columns
 from lifeline.matching.freetext import parse_free_text, query_from_fields
-from lifeline.matching.index import MatchIndex, top_candidates
+from lifeline.matching.index import MatchIndex, RecordPool, top_candidates
 from lifeline.matching.keys import phonetic, skeletons
 from lifeline.matching.normalise import detect_language, detect_script, normalise
 from lifeline.matching.parse import ParsedName, parse_name
@@ -55,6 +56,7 @@ __all__ = [
     "ParsedName",
     "PersonRecord",
     "Query",
+    "RecordPool",
     "blocking",
     "detect_language",
     "detect_script",

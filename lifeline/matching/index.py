@@ -134,6 +134,35 @@ class MatchIndex:
         found = self.candidate_ids(query)
         return _top(query_features(query), [(i, self._features[i]) for i in found], k)
 
+    def top(self, query: Query, ids: Iterable[int], k: int = 10) -> list[Candidate]:
+        """The top `k` of these indexed records for a query, as `top_candidates` scores them,
+        with the features computed when they were added."""
+        return _top(query_features(query), [(i, self._features[i]) for i in ids], k)
+
+
+class RecordPool:
+    """Records retrieved elsewhere (the app's key table) that many queries score: each one's
+    features are computed once, however many queries it is a candidate for."""
+
+    def __init__(self) -> None:
+        self._features: dict[int, Features] = {}
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._features
+
+    def add(self, records: Iterable[PersonRecord]) -> None:
+        for record in records:
+            self._features[record.id] = record_features(record)
+
+    def top(self, query: Query, ids: Iterable[int], k: int = 10) -> list[Candidate]:
+        """`top_candidates` of the pooled records among `ids` (others are passed over), in the
+        order of `ids`: the same candidates, scores and explanations."""
+        pool = self._features
+        return _top(query_features(query), [(i, pool[i]) for i in ids if i in pool], k)
+
 
 def top_candidates(query: Query, records: Iterable[PersonRecord], k: int = 10) -> list[Candidate]:
     """The top `k` of these records for a query, best first, each with its explanation.

@@ -47,7 +47,18 @@ IMPORT_FIELDS: dict[str, Any] = {
     "status_date": pgettext_lazy("import field", "status date"),
     "place": pgettext_lazy("import field", "place"),
     "source": pgettext_lazy("import field", "source"),
+    "father_name": pgettext_lazy("import field", "father's name"),
+    "mother_maiden_name": pgettext_lazy("import field", "mother's maiden name"),
+    "power": pgettext_lazy("import field", "power he depends on"),
+    "verification": pgettext_lazy("import field", "verification"),
+    "source_kind": pgettext_lazy("import field", "kind of source"),
+    "record_id": pgettext_lazy("import field", "record number"),
 }
+# Read as written: text fields of the person, the event and the row.
+_PLAIN_FIELDS = (
+    "place_of_birth", "rank", "service_number", "unit", "place", "source", "father_name",
+    "mother_maiden_name", "power", "record_id",
+)  # fmt: skip
 # A mapping may give these several columns (a list): each another spelling of the name.
 LIST_FIELDS = frozenset({"other_names"})
 # What a mapping's options may say about the whole file, and their defaults.
@@ -68,6 +79,9 @@ _MAX_LENGTH = {
     "service_number": Person._meta.get_field("service_number").max_length,
     "unit": Person._meta.get_field("unit").max_length,
     "source": Source._meta.get_field("title").max_length,
+    "father_name": Person._meta.get_field("father_name").max_length,
+    "mother_maiden_name": Person._meta.get_field("mother_maiden_name").max_length,
+    "power": Person._meta.get_field("power").max_length,
 }
 EARLIEST_BIRTH_YEAR = 1900
 # Excel counts days from 30 December 1899; a whole number from 1800 to 2100 is a year instead.
@@ -109,6 +123,15 @@ class RowData:
     status_date: str = ""  # ISO date
     place: str = ""
     source: str = ""
+    father_name: str = ""
+    mother_maiden_name: str = ""
+    power: str = ""
+    verification: str = ""  # of the status event; "" for the mapping's option
+    source_kind: str = ""  # of the source the row's facts rest on; "" for the mapping's option
+    # Rows with the same record number are one person (an agency export's `registry_id`).
+    record_id: str = ""
+    # The script, language and transliteration of each of `other_names`, when the file says.
+    other_tags: list[list[str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,6 +180,10 @@ def _messages() -> dict[str, str]:
         "status_date_future": gettext("“%(value)s”: a status date cannot be in the future."),
         "needs_status": gettext("%(field)s is given, but no status for it to belong to."),
         "too_long": gettext("%(field)s is longer than %(max)s characters."),
+        "choice_unknown": gettext("“%(value)s” is not one of the choices for %(field)s."),
+        "record_merged": gettext(
+            "This record was merged into record %(value)s: what it held is in that one."
+        ),
     }
 
 
@@ -363,8 +390,15 @@ def row_read(line: int, cells: tuple[CellValue, ...], columns: dict[str, list[in
         if other:
             parsed = parse_name(other)
             data.other_names.append([parsed.surname, parsed.given_name, parsed.patronymic])
-    for name in ("place_of_birth", "rank", "service_number", "unit", "place", "source"):
+    for name in _PLAIN_FIELDS:
         setattr(data, name, text.get(name, ""))
+    choices = {"verification": Verification.values, "source_kind": Source.Kind.values}
+    for name, allowed in choices.items():
+        written = text.get(name, "")
+        if written and written not in allowed:
+            errors.append(RowError(name, "choice_unknown", written))
+        elif written:
+            setattr(data, name, written)
     born = _cell(cells, columns, "birth_date")
     if cell_text(born):
         errors.extend(_birth(data, born))

@@ -7,9 +7,10 @@
    IMPORT_SAME_PERSON_SCORE), for a person to decide (from the engine's threshold), or new.
    A row that matches an earlier row of the file is for a person to decide too.
 3. `import_row_decide` records a person's decision on a row.
-4. `import_batch_apply` writes the batch in one transaction through the registry's services,
-   so keys, audit and hooks are those of a person entered by hand. Rows still undecided move
-   to a new batch, so each batch is applied once and undone as a whole.
+4. `import_batch_apply` writes the batch in one transaction, in bulk, with the keys, audit
+   events and hooks the registry's services would give each person (docs/decisions/0013).
+   Rows still undecided move to a new batch, so each batch is applied once and undone as a
+   whole.
 5. `import_batch_undo` takes it all back while nothing else has touched what it wrote
    (`import_batch_touched` says what counts as touched).
 """
@@ -30,7 +31,7 @@ from django.utils.translation import gettext, ngettext
 from lifeline.core.access import Perm, require_perm_or_system
 from lifeline.core.actions import Action
 from lifeline.core.actors import Actor, staff_of
-from lifeline.core.audit import audit_record, audit_record_many
+from lifeline.core.audit import AuditEntry, audit_record, audit_record_batch, audit_record_many
 from lifeline.core.hooks import hook_run
 from lifeline.core.locks import row_lock
 from lifeline.matching import (
@@ -40,11 +41,12 @@ from lifeline.matching import (
     NameVariant,
     PersonRecord,
     Query,
+    RecordPool,
     blocking,
     query_from_fields,
-    top_candidates,
 )
 from lifeline.registry import matchkeys
+from lifeline.registry.agency_import import agency_read, is_builtin
 from lifeline.registry.importing import (
     MappingRefused,
     ReadRow,
@@ -54,6 +56,7 @@ from lifeline.registry.importing import (
     rows_read,
 )
 from lifeline.registry.models import (
+    DETENTION_PLACE_STATUSES,
     ImportBatch,
     ImportMapping,
     ImportRow,
@@ -71,7 +74,7 @@ from lifeline.registry.services import (
     status_event_add,
 )
 from lifeline.registry.sheets import Sheet, sheet_read
-from lifeline.registry.text import fold
+from lifeline.registry.text import fold, script_of
 
 # Registry candidates the engine scores per row: the best-keyed, as a search ranks them. Fewer
 # than a search's (blocking.MAX_SCORED): the man on a list shares his surname, given name and
@@ -161,21 +164,46 @@ def rows_match(
     queries = {row.line: row_query(row.data) for row in good}
     found: dict[int, list[Candidate]] = {}
     lines = list(queries)
+    # A namesake is a candidate for many rows: his record is read and his features computed
+    # once for the whole file (the registry does not change while a file is matched).
+    pool, fetched = RecordPool(), set[int]()
     for start in range(0, len(lines), MATCH_CHUNK):
         chunk = lines[start : start + MATCH_CHUNK]
         ids = matchkeys.candidate_ids_many(
             [blocking.query_keys(queries[line]) for line in chunk], IMPORT_SCORED
         )
-        records = {r.id: r for r in matchkeys.person_records({i for some in ids for i in some})}
+        wanted = {i for some in ids for i in some} - fetched
+        pool.add(matchkeys.person_records(wanted))
+        fetched |= wanted  # a merged person has no record: not asked for again
         for line, some in zip(chunk, ids, strict=True):
-            candidates = [records[i] for i in some if i in records]
-            found[line] = (
-                top_candidates(queries[line], candidates, CANDIDATES_KEPT) if candidates else []
-            )
+            found[line] = pool.top(queries[line], some, CANDIDATES_KEPT) if some else []
         if progress is not None:
             progress("registry", min(start + MATCH_CHUNK, len(lines)), len(lines))
     twins = _twins(queries, progress)
-    return {line: _banded(found[line], twins.get(line), line, same_person_score) for line in lines}
+    matches = {
+        line: _banded(found[line], twins.get(line), line, same_person_score) for line in lines
+    }
+    leaders = _leaders(good)
+    for line, leader in leaders.items():
+        # One person's other rows follow his first: the same band and candidates.
+        matches[line] = replace(matches[leader], twin_line=leader, twin_score=1.0)
+    return matches
+
+
+def _leaders(rows: list[ReadRow]) -> dict[int, int]:
+    """For each row that repeats an earlier row's record number (`record_id`: one person's
+    rows in an agency export), the line of the first row with that number."""
+    first: dict[str, int] = {}
+    leaders = {}
+    for row in sorted(rows, key=lambda r: r.line):
+        number = row.data.record_id
+        if not number:
+            continue
+        if number in first:
+            leaders[row.line] = first[number]
+        else:
+            first[number] = row.line
+    return leaders
 
 
 def _twins(queries: dict[int, Query], progress: Progress | None) -> dict[int, Candidate]:
@@ -185,8 +213,7 @@ def _twins(queries: dict[int, Query], progress: Progress | None) -> dict[int, Ca
     for done, (line, query) in enumerate(queries.items(), start=1):
         ids = [i for i in index.candidate_ids(query, IMPORT_SCORED) if i != line]
         if ids:
-            records = [_row_record(i, queries[i]) for i in ids]
-            best = top_candidates(query, records, 1)
+            best = index.top(query, ids, 1)
             if best and best[0].score >= DEFAULT_THRESHOLD:
                 twins[line] = best[0]
         if progress is not None and (done % MATCH_CHUNK == 0 or done == len(queries)):
@@ -261,9 +288,14 @@ def import_preview(
         options = mapping.options if options is None else options
     if not columns:
         raise MappingRefused(gettext("Choose a mapping: which column holds which field."))
-    read = sheet_read(data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter)
     chosen = mapping_options(options or {})
-    rows = rows_read(read, columns)
+    if is_builtin(columns):
+        read, rows = agency_read(data)
+    else:
+        read = sheet_read(
+            data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter
+        )
+        rows = rows_read(read, columns)
     same = settings.IMPORT_SAME_PERSON_SCORE
     matches = rows_match(rows, same_person_score=same, progress=progress)
     return Preview(read, rows, matches, dict(columns), chosen, same)
@@ -311,7 +343,7 @@ def _batch_store(
         delimiter=sheet.delimiter,
         sheet_name=sheet.sheet_name,
         header=sheet.header,
-        mapping=mapping,
+        mapping=mapping if mapping is not None and mapping.pk is not None else None,
         mapping_used={"columns": preview.columns, "options": preview.options},
         threshold=DEFAULT_THRESHOLD,
         same_person_score=preview.same_person_score,
@@ -453,6 +485,23 @@ class Applied:
     held: ImportBatch | None = None
 
 
+# What a row that repeats an earlier row's record number does: add to that row's person.
+FOLLOW = "follow"
+
+
+def _row_leaders(rows: list[ImportRow]) -> dict[int, int]:
+    """For each row repeating an earlier row's record number, that row's line."""
+    first: dict[str, int] = {}
+    leaders = {}
+    for row in sorted(rows, key=lambda r: r.line):
+        number = RowData.from_json(row.data).record_id
+        if number and number in first:
+            leaders[row.line] = first[number]
+        elif number:
+            first[number] = row.line
+    return leaders
+
+
 def _what_to_do(row: ImportRow, hold_proposed: bool) -> str:
     """A row's decision, or what its band does undecided: "" holds it for a person."""
     if row.decision:
@@ -472,20 +521,32 @@ def import_batch_apply(
     hold_undecided: bool = False,
     hold_proposed: bool = False,
     progress: Progress | None = None,
+    through_services: bool = False,
 ) -> Applied:
-    """Write the batch to the registry in one transaction, through the registry's services.
+    """Write the batch to the registry in one transaction.
 
     New rows become persons (with their other spellings and status event); rows decided or
     proposed as a registry person add to him the spellings and the status event he lacks.
     Rows for a person to decide refuse the whole apply unless `hold_undecided`: then they
     move to a new batch, matched again (the registry has just changed), for the console.
     `hold_proposed` holds the undecided proposals too.
+
+    The rows are written in bulk (`_apply_in_bulk`, docs/decisions/0013): the rows, match
+    keys, statuses and audit events that the registry's services would write row by row,
+    with the `registry_changed` hook run once for every person touched. `through_services`
+    writes them row by row through `person_create`, `name_form_add` and `status_event_add`
+    instead: the reference the bulk path is tested against, some thirty queries a row.
     """
     require_perm_or_system(actor, Perm.REGISTRY_EDIT)
     batch = row_lock(batch)
     _require_preview(batch)
     rows = list(batch.rows.select_for_update().order_by("line"))
     plan = {row.line: _what_to_do(row, hold_proposed) for row in rows if row.band != Band.INVALID}
+    leaders = _row_leaders([row for row in rows if row.line in plan])
+    for line, leader in leaders.items():
+        # A person's other rows go where his first goes: into his record, left out or held.
+        lead = plan[leader]
+        plan[line] = FOLLOW if lead in (Decision.NEW, Decision.SAME) else lead
     undecided = [line for line, todo in plan.items() if not todo]
     if undecided and not hold_undecided:
         raise ImportRefused(
@@ -498,19 +559,12 @@ def import_batch_apply(
         )
     options = batch.mapping_used.get("options", {})
     sources = _Sources(actor, batch, options)
-    outcomes: Counter[str] = Counter()
     todo = [row for row in rows if plan.get(row.line)]
-    for number, row in enumerate(todo, start=1):
-        what = plan[row.line]
-        if what == Decision.SKIP:
-            row.outcome = Outcome.SKIPPED
-        elif what == Decision.NEW:
-            _row_create(actor, row, sources, options)
-        else:
-            _row_add(actor, row, sources, options)
-        outcomes[row.outcome] += 1
-        if progress is not None and (number % 100 == 0 or number == len(todo)):
-            progress("apply", number, len(todo))
+    if through_services:
+        _apply_through_services(actor, todo, plan, leaders, sources, options, progress)
+    else:
+        _apply_in_bulk(actor, todo, plan, leaders, sources, options, progress)
+    outcomes = Counter(str(row.outcome) for row in todo)
     ImportRow.objects.bulk_update(
         todo, ["outcome", "person", "name_forms", "status_event", "previous"], batch_size=1000
     )
@@ -555,11 +609,12 @@ def _marks() -> dict[str, int]:
 
 
 class _Sources:
-    """The sources a batch's facts rest on: one for the file, or one per title a row names."""
+    """The sources a batch's facts rest on: one for the file, or one per title a row names
+    (and per kind, when rows say what kind of source theirs was)."""
 
     def __init__(self, actor: Actor, batch: ImportBatch, options: Mapping[str, str]) -> None:
         self.actor, self.batch, self.options = actor, batch, options
-        self.by_title: dict[str, Source] = {}
+        self.by_title: dict[tuple[str, str], Source] = {}
         self.created: list[int] = []
 
     def for_row(self, data: RowData) -> Source:
@@ -570,17 +625,18 @@ class _Sources:
             or gettext("Import %(batch)s") % {"batch": self.batch.pk}
         )
         title = str(title)[: Source._meta.get_field("title").max_length]
-        source = self.by_title.get(fold(title))
+        kind = data.source_kind or self.options.get("source_kind", Source.Kind.OFFICIAL_LIST)
+        source = self.by_title.get((fold(title), kind))
         if source is None:
             source = source_create(
                 actor=self.actor,
-                kind=self.options.get("source_kind", Source.Kind.OFFICIAL_LIST),
+                kind=kind,
                 title=title,
                 reliability=self.options.get("source_reliability", Source.Reliability.MEDIUM),
                 details=gettext("Imported from a file (import %(batch)s).")
                 % {"batch": self.batch.pk},
             )
-            self.by_title[fold(title)] = source
+            self.by_title[(fold(title), kind)] = source
             self.created.append(source.pk)
         return source
 
@@ -589,6 +645,15 @@ def _spellings(data: RowData) -> list[tuple[str, str, str]]:
     primary = (data.surname, data.given_name, data.patronymic)
     others = [tuple(p + [""] * (3 - len(p)))[:3] for p in data.other_names if p and p[0]]
     return [primary, *[(s, g, p) for s, g, p in others]]
+
+
+def _tags(data: RowData) -> dict[tuple[str, str, str], list[str]]:
+    """The script, language and transliteration a file gives each other spelling, if any."""
+    tags = {}
+    for parts, given in zip(data.other_names, data.other_tags, strict=False):
+        spelling = tuple((list(parts) + ["", ""])[:3])
+        tags[(spelling[0], spelling[1], spelling[2])] = (list(given) + ["", "", ""])[:3]
+    return tags
 
 
 def _folded(parts: Iterable[str]) -> tuple[str, ...]:
@@ -600,6 +665,31 @@ def _known(spelling: tuple[str, ...], known: set[tuple[str, ...]]) -> bool:
     other parts (Кузьминов Максим is known from Кузьминов Максим Сергеевич)."""
     surname, given, patronymic = spelling
     return any(k[0] == surname and given in ("", k[1]) and patronymic in ("", k[2]) for k in known)
+
+
+def _apply_through_services(
+    actor: Actor,
+    todo: list[ImportRow],
+    plan: Mapping[int, str],
+    leaders: Mapping[int, int],
+    sources: _Sources,
+    options: Mapping[str, str],
+    progress: Progress | None,
+) -> None:
+    """Apply the rows one by one through the registry's services (the reference path)."""
+    by_line = {row.line: row for row in todo}
+    for number, row in enumerate(todo, start=1):
+        what = plan[row.line]
+        if what == Decision.SKIP:
+            row.outcome = Outcome.SKIPPED
+        elif what == Decision.NEW:
+            _row_create(actor, row, sources, options)
+        else:
+            if what == FOLLOW:
+                row.target_id = by_line[leaders[row.line]].person_id
+            _row_add(actor, row, sources, options)
+        if progress is not None and (number % 100 == 0 or number == len(todo)):
+            progress("apply", number, len(todo))
 
 
 def _row_create(
@@ -621,10 +711,14 @@ def _row_create(
             "rank": data.rank,
             "service_number": data.service_number,
             "unit": data.unit,
+            "father_name": data.father_name,
+            "mother_maiden_name": data.mother_maiden_name,
+            "power": data.power,
             NAME_LANGUAGE: options.get("name_language", ""),
         },
     )
-    forms = _forms_add(actor, person, _spellings(data)[1:], source, {_folded(_spellings(data)[0])})
+    spellings = _spellings(data)
+    forms = _forms_add(actor, person, spellings[1:], source, {_folded(spellings[0])}, _tags(data))
     row.person, row.outcome, row.name_forms = person, Outcome.CREATED, forms
     if data.status:
         row.status_event = _event_add(actor, person, data, source, options)
@@ -657,7 +751,7 @@ def _row_add(actor: Actor, row: ImportRow, sources: _Sources, options: Mapping[s
         "place_of_detention": str(person.place_of_detention),
         "grave_location": str(person.grave_location),
     }
-    row.name_forms = _forms_add(actor, person, new_spellings, source, known)
+    row.name_forms = _forms_add(actor, person, new_spellings, source, known, _tags(data))
     if has_event:
         row.status_event = _event_add(actor, person, data, source, options)
     row.outcome = Outcome.ADDED
@@ -669,19 +763,25 @@ def _forms_add(
     spellings: list[tuple[str, str, str]],
     source: Source,
     known: set[tuple[str, ...]],
+    tags: Mapping[tuple[str, str, str], list[str]],
 ) -> list[int]:
     added = []
-    for surname, given_name, patronymic in spellings:
-        folded = _folded((surname, given_name, patronymic))
+    for spelling in spellings:
+        surname, given_name, patronymic = spelling
+        folded = _folded(spelling)
         if _known(folded, known):
             continue
         known.add(folded)
+        script, language, transliteration = tags.get(spelling, ["", "", ""])
         form = name_form_add(
             actor=actor,
             person=person,
             surname=surname,
             given_name=given_name,
             patronymic=patronymic,
+            script=script,
+            language=language,
+            transliteration=transliteration,
             source=source,
         )
         added.append(form.pk)
@@ -695,11 +795,373 @@ def _event_add(
         actor=actor,
         person=person,
         status=data.status,
-        verification=options.get("verification", "reported"),
+        verification=data.verification or options.get("verification", "reported"),
         source=source,
         occurred_on=data.status_on,
         place=data.place,
     )
+
+
+# --- Applying in bulk -------------------------------------------------------------------------
+
+# Persons whose match keys are refreshed per call of `keys_refresh`.
+KEYS_CHUNK = 2000
+# Rows inserted per statement.
+INSERT_BATCH = 1000
+# Sorts after every event already stored: an event the batch adds is newer than them all, and
+# the batch's own events follow one another, as their ids will.
+_UNSAVED_PK = 2**62
+
+
+@dataclass
+class _Added:
+    """A registry person the batch adds to, as each row in turn sees him: what the services
+    would read from the database after the rows before it were written."""
+
+    person: Person
+    known: set[tuple[str, ...]]
+    events: list[tuple[tuple[Any, ...], str, Any]]  # (sort key, status, occurred_on)
+    changed: set[str] = field(default_factory=set)
+    touched: bool = False
+
+
+@dataclass
+class _Writes:
+    """What the bulk apply inserts and audits, in the rows' order."""
+
+    persons: list[Person] = field(default_factory=list)
+    forms: list[NameForm] = field(default_factory=list)
+    events: list[StatusEvent] = field(default_factory=list)
+    # Per row: (row, person, the row's name forms, its event, the event's audit detail).
+    done: list[tuple[ImportRow, Person, list[NameForm], StatusEvent | None, dict[str, Any]]] = (
+        field(default_factory=list)
+    )
+
+
+def _apply_in_bulk(
+    actor: Actor,
+    todo: list[ImportRow],
+    plan: Mapping[int, str],
+    leaders: Mapping[int, int],
+    sources: _Sources,
+    options: Mapping[str, str],
+    progress: Progress | None,
+) -> None:
+    """Apply the rows as `_apply_through_services` does, in a few statements per thousand rows.
+
+    Each row is worked out in memory first, in the file's order, seeing the rows before it as
+    the services would see them in the database (the spellings and events a person was just
+    given, his status as it now is). Then the persons, name forms and status events are
+    inserted in bulk, the persons added to updated, the match keys of every person touched
+    refreshed (`keys_refresh`, as each service does), one audit event written per change with
+    the services' action and detail (`audit_record_batch`), and `registry_changed` run once
+    for them all.
+    """
+    now = timezone.now()
+    recorder = staff_of(actor)
+    writes = _Writes()
+    added = _added_persons([row for row in todo if plan[row.line] == Decision.SAME])
+    by_line: dict[int, _Added] = {}  # the person each row created or added to, as he is now
+    for number, row in enumerate(todo, start=1):
+        what = plan[row.line]
+        if what == Decision.SKIP:
+            row.outcome = Outcome.SKIPPED
+        elif what == Decision.NEW:
+            by_line[row.line] = _bulk_create_row(row, writes, sources, options, recorder, now)
+        else:
+            wanted = row.target_id or row.candidate_id
+            state = (
+                by_line.get(leaders[row.line])
+                if what == FOLLOW
+                else added.get(wanted)
+                if wanted is not None
+                else None
+            )
+            _bulk_add_row(row, writes, state, sources, options, recorder, now)
+            if state is not None:
+                by_line[row.line] = state
+        if progress is not None and number % 1000 == 0:
+            progress("apply", number, len(todo))
+    Person.objects.bulk_create(writes.persons, batch_size=INSERT_BATCH)
+    for form in writes.forms:
+        form.person_id = form.person.pk  # the person's id, now that he has one
+    NameForm.objects.bulk_create(writes.forms, batch_size=INSERT_BATCH)
+    for event in writes.events:
+        event.person_id = event.person.pk
+    StatusEvent.objects.bulk_create(writes.events, batch_size=INSERT_BATCH)
+    _added_save([state for state in added.values() if state.touched], now)
+    touched = sorted({person.pk for _, person, _, _, _ in writes.done})
+    for start in range(0, len(touched), KEYS_CHUNK):
+        matchkeys.keys_refresh(touched[start : start + KEYS_CHUNK])
+    audit_record_batch(actor=actor, entries=_audit_entries(writes))
+    for row, person, forms, added_event, _ in writes.done:
+        row.person, row.name_forms = person, [form.pk for form in forms]
+        row.status_event = added_event
+    if touched:
+        hook_run("registry_changed", person_ids=touched)
+    if progress is not None and todo:
+        progress("apply", len(todo), len(todo))
+
+
+def _added_persons(rows: list[ImportRow]) -> dict[int, _Added]:
+    """The persons these rows add to (one merged into another gives way to him), by the id
+    the rows name, with their spellings and status events."""
+    wanted = {row.target_id or row.candidate_id for row in rows} - {None}
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=wanted)}
+    keepers = {p.merged_into_id for p in persons.values() if p.merged_into_id is not None}
+    kept = {p.pk: p for p in Person.objects.filter(pk__in=keepers)}
+    resolved = {
+        pk: (kept.get(p.merged_into_id) if p.merged_into_id is not None else p)
+        for pk, p in persons.items()
+    }
+    ids = {p.pk for p in resolved.values() if p is not None}
+    known: dict[int, set[tuple[str, ...]]] = {pk: set() for pk in ids}
+    forms = NameForm.objects.filter(person__in=ids).values_list(
+        "person", "surname", "given_name", "patronymic"
+    )
+    for person_id, *parts in forms:
+        known[person_id].add(_folded(parts))
+    events: dict[int, list[tuple[tuple[Any, ...], str, Any]]] = {pk: [] for pk in ids}
+    stored = StatusEvent.objects.filter(person__in=ids).values_list(
+        "person", "status", "occurred_on", "recorded_at", "pk"
+    )
+    for person_id, status, occurred_on, recorded_at, pk in stored:
+        key = (occurred_on or recorded_at.date(), recorded_at, pk)
+        events[person_id].append((key, status, occurred_on))
+    states: dict[int, _Added] = {}
+    by_id: dict[int, _Added] = {}
+    for pk, person in resolved.items():
+        if person is None:
+            continue
+        if person.pk not in by_id:
+            by_id[person.pk] = _Added(person, known[person.pk], events[person.pk])
+        states[pk] = by_id[person.pk]
+    return states
+
+
+def _bulk_create_row(
+    row: ImportRow,
+    writes: _Writes,
+    sources: _Sources,
+    options: Mapping[str, str],
+    recorder: Any,
+    now: Any,
+) -> _Added:
+    """`_row_create`, in memory: the person, his name forms and event, to be inserted."""
+    data = RowData.from_json(row.data)
+    source = sources.for_row(data)
+    person = Person(
+        surname=data.surname,
+        given_name=data.given_name,
+        patronymic=data.patronymic,
+        sex=data.sex,
+        birth_year=data.birth_year,
+        birth_month=data.birth_month,
+        birth_day=data.birth_day,
+        place_of_birth=data.place_of_birth,
+        rank=data.rank,
+        service_number=data.service_number,
+        unit=data.unit,
+        father_name=data.father_name,
+        mother_maiden_name=data.mother_maiden_name,
+        power=data.power,
+    )
+    person.refresh_search_fields()
+    person.full_clean(
+        exclude=["current_status", "merged_into"], validate_unique=False, validate_constraints=False
+    )
+    primary = NameForm(
+        person=person,
+        surname=person.surname,
+        given_name=person.given_name,
+        patronymic=person.patronymic,
+        script=script_of(person.full_name),
+        language=options.get("name_language", ""),
+        is_primary=True,
+    )
+    primary.refresh_search_fields()
+    spellings = _spellings(data)
+    known = {_folded(spellings[0])}
+    forms = _bulk_forms(person, spellings[1:], source, known, _tags(data))
+    writes.persons.append(person)
+    writes.forms.extend([primary, *forms])
+    event: StatusEvent | None = None
+    detail: dict[str, Any] = {}
+    state = _Added(person, known, [])
+    if data.status:
+        event, detail = _bulk_event(state, data, source, options, recorder, now)
+        writes.events.append(event)
+    row.outcome = Outcome.CREATED
+    writes.done.append((row, person, forms, event, {**detail, "created": True}))
+    return state
+
+
+def _bulk_add_row(
+    row: ImportRow,
+    writes: _Writes,
+    state: _Added | None,
+    sources: _Sources,
+    options: Mapping[str, str],
+    recorder: Any,
+    now: Any,
+) -> None:
+    """`_row_add`, in memory, on the person as the rows before this one left him."""
+    data = RowData.from_json(row.data)
+    if state is None:
+        raise ImportRefused(
+            gettext("Line %(line)s: the person it was matched with is no longer in the registry.")
+            % {"line": row.line}
+        )
+    person = state.person
+    new_spellings = [s for s in _spellings(data) if not _known(_folded(s), state.known)]
+    has_event = data.status and not any(
+        status == data.status and on == data.status_on for _, status, on in state.events
+    )
+    row.person = person
+    if not new_spellings and not has_event:
+        row.outcome = Outcome.UNCHANGED
+        return
+    source = sources.for_row(data)
+    row.previous = {
+        "current_status": person.current_status,
+        "place_of_detention": str(person.place_of_detention),
+        "grave_location": str(person.grave_location),
+    }
+    forms = _bulk_forms(person, new_spellings, source, state.known, _tags(data))
+    writes.forms.extend(forms)
+    state.touched = state.touched or bool(forms)
+    event: StatusEvent | None = None
+    detail: dict[str, Any] = {}
+    if has_event:
+        event, detail = _bulk_event(state, data, source, options, recorder, now)
+        writes.events.append(event)
+    row.outcome = Outcome.ADDED
+    writes.done.append((row, person, forms, event, {**detail, "created": False}))
+
+
+def _bulk_forms(
+    person: Person,
+    spellings: list[tuple[str, str, str]],
+    source: Source,
+    known: set[tuple[str, ...]],
+    tags: Mapping[tuple[str, str, str], list[str]],
+) -> list[NameForm]:
+    """`_forms_add`, in memory: the name forms `name_form_add` would write."""
+    forms = []
+    for spelling in spellings:
+        surname, given_name, patronymic = spelling
+        folded = _folded(spelling)
+        if _known(folded, known):
+            continue
+        known.add(folded)
+        script, language, transliteration = tags.get(spelling, ["", "", ""])
+        form = NameForm(
+            person=person,
+            surname=surname,
+            given_name=given_name,
+            patronymic=patronymic,
+            script=script or script_of(" ".join(spelling)),
+            language=language,
+            transliteration=transliteration,
+            source=source,
+        )
+        form.refresh_search_fields()
+        form.full_clean(exclude=["person"], validate_unique=False, validate_constraints=False)
+        forms.append(form)
+    return forms
+
+
+def _bulk_event(
+    state: _Added,
+    data: RowData,
+    source: Source,
+    options: Mapping[str, str],
+    recorder: Any,
+    now: Any,
+) -> tuple[StatusEvent, dict[str, Any]]:
+    """`status_event_add`, in memory: the event, the person's fields it changes (set on him),
+    and its audit detail but for the event's id."""
+    person = state.person
+    event = StatusEvent(
+        person=person,
+        status=data.status,
+        verification=data.verification or options.get("verification", "reported"),
+        source=source,
+        occurred_on=data.status_on,
+        place=data.place,
+        recorded_by=recorder,
+        recorded_at=now,
+    )
+    event.full_clean(
+        exclude=["person", "source", "recorded_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    key = (event.occurred_on or now.date(), now, _UNSAVED_PK + len(state.events))
+    state.events.append((key, event.status, event.occurred_on))
+    newest_key, newest_status, _ = max(state.events, key=lambda e: e[0])
+    became_current = newest_key == key
+    changes: dict[str, str] = {}
+    if person.current_status != newest_status:
+        changes["current_status"] = newest_status
+    if became_current and event.status in DETENTION_PLACE_STATUSES and event.place:
+        changes["place_of_detention"] = event.place
+    changed = [f for f, value in changes.items() if getattr(person, f) != value]
+    for name in changed:
+        setattr(person, name, changes[name])
+    state.changed.update(changed)
+    state.touched = state.touched or bool(changed)
+    detail = {
+        "status": event.status,
+        "verification": event.verification,
+        "source": source.pk,
+        "current": became_current,
+        "fields": changed,
+    }
+    return event, detail
+
+
+def _added_save(states: list[_Added], now: Any) -> None:
+    """Write what the batch changed on the persons it added to: their status, where a status
+    event changed it, and the time of the change (a new spelling changes the record too).
+
+    A sealed field (the place of detention) is saved person by person, sealed to his row;
+    the rest in one statement per thousand."""
+    plain = []
+    for state in states:
+        state.person.updated_at = now
+        sealed = sorted(state.changed & {"place_of_detention", "grave_location"})
+        if sealed:
+            state.person.save(update_fields=[*sorted(state.changed), "updated_at"])
+        else:
+            plain.append(state.person)
+    Person.objects.bulk_update(plain, ["current_status", "updated_at"], batch_size=INSERT_BATCH)
+
+
+def _audit_entries(writes: _Writes) -> list[AuditEntry]:
+    """The audit events the services would have written, row by row in the file's order."""
+    entries = []
+    for _row, person, forms, event, detail in writes.done:
+        if detail.get("created"):
+            entries.append(AuditEntry(Action.PERSON_CREATE, person))
+        entries.extend(
+            AuditEntry(
+                Action.PERSON_NAME_FORM_ADD,
+                person,
+                {"name_form": f.pk, "script": f.script, "language": f.language, "primary": False},
+            )
+            for f in forms
+        )
+        if event is not None:
+            facts = {k: v for k, v in detail.items() if k != "created"}
+            entries.append(
+                AuditEntry(
+                    Action.PERSON_STATUS_ADD,
+                    person,
+                    {"status_event": event.pk, **facts},
+                )
+            )
+    return entries
 
 
 def _hold(actor: Actor, batch: ImportBatch, rows: list[ImportRow]) -> ImportBatch | None:
@@ -919,7 +1381,9 @@ def import_batch_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         )
     rows = list(batch.rows.select_for_update().filter(outcome__in=[Outcome.CREATED, Outcome.ADDED]))
     created = [row.person_id for row in rows if row.outcome == Outcome.CREATED and row.person_id]
-    added = [row for row in rows if row.outcome == Outcome.ADDED]
+    # A row that added to a person the batch created (his other rows in an agency export) goes
+    # with him.
+    added = [row for row in rows if row.outcome == Outcome.ADDED and row.person_id not in created]
     detail: dict[str, Any] = {"batch": batch.pk}
     hook_run("persons_removing", actor=actor, person_ids=created, detail=detail)
     deleted = list(Person.objects.filter(pk__in=created).order_by("pk"))
@@ -930,7 +1394,9 @@ def import_batch_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         detail={"import_batch": batch.pk},
     )
     Person.objects.filter(pk__in=created).delete()  # name forms, events and keys go with them
-    for row in added:
+    # Last row first: two rows that added to one person each kept his fields as the row before
+    # left them, so his first state is put back last.
+    for row in sorted(added, key=lambda r: r.line, reverse=True):
         _row_take_back(actor, row, batch)
     # Sources the batch made that nothing rests on any more.
     made = batch.counts.get("sources", [])

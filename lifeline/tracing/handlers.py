@@ -7,6 +7,7 @@ merge moves tracing's own rows to the record kept.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -20,7 +21,12 @@ from lifeline.intake.models import Contact
 from lifeline.registry.models import Person
 from lifeline.tracing.models import Disclosure, DuplicatePair, Enquiry, MatchCandidate
 from lifeline.tracing.services.enquiries import enquiry_open_from_contact
-from lifeline.tracing.tasks import duplicates_check, enquiries_rematch
+from lifeline.tracing.tasks import (
+    duplicates_check,
+    duplicates_check_many,
+    enquiries_rematch,
+    enquiries_rematch_many,
+)
 
 _STATE_WEIGHT = {
     MatchCandidate.State.PROPOSED: 0,
@@ -40,11 +46,20 @@ def call_logged(*, contact: Contact) -> None:
     enquiry_open_from_contact(actor=SYSTEM, contact_id=contact.pk)
 
 
-def registry_changed(*, person_id: int) -> None:
+def registry_changed(*, person_id: int | None = None, person_ids: Sequence[int] = ()) -> None:
     """Once the change has committed: re-match open enquiries against the changed person, and
-    look for persons already in the registry who may be him."""
-    transaction.on_commit(partial(enquiries_rematch.enqueue, person_id), robust=True)
-    transaction.on_commit(partial(duplicates_check.enqueue, person_id), robust=True)
+    look for persons already in the registry who may be him.
+
+    A change to many persons at once (an import applied) gives their ids in `person_ids`: one
+    task of each kind goes for them all, which re-matches every open enquiry once against them.
+    """
+    if person_id is not None:
+        transaction.on_commit(partial(enquiries_rematch.enqueue, person_id), robust=True)
+        transaction.on_commit(partial(duplicates_check.enqueue, person_id), robust=True)
+    if person_ids:
+        ids = sorted(set(person_ids))
+        transaction.on_commit(partial(enquiries_rematch_many.enqueue, ids), robust=True)
+        transaction.on_commit(partial(duplicates_check_many.enqueue, ids), robust=True)
 
 
 def person_merged(

@@ -11,9 +11,11 @@ from lifeline.matching import (
     MatchIndex,
     NameVariant,
     PersonRecord,
+    RecordPool,
     normalised_columns,
     parse_free_text,
     query_from_fields,
+    top_candidates,
 )
 from lifeline.matching.score import Scorer, query_features, record_features, score_features
 
@@ -109,6 +111,24 @@ def test_search_totals_are_exactly_the_scores() -> None:
         for record in records:
             expected, _fields = score_features(features, record_features(record), explain=False)
             assert total_of(record_features(record)) == expected
+
+
+def test_a_pool_and_an_index_score_records_as_top_candidates_does() -> None:
+    records = [as_record(i, p) for i, p in enumerate(persons()[:300])] + [TARGET, NAMESAKE]
+    pool = RecordPool()
+    pool.add(records)
+    small = MatchIndex(records)
+    queries = [
+        query_from_fields(surname="Кузьминов", given_name="Максим", birth_year=1995),
+        query_from_fields(surname="Kuzminov", given_name="Maksim"),
+        *(query_from_fields(surname=p.surname, given_name=p.given_name) for p in persons()[:20]),
+    ]
+    for query in queries:
+        ids = small.candidate_ids(query, 50)
+        by_id = {r.id: r for r in records}
+        expected = top_candidates(query, [by_id[i] for i in ids], 3)
+        assert pool.top(query, [*ids, -1], 3) == expected  # -1: not pooled, passed over
+        assert small.top(query, ids, 3) == expected
 
 
 def test_add_and_remove() -> None:

@@ -14,6 +14,7 @@ from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.registry.imports import import_mapping_save
 from lifeline.registry.models import ImportBatch, Person
+from lifeline.registry.services import person_update
 from lifeline.registry.sheets import sheet_read
 from tests.factories import create_person
 
@@ -120,3 +121,35 @@ def test_the_lifeline_command_has_import_persons(
 ) -> None:
     main(["import", "persons", str(list_file), "--mapping", "списки", "--dry-run", "--quiet"])
     assert "Dry run: nothing was written." in capsys.readouterr().out
+
+
+def test_an_applied_import_is_undone_from_the_command_line(
+    list_file: Path, mapping: None, dave: Any
+) -> None:
+    before = Person.objects.count()
+    out = _run(str(list_file), "--mapping", "списки", "--user", "dave")
+    batch = ImportBatch.objects.get(held_from=None)
+    assert f"lifeline import undo {batch.pk}" in out
+    assert Person.objects.count() == before + 1
+    undo = io.StringIO()
+    call_command("import", "undo", str(batch.pk), "--user", "dave", stdout=undo)
+    assert f"Import batch {batch.pk} undone: 1 persons deleted, 1 put back" in undo.getvalue()
+    assert Person.objects.count() == before
+    assert Person.objects.get(surname="Кузьминов").current_status == "missing"
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.UNDONE
+    assert AuditEvent.objects.get(action="import.undo").actor == dave
+    with pytest.raises(CommandError, match="Only an applied import can be undone"):
+        call_command("import", "undo", str(batch.pk))
+    with pytest.raises(CommandError, match="No import batch 999999"):
+        call_command("import", "undo", "999999")
+
+
+def test_an_undo_after_a_change_is_refused_in_words(list_file: Path, mapping: None) -> None:
+    _run(str(list_file), "--mapping", "списки")
+    batch = ImportBatch.objects.get(held_from=None)
+    person = Person.objects.get(surname="Абрамович")
+    person_update(actor=SYSTEM, person=person, data={"rank": "майор"})
+    with pytest.raises(CommandError, match="line 4: the person's record was changed"):
+        call_command("import", "undo", str(batch.pk))
+    assert Person.objects.filter(pk=person.pk).exists()

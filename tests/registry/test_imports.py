@@ -283,8 +283,9 @@ def test_a_decision_must_name_one_of_the_rows_candidates(dave: Any, kuzminov: Pe
     assert Person.objects.filter(surname="Кузьминов").count() == 2
 
 
+@pytest.mark.parametrize("through_services", [False, True])
 def test_an_error_half_way_leaves_nothing_written(
-    dave: Any, kuzminov: Person, monkeypatch: pytest.MonkeyPatch
+    dave: Any, kuzminov: Person, monkeypatch: pytest.MonkeyPatch, through_services: bool
 ) -> None:
     names = [
         "Абрамов Олег Игоревич;1971",
@@ -299,18 +300,25 @@ def test_an_error_half_way_leaves_nothing_written(
         StatusEvent.objects.count(),
         AuditEvent.objects.count(),
     )
-    real = imports.status_event_add
-    calls = []
+    if through_services:  # the fourth row's status event fails
+        real = imports.status_event_add
+        calls = []
 
-    def failing(**kwargs: Any) -> Any:
-        calls.append(1)
-        if len(calls) == 4:
+        def failing(**kwargs: Any) -> Any:
+            calls.append(1)
+            if len(calls) == 4:
+                raise RuntimeError("the disk is full")
+            return real(**kwargs)
+
+        monkeypatch.setattr(imports, "status_event_add", failing)
+    else:  # the last step of the bulk path fails, once everything else is written
+
+        def failing_hook(name: str, **kwargs: Any) -> None:
             raise RuntimeError("the disk is full")
-        return real(**kwargs)
 
-    monkeypatch.setattr(imports, "status_event_add", failing)
+        monkeypatch.setattr(imports, "hook_run", failing_hook)
     with pytest.raises(RuntimeError, match="disk is full"):
-        import_batch_apply(actor=dave, batch=batch)
+        import_batch_apply(actor=dave, batch=batch, through_services=through_services)
     assert (Person.objects.count(), StatusEvent.objects.count()) == (persons, events)
     assert AuditEvent.objects.count() == audit
     batch.refresh_from_db()

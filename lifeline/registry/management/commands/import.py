@@ -6,6 +6,9 @@ band and the rows that cannot be imported. Then, unless `--dry-run` (nothing wri
 transaction: new persons are created, and proposed matches get the spellings and status
 event they lack (or are held for a person too, with `--hold-proposed`). Rows for a person to
 decide are never applied from here: they move to a new batch, shown in the console.
+
+`lifeline import undo BATCH` takes an applied batch back while nothing else has touched what
+it wrote (`imports.import_batch_undo`).
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from rich.progress import Progress
 from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.actors import SYSTEM, Actor
 from lifeline.core.exceptions import ActionRefused
+from lifeline.registry.agency_import import BUILTIN_MAPPINGS, builtin_mapping
 from lifeline.registry.importing import errors_text
 from lifeline.registry.imports import (
     Preview,
     import_batch_apply,
     import_batch_preview,
+    import_batch_undo,
     import_preview,
 )
 from lifeline.registry.models import ImportBatch, ImportMapping
@@ -80,7 +85,12 @@ class Command(BaseCommand):
         kinds = parser.add_subparsers(dest="kind", required=True)
         persons = kinds.add_parser("persons", help="import a list of persons into the registry")
         persons.add_argument("file", type=Path)
-        persons.add_argument("--mapping", required=True, help="the name of a saved mapping")
+        persons.add_argument(
+            "--mapping",
+            required=True,
+            help="the name of a saved mapping, or agency-export-1 for a file another Lifeline "
+            "installation exported for an agency (CSV or JSON)",
+        )
         persons.add_argument(
             "--dry-run", action="store_true", help="read and match only: nothing is written"
         )
@@ -115,16 +125,53 @@ class Command(BaseCommand):
             help=f"the language of the rows' problems (default {CONSOLE_LANGUAGE})",
         )
 
+        undo = kinds.add_parser(
+            "undo", help="take an applied import batch back out of the registry"
+        )
+        undo.add_argument("batch", type=int, help="the import batch's number")
+        undo.add_argument(
+            "--user", default="", help="the registrar undoing it (audited as him); else the system"
+        )
+        undo.add_argument(
+            "--language",
+            default=CONSOLE_LANGUAGE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help=f"the language of a refusal (default {CONSOLE_LANGUAGE})",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["language"]):
-            self._import(options)
+            if options["kind"] == "undo":
+                self._undo(options)
+            else:
+                self._import(options)
+
+    def _undo(self, options: dict[str, Any]) -> None:
+        actor = self._actor(options["user"])
+        batch = ImportBatch.objects.filter(pk=options["batch"]).first()
+        if batch is None:
+            raise CommandError(f"No import batch {options['batch']}.")
+        try:
+            import_batch_undo(actor=actor, batch=batch)
+        except ActionRefused as refused:
+            raise CommandError(refused.message) from refused
+        undo = batch.counts.get("applied", {})
+        self.stdout.write(
+            f"Import batch {batch.pk} undone: {undo.get('created', 0)} persons deleted, "
+            f"{undo.get('added', 0)} put back as they were."
+        )
 
     def _import(self, options: dict[str, Any]) -> None:
         actor = self._actor(options["user"])
-        mapping = ImportMapping.objects.filter(name=options["mapping"]).first()
+        mapping = ImportMapping.objects.filter(name=options["mapping"]).first() or builtin_mapping(
+            options["mapping"]
+        )
         if mapping is None:
             names = ", ".join(ImportMapping.objects.values_list("name", flat=True)) or "none"
-            raise CommandError(f"No mapping named {options['mapping']!r}. Saved: {names}.")
+            raise CommandError(
+                f"No mapping named {options['mapping']!r}. Saved: {names}; built in: "
+                f"{', '.join(BUILTIN_MAPPINGS)}."
+            )
         path: Path = options["file"]
         try:
             data = path.read_bytes()
@@ -175,7 +222,7 @@ class Command(BaseCommand):
                 f"batch {applied.held.pk}: decide and apply them in the console."
             )
         self.stdout.write(
-            f"To take it back while nothing else has touched it: undo import batch {batch.pk}."
+            f"To take it back while nothing else has touched it: lifeline import undo {batch.pk}."
         )
 
     def _actor(self, username: str) -> Actor:
