@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -757,6 +757,21 @@ def _row_add(actor: Actor, row: ImportRow, sources: _Sources, options: Mapping[s
     row.outcome = Outcome.ADDED
 
 
+def _new_spellings(
+    spellings: list[tuple[str, str, str]],
+    known: set[tuple[str, ...]],
+    tags: Mapping[tuple[str, str, str], list[str]],
+) -> Iterator[tuple[tuple[str, str, str], list[str]]]:
+    """The spellings the person does not hold yet (noting each in `known`), each with its
+    script, language and transliteration as the file tags it."""
+    for spelling in spellings:
+        folded = _folded(spelling)
+        if _known(folded, known):
+            continue
+        known.add(folded)
+        yield spelling, tags.get(spelling, ["", "", ""])
+
+
 def _forms_add(
     actor: Actor,
     person: Person,
@@ -766,13 +781,9 @@ def _forms_add(
     tags: Mapping[tuple[str, str, str], list[str]],
 ) -> list[int]:
     added = []
-    for spelling in spellings:
-        surname, given_name, patronymic = spelling
-        folded = _folded(spelling)
-        if _known(folded, known):
-            continue
-        known.add(folded)
-        script, language, transliteration = tags.get(spelling, ["", "", ""])
+    for (surname, given_name, patronymic), (script, language, translit) in _new_spellings(
+        spellings, known, tags
+    ):
         form = name_form_add(
             actor=actor,
             person=person,
@@ -781,7 +792,7 @@ def _forms_add(
             patronymic=patronymic,
             script=script,
             language=language,
-            transliteration=transliteration,
+            transliteration=translit,
             source=source,
         )
         added.append(form.pk)
@@ -1048,13 +1059,8 @@ def _bulk_forms(
 ) -> list[NameForm]:
     """`_forms_add`, in memory: the name forms `name_form_add` would write."""
     forms = []
-    for spelling in spellings:
+    for spelling, (script, language, translit) in _new_spellings(spellings, known, tags):
         surname, given_name, patronymic = spelling
-        folded = _folded(spelling)
-        if _known(folded, known):
-            continue
-        known.add(folded)
-        script, language, transliteration = tags.get(spelling, ["", "", ""])
         form = NameForm(
             person=person,
             surname=surname,
@@ -1062,7 +1068,7 @@ def _bulk_forms(
             patronymic=patronymic,
             script=script or script_of(" ".join(spelling)),
             language=language,
-            transliteration=transliteration,
+            transliteration=translit,
             source=source,
         )
         form.refresh_search_fields()
