@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
@@ -128,6 +129,32 @@ class _SealedAttribute(DeferredAttribute):
 
     def __set__(self, instance: Any, value: Any) -> None:
         instance.__dict__[self.field.attname] = value
+
+
+@contextmanager
+def sealed_for_bulk_update(objs: Sequence[Any], fields: Iterable[str]) -> Iterator[None]:
+    """Let `QuerySet.bulk_update` write these objects' encrypted fields bound to their rows.
+
+    bulk_update never calls `pre_save`, so a value would reach the database sealed to its
+    column only (`get_db_prep_value` knows no instance), and could be moved to another row
+    unnoticed. Inside this block each encrypted value is sealed for its own row and handed to
+    bulk_update as an expression it writes unchanged; the plain values come back after.
+    """
+    swapped: list[tuple[Any, str, Any]] = []
+    for obj in objs:
+        for name in fields:
+            field = obj._meta.get_field(name)
+            if not isinstance(field, _Sealed):
+                continue
+            plain = getattr(obj, field.attname)
+            sealed = field.pre_save(obj, add=False)
+            swapped.append((obj, field.attname, plain))
+            obj.__dict__[field.attname] = models.Value(sealed, output_field=field)  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        for obj, attname, plain in swapped:
+            obj.__dict__[attname] = plain
 
 
 class _Sealed:

@@ -32,6 +32,7 @@ from lifeline.core.access import Perm, require_perm_or_system
 from lifeline.core.actions import Action
 from lifeline.core.actors import Actor, staff_of
 from lifeline.core.audit import AuditEntry, audit_record, audit_record_batch, audit_record_many
+from lifeline.core.fields import sealed_for_bulk_update
 from lifeline.core.hooks import hook_run
 from lifeline.core.locks import row_lock
 from lifeline.matching import (
@@ -565,9 +566,9 @@ def import_batch_apply(
     else:
         _apply_in_bulk(actor, todo, plan, leaders, sources, options, progress)
     outcomes = Counter(str(row.outcome) for row in todo)
-    ImportRow.objects.bulk_update(
-        todo, ["outcome", "person", "name_forms", "status_event", "previous"], batch_size=1000
-    )
+    applied = ["outcome", "person", "name_forms", "status_event", "previous"]
+    with sealed_for_bulk_update(todo, applied):
+        ImportRow.objects.bulk_update(todo, applied, batch_size=1000)
     held = _hold(actor, batch, [row for row in rows if row.line in set(undecided)])
     now = timezone.now()
     batch.state = ImportBatch.State.APPLIED
@@ -1222,20 +1223,11 @@ def _rows_rematch(batch: ImportBatch) -> None:
             row.decision, row.target_id = Decision.NONE, None
         if not row.decision:
             row.target_id = match.candidate if match.band == Band.SAME else None
-    ImportRow.objects.bulk_update(
-        rows,
-        [
-            "band",
-            "score",
-            "candidate",
-            "candidates",
-            "twin_line",
-            "twin_score",
-            "decision",
-            "target",
-        ],
-        batch_size=1000,
-    )
+    matched = [
+        "band", "score", "candidate", "candidates", "twin_line", "twin_score", "decision", "target",
+    ]  # fmt: skip
+    with sealed_for_bulk_update(rows, matched):
+        ImportRow.objects.bulk_update(rows, matched, batch_size=1000)
     bands = Counter(row.band for row in batch.rows.all())
     batch.counts = {**{b: bands.get(b, 0) for b in Band.values}, "rows": sum(bands.values())}
     batch.matched_at = timezone.now()

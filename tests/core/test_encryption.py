@@ -12,9 +12,9 @@ from django.db import connection, transaction
 
 from lifeline.core import crypto
 from lifeline.core.crypto import generate_key_spec
-from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField
+from lifeline.core.fields import EncryptedBinaryField, EncryptedTextField, sealed_for_bulk_update
 from lifeline.registry.models import Person
-from tests.factories import fill_every_encrypted_field
+from tests.factories import create_person, fill_every_encrypted_field
 
 CANARY = "CANARY-Кузьминов-7f3a"
 
@@ -96,3 +96,27 @@ def test_no_canary_plaintext_in_any_table_or_the_database_file() -> None:
         values = [getattr(row, field.attname) for row in model._default_manager.all()]
         texts = [v.decode() if isinstance(v, bytes) else str(v) for v in values]
         assert any(CANARY in text for text in texts), f"{model._meta.label}.{field.name}"
+
+
+@pytest.mark.django_db
+def test_bulk_update_keeps_each_value_bound_to_its_row() -> None:
+    first, second = create_person("Кузьминов"), create_person("Петренко")
+    first.health, second.health = "ранение ноги", "контузия"
+    with sealed_for_bulk_update([first, second], ["health"]):
+        Person.objects.bulk_update([first, second], ["health"])
+    assert (first.health, second.health) == ("ранение ноги", "контузия")  # given back
+    plain = create_person("Сидоров")
+    plain.health = "ожог"
+    Person.objects.bulk_update([plain], ["health"])  # what the block is for: no row binding
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT health FROM registry_person WHERE id = %s", [plain.pk])
+        assert not cursor.fetchone()[0].startswith("r:")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT health FROM registry_person WHERE id = %s", [first.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("r:")  # sealed for its row, not only its column
+    assert Person.objects.get(pk=first.pk).health == "ранение ноги"
+    # Moved to the other row, it no longer opens there.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_person SET health = %s WHERE id = %s", [stored, second.pk])
+    assert Person.objects.get(pk=second.pk).health != "ранение ноги"
