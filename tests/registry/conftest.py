@@ -9,7 +9,7 @@ import pytest
 from lifeline.core.actors import SYSTEM
 from lifeline.registry.models import Person, Source
 from lifeline.registry.services import source_create
-from tests.factories import create_person
+from tests.factories import create_person, login_staff
 
 __all__ = ["create_person", "create_source"]
 
@@ -30,3 +30,23 @@ def person(db: Any) -> Person:
 @pytest.fixture
 def source(db: Any) -> Source:
     return create_source()
+
+
+# The registry person the import and list tests' files name on their first row.
+@pytest.fixture
+def kuzminov(db: Any) -> Person:
+    return create_person(
+        surname="Кузьминов",
+        given_name="Максим",
+        patronymic="Сергеевич",
+        birth_year=1995,
+        birth_month=3,
+        birth_day=14,
+        unit="в/ч 12345",
+    )
+
+
+@pytest.fixture
+def registrar(client: Any, dave: Any) -> Any:
+    login_staff(client, dave)
+    return client

@@ -13,7 +13,7 @@ from django.utils import translation
 from lifeline.core.models import AuditEvent
 from lifeline.registry.import_jobs import import_job_run
 from lifeline.registry.models import ImportBatch, ImportJob, ImportUpload, Person
-from tests.factories import create_person, login_staff
+from tests.factories import login_staff
 from tests.registry.test_import_views import ROWS, _csv, _mapping_url, _match, _text, _upload
 
 pytestmark = pytest.mark.django_db
@@ -23,17 +23,6 @@ pytestmark = pytest.mark.django_db
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def kuzminov(db: Any) -> Person:
-    return create_person(surname="Кузьминов", birth_year=1995, birth_month=3, birth_day=14)
-
-
-@pytest.fixture
-def registrar(client: Any, dave: Any) -> Any:
-    login_staff(client, dave)
-    return client
 
 
 @pytest.fixture(autouse=True)

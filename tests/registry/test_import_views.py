@@ -20,7 +20,7 @@ from lifeline.core.models import AuditEvent
 from lifeline.registry.imports import import_mapping_save
 from lifeline.registry.models import ImportBatch, ImportRow, ImportUpload, Person
 from lifeline.registry.services import person_update
-from tests.factories import create_person, create_user, login_staff
+from tests.factories import create_user, login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -58,25 +58,6 @@ def _english() -> Iterator[None]:
 def _csv(*lines: str) -> bytes:
     """An Excel-made CSV: cp1251, semicolons, CRLF."""
     return "\r\n".join([HEADER, *lines, ""]).encode("cp1251")
-
-
-@pytest.fixture
-def kuzminov(db: Any) -> Person:
-    return create_person(
-        surname="Кузьминов",
-        given_name="Максим",
-        patronymic="Сергеевич",
-        birth_year=1995,
-        birth_month=3,
-        birth_day=14,
-        unit="в/ч 12345",
-    )
-
-
-@pytest.fixture
-def registrar(client: Any, dave: Any) -> Any:
-    login_staff(client, dave)
-    return client
 
 
 def _upload(client: Any, data: bytes, name: str = "list.csv", **extra: str) -> Any:

@@ -74,19 +74,6 @@ def _csv(*lines: str) -> bytes:
     return "\r\n".join([HEADER, *lines, ""]).encode("cp1251")
 
 
-@pytest.fixture
-def kuzminov(db: Any) -> Person:
-    return create_person(
-        surname="Кузьминов",
-        given_name="Максим",
-        patronymic="Сергеевич",
-        birth_year=1995,
-        birth_month=3,
-        birth_day=14,
-        unit="в/ч 12345",
-    )
-
-
 def _preview(data: bytes, actor: Any = SYSTEM, **extra: Any) -> ImportBatch:
     return import_batch_preview(
         actor=actor, data=data, filename="list.csv", columns=COLUMNS, **extra
