@@ -586,8 +586,8 @@ class ImportJob(models.Model):
     """A file matched, or a batch applied, by the worker rather than while the registrar's page
     waits: for a list longer than IMPORT_INLINE_ROWS, which would outlast the web request.
 
-    The page of the job shows how far it got and reloads itself (a meta refresh, no script)
-    until it is done; then it leads to the batch. A job that fails says why and wrote nothing:
+    The page of the job says whether the worker has started and reloads itself (a meta
+    refresh, no script) until it is done; then it leads to the batch. A job that fails says why and wrote nothing:
     the services it runs are each one transaction.
     """
 
@@ -612,8 +612,7 @@ class ImportJob(models.Model):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     params = EncryptedJSONField(default=dict)  # how to read and map the file (a sheet's name...)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)  # rows in the file or the batch
     message = models.TextField(blank=True)  # why it failed, in the requester's language
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -23,7 +23,6 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('match', 'reading and matching the file'), ('apply', 'applying the import')], max_length=10)),
                 ('state', models.CharField(choices=[('queued', 'waiting for the worker'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='queued', max_length=10)),
                 ('params', lifeline.core.fields.EncryptedJSONField(default=dict)),
-                ('done', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(default=0)),
                 ('message', models.TextField(blank=True)),
                 ('requested_at', models.DateTimeField()),
