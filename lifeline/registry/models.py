@@ -587,8 +587,8 @@ class ImportJob(models.Model):
     waits: for a list longer than IMPORT_INLINE_ROWS, which would outlast the web request.
 
     The page of the job says whether the worker has started and reloads itself (a meta
-    refresh, no script) until it is done; then it leads to the batch. A job that fails says why and wrote nothing:
-    the services it runs are each one transaction.
+    refresh, no script) until it is done; then it leads to the batch. A job that fails says
+    why and wrote nothing: the services it runs are each one transaction.
     """
 
     class Kind(models.TextChoices):
