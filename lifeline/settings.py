@@ -438,9 +438,12 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies above this get 413 before they are read.
 LIFELINE_MAX_BODY_BYTES = envint("LIFELINE_MAX_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LIFELINE_MAX_BODY_BYTES
-# The one page that takes a larger body: the console's import upload (a file of up to
-# IMPORT_MAX_BYTES and its form). deploy/nginx/lifeline.conf gives that path the same limit.
-LIFELINE_LARGE_BODY_PATHS = {"/console/registry/imports/new/": IMPORT_MAX_BYTES + 64 * 1024}
+# The pages that take a larger body: the console's import upload and its list to match (a file
+# of up to IMPORT_MAX_BYTES and its form). deploy/nginx/lifeline.conf gives them the same limit.
+LIFELINE_LARGE_BODY_PATHS = {
+    path: IMPORT_MAX_BYTES + 64 * 1024
+    for path in ("/console/registry/imports/new/", "/console/registry/lists/")
+}
 PUBLIC_MESSAGE_MAX_CHARS = 10_000
 
 # --- Logging: never a visitor's address or agent, never message content at INFO -------------

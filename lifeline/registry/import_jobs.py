@@ -1,5 +1,6 @@
-"""Imports too long for a web request: the worker reads and matches the file, or applies the
-batch, and the registrar's page follows it (models.ImportJob).
+"""List work too long for a web request: the worker reads and matches an import's file,
+applies or undoes its batch, or matches a whole list, and the officer's page follows it
+(models.ImportJob).
 
 A list of more than IMPORT_INLINE_ROWS rows would outlast the request (gunicorn gives one 30 s):
 the console hands it to `lifeline worker` instead. The work itself is the same services the
@@ -10,7 +11,7 @@ nothing and says why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -25,8 +26,9 @@ from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
-from lifeline.registry import imports, uploads
-from lifeline.registry.models import ImportBatch, ImportJob, ImportMapping, ImportUpload
+from lifeline.registry import imports, lists, uploads
+from lifeline.registry.models import ImportBatch, ImportJob, ImportMapping, ImportUpload, ListMatch
+from lifeline.registry.sheets import sheet_read
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,77 @@ def import_job_apply(*, actor: User, batch: ImportBatch, hold_undecided: bool) -
     return _queue(actor, job)
 
 
+@transaction.atomic
+def import_job_undo(*, actor: User, batch: ImportBatch) -> ImportJob:
+    """Have the worker undo an applied batch."""
+    require_perm(actor, Perm.REGISTRY_EDIT)
+    if batch.state != ImportBatch.State.APPLIED:
+        raise ActionRefused(gettext("Only an applied import can be undone."))
+    if ImportJob.objects.filter(batch=batch, state__in=_ACTIVE).exists():
+        raise ActionRefused(gettext("This import is already being undone."))
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.UNDO,
+        batch=batch,
+        total=int(batch.counts.get("rows", 0)),
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    return _queue(actor, job)
+
+
+@transaction.atomic
+def list_match_start(
+    *,
+    actor: User,
+    data: bytes,
+    kind: str,
+    filename: str,
+    mapping: ImportMapping | None,
+    columns: Mapping[str, Any] | None,
+    sheet: str = "",
+) -> ListMatch | ImportJob:
+    """Match a list now (`lists.list_match_create`) or, when it has more than
+    IMPORT_INLINE_ROWS rows, have the worker match it: the file is kept encrypted until then.
+
+    SheetError or MappingRefused say what is wrong with the file or the mapping.
+    """
+    require_perm(actor, Perm.REGISTRY_VIEW)
+    if mapping is not None and columns is None:
+        columns = mapping.columns  # kept with the job: the mapping may change while it waits
+    rows = len(sheet_read(data, filename=filename, sheet=sheet).rows)
+    if rows <= settings.IMPORT_INLINE_ROWS:
+        return lists.list_match_create(
+            actor=actor,
+            data=data,
+            kind=kind,
+            filename=filename,
+            mapping=mapping,
+            columns=columns,
+            sheet=sheet,
+        )
+    upload = ImportUpload.objects.create(
+        filename=filename[: uploads.FILENAME_MAX],
+        content=data,
+        size=len(data),
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.LIST,
+        upload=upload,
+        params={
+            "kind": kind,
+            "mapping": mapping.pk if mapping else None,
+            "columns": dict(columns or {}),
+            "sheet": sheet,
+        },
+        total=rows,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    return _queue(actor, job)
+
+
 _ACTIVE = (ImportJob.State.QUEUED, ImportJob.State.RUNNING)
 
 
@@ -110,7 +183,9 @@ def _claim(job_id: int) -> ImportJob | None:
 
 def _finish(job: ImportJob, state: str, message: str = "") -> str:
     job.state, job.message, job.finished_at = state, message, timezone.now()
-    job.save(update_fields=["state", "message", "finished_at", "batch", "upload", "params"])
+    job.save(
+        update_fields=["state", "message", "finished_at", "batch", "upload", "list_match", "params"]
+    )
     return state
 
 
@@ -122,10 +197,7 @@ def import_job_run(job_id: int) -> str:
     actor = job.requested_by
     with translation.override(actor.console_language or settings.LANGUAGE_CODE):
         try:
-            if job.kind == ImportJob.Kind.MATCH:
-                _run_match(job, actor)
-            else:
-                _run_apply(job, actor)
+            _RUN[job.kind](job, actor)
         except ActionRefused as refused:
             return _finish(job, ImportJob.State.FAILED, str(refused.message))
         except Exception:
@@ -162,6 +234,39 @@ def _run_apply(job: ImportJob, actor: User) -> None:
     )
     if applied.held is not None:
         job.params = {**job.params, "held_batch": applied.held.pk}
+
+
+def _run_undo(job: ImportJob, actor: User) -> None:
+    if job.batch is None:
+        raise ActionRefused(gettext("The import is gone."))
+    imports.import_batch_undo(actor=actor, batch=job.batch)
+
+
+@transaction.atomic
+def _run_list(job: ImportJob, actor: User) -> None:
+    upload = job.upload
+    if upload is None:
+        raise ActionRefused(gettext("The uploaded file is gone: upload it again."))
+    params = job.params
+    job.list_match = lists.list_match_create(
+        actor=actor,
+        data=bytes(upload.content),
+        kind=params["kind"],
+        filename=str(upload.filename),
+        mapping=ImportMapping.objects.filter(pk=params.get("mapping")).first(),
+        columns=params.get("columns"),
+        sheet=params.get("sheet", ""),
+    )
+    upload.delete()  # the list's rows hold what it said now
+    job.upload = None
+
+
+_RUN: dict[str, Callable[[ImportJob, User], None]] = {
+    ImportJob.Kind.MATCH: _run_match,
+    ImportJob.Kind.APPLY: _run_apply,
+    ImportJob.Kind.UNDO: _run_undo,
+    ImportJob.Kind.LIST: _run_list,
+}
 
 
 @task()

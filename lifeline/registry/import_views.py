@@ -8,6 +8,7 @@ of `registry.uploads` or `registry.imports`; nothing needs script.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -431,14 +432,8 @@ def import_apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = staff_user(request)
     batch = selectors.import_batch_get_for(user=user, pk=batch_id)
     if batch.counts.get("rows", 0) > settings.IMPORT_INLINE_ROWS:
-        try:
-            job = import_jobs.import_job_apply(
-                actor=user, batch=batch, hold_undecided=request.POST.get("hold") == "1"
-            )
-        except ActionRefused as refused:
-            messages.error(request, refused.message)
-            return redirect("registry:import_batch", batch_id=batch.pk)
-        return redirect("registry:import_job", job_id=job.pk)
+        hold = request.POST.get("hold") == "1"
+        return _by_worker(request, batch, import_jobs.import_job_apply, hold_undecided=hold)
     try:
         applied = imports.import_batch_apply(
             actor=user, batch=batch, hold_undecided=request.POST.get("hold") == "1"
@@ -469,6 +464,18 @@ def import_apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     return redirect("registry:import_batch", batch_id=batch.pk)
 
 
+def _by_worker(
+    request: HttpRequest, batch: ImportBatch, queue: Callable[..., ImportJob], **options: Any
+) -> HttpResponse:
+    """Hand a long batch's apply or undo to the worker and follow it on the job's page."""
+    try:
+        job = queue(actor=staff_user(request), batch=batch, **options)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("registry:import_batch", batch_id=batch.pk)
+    return redirect("registry:import_job", job_id=job.pk)
+
+
 def _batch_action(request: HttpRequest, batch_id: int, action: Any, done: str) -> HttpResponse:
     user = staff_user(request)
     batch = selectors.import_batch_get_for(user=user, pk=batch_id)
@@ -484,6 +491,10 @@ def _batch_action(request: HttpRequest, batch_id: int, action: Any, done: str) -
 @staff_view(Perm.REGISTRY_EDIT)
 @require_POST
 def import_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
+    user = staff_user(request)
+    batch = selectors.import_batch_get_for(user=user, pk=batch_id)
+    if batch.counts.get("rows", 0) > settings.IMPORT_INLINE_ROWS:
+        return _by_worker(request, batch, import_jobs.import_job_undo)
     return _batch_action(
         request,
         batch_id,
@@ -537,6 +548,10 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             messages.success(
                 request, _("The file was read and matched; nothing is in the registry yet.")
             )
+        elif job.kind == ImportJob.Kind.UNDO:
+            messages.success(
+                request, _("The import was undone: what it wrote is out of the registry.")
+            )
         else:
             messages.success(request, _("The import was applied."))
             held = job.params.get("held_batch")
@@ -545,5 +560,10 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
                     request, _("The undecided rows wait in import %(batch)s.") % {"batch": held}
                 )
         return redirect("registry:import_batch", batch_id=job.batch_id)
+    return job_page(request, job)
+
+
+def job_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    """A job not yet done: waiting, running (the page reloads itself) or failed."""
     context = {"job": job, "refresh": JOB_REFRESH_SECONDS if job.active else 0}
     return render(request, "registry/imports/job.html", context)

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from lifeline.core.access import Perm, has_perm, staff_user, staff_view
 from lifeline.core.downloads import download_response
 from lifeline.core.viewflow import form_action
-from lifeline.registry import lists
+from lifeline.registry import import_jobs, lists, selectors
 from lifeline.registry.forms import ListDecideForm, ListUploadForm
-from lifeline.registry.models import ListMatch, ListMatchRow
+from lifeline.registry.import_views import job_page
+from lifeline.registry.models import ImportJob, ListMatch, ListMatchRow
 
 FILE_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -34,9 +35,9 @@ def list_index(request: HttpRequest) -> HttpResponse:
         mappings=lists.list_mapping_list_for(user=user),
     )
 
-    def match() -> ListMatch:
+    def match() -> ListMatch | ImportJob:
         upload = form.cleaned_data["file"]
-        return lists.list_match_create(
+        return import_jobs.list_match_start(
             actor=user,
             data=upload.read(),
             kind=form.cleaned_data["kind"],
@@ -46,15 +47,39 @@ def list_index(request: HttpRequest) -> HttpResponse:
             sheet=form.cleaned_data["sheet"],
         )
 
+    def done(started: ListMatch | ImportJob) -> str:
+        if isinstance(started, ImportJob):
+            return _("The list is long: the background worker matches it.")
+        return _("The list is matched. Nothing was written to the registry.")
+
+    def shown(started: ListMatch | ImportJob) -> HttpResponse:
+        if isinstance(started, ImportJob):
+            return redirect("registry:list_job", job_id=started.pk)
+        return redirect("registry:list", pk=started.pk)
+
     return form_action(
         request,
         form,
         match,
-        success=_("The list is matched. Nothing was written to the registry."),
-        redirect_to=lambda listed: redirect("registry:list", pk=listed.pk),
+        success=done,
+        redirect_to=shown,
         template="registry/lists.html",
-        context={"lists": lists.list_match_list_for(user=user)},
+        context={
+            "lists": lists.list_match_list_for(user=user),
+            "jobs": selectors.list_jobs_pending_for(user=user),
+        },
     )
+
+
+@staff_view(Perm.REGISTRY_VIEW)
+@require_GET
+def list_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Where the worker is with a long list; the page reloads itself until it is done."""
+    job = selectors.list_job_get_for(user=staff_user(request), pk=job_id)
+    if job.state == ImportJob.State.DONE and job.list_match_id:
+        messages.success(request, _("The list is matched. Nothing was written to the registry."))
+        return redirect("registry:list", pk=job.list_match_id)
+    return job_page(request, job)
 
 
 @staff_view(Perm.REGISTRY_VIEW)

@@ -583,17 +583,20 @@ class ImportUpload(models.Model):
 
 
 class ImportJob(models.Model):
-    """A file matched, or a batch applied, by the worker rather than while the registrar's page
-    waits: for a list longer than IMPORT_INLINE_ROWS, which would outlast the web request.
+    """A file matched, a batch applied or undone, or a list matched, by the worker rather than
+    while the officer's page waits: for a list longer than IMPORT_INLINE_ROWS, which would
+    outlast the web request.
 
     The page of the job says whether the worker has started and reloads itself (a meta
-    refresh, no script) until it is done; then it leads to the batch. A job that fails says
-    why and wrote nothing: the services it runs are each one transaction.
+    refresh, no script) until it is done; then it leads to the batch or the matched list. A
+    job that fails says why and wrote nothing: the services it runs are each one transaction.
     """
 
     class Kind(models.TextChoices):
         MATCH = "match", _("reading and matching the file")
         APPLY = "apply", _("applying the import")
+        UNDO = "undo", _("undoing the import")
+        LIST = "list", _("matching the list")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("waiting for the worker")
@@ -610,6 +613,10 @@ class ImportJob(models.Model):
     # The batch applied, or the preview batch the match made.
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    # The list a LIST job matched.
+    list_match = models.ForeignKey(
+        "ListMatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     params = EncryptedJSONField(default=dict)  # how to read and map the file (a sheet's name...)
     total = models.PositiveIntegerField(default=0)  # rows in the file or the batch

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.accounts.models import User
@@ -461,4 +463,25 @@ def import_row_get_for(*, user: User, batch_id: int, line: int) -> ImportRow:
 def import_job_get_for(*, user: User, pk: int) -> ImportJob:
     """An import job the worker does or did, for a registrar following it; 404 otherwise."""
     require_perm(user, Perm.REGISTRY_EDIT)
-    return get_object_or_404(ImportJob.objects.select_related("batch", "requested_by"), pk=pk)
+    jobs = ImportJob.objects.exclude(kind=ImportJob.Kind.LIST)
+    return get_object_or_404(jobs.select_related("batch", "requested_by"), pk=pk)
+
+
+def list_job_get_for(*, user: User, pk: int) -> ImportJob:
+    """A list the worker matches or matched, for an officer following it; 404 otherwise."""
+    require_perm(user, Perm.REGISTRY_VIEW)
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.LIST)
+    return get_object_or_404(jobs.select_related("requested_by"), pk=pk)
+
+
+def list_jobs_pending_for(*, user: User) -> QuerySet[ImportJob]:
+    """Lists the worker has yet to match, or failed to in the last IMPORT_UPLOAD_HOURS: the
+    lists page shows them until they are done (their rows are not read here)."""
+    require_perm(user, Perm.REGISTRY_VIEW)
+    since = timezone.now() - timedelta(hours=settings.IMPORT_UPLOAD_HOURS)
+    failed = Q(state=ImportJob.State.FAILED, finished_at__gte=since)
+    return (
+        ImportJob.objects.filter(kind=ImportJob.Kind.LIST)
+        .filter(Q(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]) | failed)
+        .select_related("requested_by")
+    )

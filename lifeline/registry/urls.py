@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     # Matching a whole list, nothing written to the registry (docs/lists.md).
     path("lists/", list_views.list_index, name="lists"),
+    path("lists/jobs/<int:job_id>/", list_views.list_job, name="list_job"),
     path("lists/<int:pk>/", list_views.list_detail, name="list"),
     path("lists/<int:pk>/rows/<int:line>/", list_views.list_row_decide, name="list_row_decide"),
     path("lists/<int:pk>/download/", list_views.list_download, name="list_download"),

@@ -12,9 +12,10 @@ from django.utils import translation
 
 from lifeline.core.models import AuditEvent
 from lifeline.registry.import_jobs import import_job_run
-from lifeline.registry.models import ImportBatch, ImportJob, ImportUpload, Person
+from lifeline.registry.models import ImportBatch, ImportJob, ImportUpload, ListMatch, Person
 from tests.factories import login_staff
 from tests.registry.test_import_views import ROWS, _csv, _mapping_url, _match, _text, _upload
+from tests.registry.test_list_views import _upload as _list_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,66 @@ def test_only_registrars_follow_import_jobs(
     job = _queued_match(registrar)
     login_staff(client, bob)
     assert client.get(reverse("registry:import_job", args=[job.pk])).status_code == 403
+
+
+def test_a_long_import_is_undone_by_the_worker(registrar: Any, kuzminov: Person) -> None:
+    import_job_run(_queued_match(registrar).pk)
+    batch = ImportBatch.objects.get()
+    registrar.post(reverse("registry:import_apply", args=[batch.pk]), {"hold": "1"})
+    import_job_run(ImportJob.objects.get(kind="apply").pk)
+    assert Person.objects.filter(surname="Петренко").exists()
+
+    response = registrar.post(reverse("registry:import_undo", args=[batch.pk]))
+    job = ImportJob.objects.get(kind="undo")
+    assert response["Location"] == reverse("registry:import_job", args=[job.pk])
+    assert Person.objects.filter(surname="Петренко").exists()  # not before the worker
+    again = registrar.post(reverse("registry:import_undo", args=[batch.pk]), follow=True)
+    assert "already being undone" in _text(again)
+
+    assert import_job_run(job.pk) == "done"
+    batch.refresh_from_db()
+    assert batch.state == "undone"
+    assert not Person.objects.filter(surname="Петренко").exists()
+    text = _text(registrar.get(reverse("registry:import_job", args=[job.pk]), follow=True))
+    assert "The import was undone" in text
+
+
+def test_a_long_list_is_matched_by_the_worker_and_any_registry_reader_follows_it(
+    client: Any, bob: Any, carol: Any, dave: Any, kuzminov: Person
+) -> None:
+    login_staff(client, bob)  # reads the registry; imports nothing
+    response = _list_upload(client)
+    job = ImportJob.objects.get()
+    assert (job.kind, job.state, job.total) == ("list", "queued", 6)
+    assert response["Location"] == reverse("registry:list_job", args=[job.pk])
+    assert not ListMatch.objects.exists()
+    index = _text(client.get(reverse("registry:lists")))
+    assert "Long lists the worker matches" in index and "обмен.csv" in index
+    waiting = client.get(reverse("registry:list_job", args=[job.pk]))
+    assert '<meta http-equiv="refresh" content="5">' in waiting.content.decode()
+
+    assert import_job_run(job.pk) == "done"
+    listed = ListMatch.objects.get()
+    job.refresh_from_db()
+    assert job.list_match == listed and listed.counts["rows"] == 6
+    assert listed.rows.get(line=2).candidates[0]["person"] == kuzminov.pk
+    assert not ImportUpload.objects.exists()  # the list's rows hold what the file said
+    login_staff(client, carol)  # another reader of the registry follows it too
+    done = client.get(reverse("registry:list_job", args=[job.pk]), follow=True)
+    assert done.redirect_chain[-1][0] == reverse("registry:list", args=[listed.pk])
+    assert "Nothing was written to the registry" in _text(done)
+    assert "Long lists the worker matches" not in _text(client.get(reverse("registry:lists")))
+    login_staff(client, dave)  # it is no import: the registrar's import job page does not show it
+    assert client.get(reverse("registry:import_job", args=[job.pk])).status_code == 404
+
+
+def test_a_long_list_that_cannot_be_matched_fails_in_words(
+    client: Any, bob: Any, kuzminov: Person
+) -> None:
+    login_staff(client, bob)
+    _list_upload(client, full_name="", surname="Фамилия")  # no such column in the file
+    job = ImportJob.objects.get()
+    assert import_job_run(job.pk) == "failed"
+    assert not ListMatch.objects.exists()
+    page = _text(client.get(reverse("registry:list_job", args=[job.pk])))
+    assert "Фамилия" in page and "Match the list again" in page

@@ -16,7 +16,7 @@ from lifeline.core.actions import Action
 from lifeline.core.models import AuditEvent
 from lifeline.registry.models import ListMatch, ListMatchRow, NameForm, Person, StatusEvent
 from tests.factories import create_person, login_staff
-from tests.registry.test_lists import LIST
+from tests.registry.test_lists import LIST, exchange_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,14 @@ def test_deleting_a_list_takes_its_rows_and_leaves_the_registry(
     assert response.status_code == 302 and response["Location"] == reverse("registry:lists")
     assert not ListMatch.objects.exists() and not ListMatchRow.objects.exists()
     assert _counts() == before
+
+
+def test_a_list_may_be_larger_than_other_requests(
+    client: Client, bob: Any, kuzminov: Person, settings: Any
+) -> None:
+    settings.LIFELINE_MAX_BODY_BYTES = 1024
+    login_staff(client, bob)
+    big = exchange_csv(*(f"{n};Петренко Олег;1990;;" for n in range(7, 107)))
+    assert len(big) > 2048
+    assert _upload(client, big).status_code == 302
+    assert client.post(reverse("registry:search"), {"q": "x" * 4096}).status_code == 413
