@@ -11,7 +11,7 @@ date of birth as dd.mm.yyyy or the year), the rest new persons, and `--bad` rows
 problem. Then times, as `lifeline import persons` does them: reading the file, matching against
 the registry and within the file, storing the preview batch, and applying it in one
 transaction, in bulk (persons, name forms, status events, keys, audit, hooks: docs/decisions/
-0013). Prints each figure and the load average. The database is dropped unless `--keep`.
+0013), then undoing it. Prints each figure and the load average. The database is dropped unless `--keep`.
 
 `--template NAME` keeps the loaded registry as database NAME and, on the next run, copies it
 instead of loading again (drop it by hand when done). `BENCH_PROFILE=FILE` profiles the apply,
@@ -126,6 +126,7 @@ def main() -> None:
     from lifeline.registry.imports import (
         _batch_store,
         import_batch_apply,
+        import_batch_undo,
         import_mapping_save,
         import_preview,
     )
@@ -189,6 +190,11 @@ def main() -> None:
         print(f"store the preview batch: {t2 - t1:.1f} s")
         print(f"apply (one transaction): {t3 - t2:.1f} s; {applied.batch.counts['applied']}")
         print(f"TOTAL read + match + preview + apply: {t3 - t0:.1f} s")
+        undone = import_batch_undo(actor=SYSTEM, batch=applied.batch)
+        print(
+            f"undo (one transaction): {time.perf_counter() - t3:.1f} s; "
+            f"{undone.state}, {Person.objects.count():,} persons in the registry again"
+        )
         print(f"load average: {open('/proc/loadavg').read().strip()}")  # noqa: SIM115
     finally:
         if not args.keep:
