@@ -483,5 +483,5 @@ def list_jobs_pending_for(*, user: User) -> QuerySet[ImportJob]:
     return (
         ImportJob.objects.filter(kind=ImportJob.Kind.LIST)
         .filter(Q(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]) | failed)
-        .select_related("requested_by")
+        .select_related("requested_by", "upload")
     )
