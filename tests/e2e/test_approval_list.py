@@ -56,6 +56,11 @@ def _earlier_draft(officer: Any) -> Disclosure:
     return draft
 
 
+def _count_in_navigation(page: Any) -> str:
+    link = page.locator("header nav").get_by_role("link", name=re.compile("Answers awaiting"))
+    return str(link.locator(".badge").inner_text())
+
+
 def test_the_supervisor_approves_the_oldest_answer_from_the_list(
     browser: Any, live_url: str
 ) -> None:
@@ -69,7 +74,7 @@ def test_the_supervisor_approves_the_oldest_answer_from_the_list(
     _logs_in(officer, live_url, bob.username)
     officer.goto(f"{live_url}/console/tracing/{enquiry.pk}/")
     officer.locator("tr", has_text="Кузьминов").get_by_role("button", name="Confirm").click()
-    officer.get_by_text("Candidate confirmed").wait_for()
+    officer.get_by_text("Confirmed: Кузьминов Максим Сергеевич").wait_for()
     how = officer.locator("select[name=how]")
     assert how.input_value() == ""  # nothing pre-chosen
     how.select_option("callback")
@@ -87,9 +92,8 @@ def test_the_supervisor_approves_the_oldest_answer_from_the_list(
     supervisor_context = browser.new_context()
     supervisor = supervisor_context.new_page()
     _logs_in(supervisor, live_url, carol.username)
-    nav = supervisor.get_by_role("link", name=re.compile("Answers awaiting approval"))
-    assert nav.locator(".badge").inner_text() == "2"
-    nav.click()
+    assert _count_in_navigation(supervisor) == "2"
+    supervisor.get_by_role("link", name=re.compile("Answers awaiting approval")).click()
     rows = supervisor.locator("table.queue tbody tr")
     assert rows.count() == 2
     rows.first.get_by_role("link").click()
@@ -100,9 +104,7 @@ def test_the_supervisor_approves_the_oldest_answer_from_the_list(
     supervisor.wait_for_url(re.compile(r"/console/tracing/approvals/$"))
     supervisor.get_by_text("Approved: the answer is on the enquirer's status page.").wait_for()
     assert rows.count() == 1  # the officer's answer, still waiting
-    assert supervisor.get_by_role(
-        "link", name=re.compile("Answers awaiting approval")
-    ).locator(".badge").inner_text() == "1"
+    assert _count_in_navigation(supervisor) == "1"
     oldest.refresh_from_db()
     assert oldest.state == Disclosure.State.SENT
     assert Disclosure.objects.get(enquiry=enquiry).state == Disclosure.State.DRAFT
