@@ -102,6 +102,7 @@ def test_from_the_list_the_supervisor_approves_and_comes_back_to_it(
     assert opened in list_page
     page = client.get(opened).content.decode()
     assert 'name="next" value="approvals"' in page and "Ваш сын жив." in page
+    assert f'<a href="{reverse("tracing:approvals")}">← ' in page  # the way back to the list
     response = client.post(
         reverse("tracing:disclosure_approve", args=[oldest.pk]), {"next": "approvals"}
     )
