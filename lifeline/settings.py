@@ -185,6 +185,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lifeline.core.context_processors.lifeline",
                 "lifeline.intake.context_processors.inbox",
+                "lifeline.tracing.context_processors.approvals",
             ],
         },
     },

@@ -97,8 +97,11 @@ class ReviewForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
+    # No choice is made for the officer: a pre-selected answer would invite a false record.
     how = forms.ChoiceField(
-        label=_("How was the enquirer verified?"), choices=Enquiry.Verification.choices
+        label=_("How was the enquirer verified?"),
+        choices=[("", _("— choose —")), *Enquiry.Verification.choices],
+        error_messages={"required": _("Choose how the enquirer was verified.")},
     )
     note = forms.CharField(
         label=_("Note"),

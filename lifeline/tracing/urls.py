@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/verify/", views.enquirer_verify, name="enquirer_verify"),
     path("<int:pk>/disclosure/", views.disclosure_draft, name="disclosure_draft"),
     path("candidate/<int:pk>/review/", views.candidate_review, name="candidate_review"),
+    path("approvals/", views.approvals, name="approvals"),
     path("disclosure/<int:pk>/approve/", views.disclosure_approve, name="disclosure_approve"),
     path("disclosure/<int:pk>/reject/", views.disclosure_reject, name="disclosure_reject"),
     path("duplicates/", views.duplicate_list, name="duplicates"),

@@ -28,16 +28,24 @@ from lifeline.tracing.forms import (
     ReviewForm,
     VerifyForm,
 )
-from lifeline.tracing.models import Enquiry
+from lifeline.tracing.models import Disclosure, Enquiry
 from lifeline.tracing.services import candidates, disclosures, duplicates, enquiries
 from lifeline.tracing.services.common import TracingRefused
 from lifeline.tracing.tasks import duplicates_find_task
 
 PAGE_SIZE = 50
+APPROVALS = "approvals"  # ?from= and next=: the supervisor came from the approval list
 
 
 def _back(enquiry: Enquiry | int) -> HttpResponse:
     return redirect("tracing:enquiry", pk=getattr(enquiry, "pk", enquiry))
+
+
+def _after_decision(request: HttpRequest, enquiry: int) -> HttpResponse:
+    """Back to the approval list the supervisor came from, else to the enquiry."""
+    if request.POST.get("next") == APPROVALS:
+        return redirect("tracing:approvals")
+    return _back(enquiry)
 
 
 @staff_view(Perm.ENQUIRY_VIEW)
@@ -55,17 +63,27 @@ def _render_enquiry(
 ) -> HttpResponse:
     user = staff_user(request)
     from_letter = engine.letter_reading(enquiry)
+    can_work = has_perm(user, Perm.ENQUIRY_WORK)
+    disclosure_list = list(selectors.disclosure_list_for(user=user, enquiry=enquiry))
+    # One answer awaits approval at a time: while it does, no second draft is offered.
+    pending = any(d.state == Disclosure.State.DRAFT for d in disclosure_list)
+    drafting = can_work and enquiry.is_open and enquiry.enquirer_verified and not pending
+    start = selectors.answer_start_for(user=user, enquiry=enquiry) if drafting else None
     context: dict[str, Any] = {
         "enquiry": enquiry,
         # Unsaved: the sought person as the engine read him from the letter, for display.
         "letter": Enquiry(**from_letter) if from_letter else None,
         "candidates": selectors.candidate_list_for(user=user, enquiry=enquiry),
-        "disclosures": selectors.disclosure_list_for(user=user, enquiry=enquiry),
+        "disclosures": disclosure_list,
+        "answer_pending": pending,
+        "drafting": drafting,
+        "answer_start": start,
         "threshold": engine.THRESHOLD,
-        "can_work": has_perm(user, Perm.ENQUIRY_WORK),
+        "can_work": can_work,
         "can_approve": has_perm(user, Perm.DISCLOSURE_APPROVE),
+        "from_approvals": request.GET.get("from") == APPROVALS,
         "verify_form": VerifyForm(),
-        "disclosure_form": DisclosureForm(),
+        "disclosure_form": DisclosureForm(initial={"text": start.text if start else ""}),
         "reject_form": DecisionNoteForm(),
         **(forms or {}),
     }
@@ -209,6 +227,14 @@ def disclosure_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    drafts = selectors.disclosure_pending_for(user=staff_user(request))
+    page = Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tracing/approvals.html", {"page": page, "from": APPROVALS})
+
+
+@staff_view(Perm.DISCLOSURE_APPROVE)
 @require_POST
 def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.disclosure_get_for(user=staff_user(request), pk=pk)
@@ -218,6 +244,7 @@ def disclosure_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Approved: the answer is on the enquirer's status page."))
+        return _after_decision(request, disclosure.enquiry_id)
     return _back(disclosure.enquiry_id)
 
 
@@ -237,6 +264,7 @@ def disclosure_reject(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("The answer is sent back to the officer."))
+        return _after_decision(request, disclosure.enquiry_id)
     return _back(disclosure.enquiry_id)
 
 

@@ -179,6 +179,7 @@ ADMITTED: dict[str, set[str]] = {
     "/console/registry/lists/": {"bob", "carol", "dave", "erin"},
     "/console/tracing/": {"bob", "carol"},  # enquiries
     "/console/tracing/disclosure/": {"carol"},  # approving what a family is told
+    "/console/tracing/approvals/": {"carol"},  # the answers waiting for that approval
     "/console/tracing/duplicates/": {"carol", "dave"},  # merging persons
     "/console/inbox/": {"alice", "carol", "frank"},  # failed intake, without content
     "/console/attachments/": CASE_WORKERS,

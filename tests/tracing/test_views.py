@@ -28,6 +28,7 @@ REFUSED: dict[str, tuple[str | None, list[str]]] = {
     "tracing:enquirer_verify": ("enquiry", NOT_TRACING),
     "tracing:disclosure_draft": ("enquiry", NOT_TRACING),
     "tracing:candidate_review": ("candidate", NOT_TRACING),
+    "tracing:approvals": (None, NOT_APPROVERS),
     "tracing:disclosure_approve": ("disclosure", NOT_APPROVERS),
     "tracing:disclosure_reject": ("disclosure", NOT_APPROVERS),
     "tracing:duplicates": (None, NOT_MERGING),
