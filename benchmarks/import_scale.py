@@ -11,7 +11,8 @@ date of birth as dd.mm.yyyy or the year), the rest new persons, and `--bad` rows
 problem. Then times, as `lifeline import persons` does them: reading the file, matching against
 the registry and within the file, storing the preview batch, and applying it in one
 transaction, in bulk (persons, name forms, status events, keys, audit, hooks: docs/decisions/
-0013), then undoing it. Prints each figure and the load average. The database is dropped unless `--keep`.
+0013), then undoing it. Prints each figure and the load average. The database is dropped
+unless `--keep`.
 
 `--template NAME` keeps the loaded registry as database NAME and, on the next run, copies it
 instead of loading again (drop it by hand when done). `BENCH_PROFILE=FILE` profiles the apply,
