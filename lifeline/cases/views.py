@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from csp.constants import SELF
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -65,6 +66,7 @@ from lifeline.core.viewflow import form_action
 from lifeline.intake.models import Channel
 
 QUEUE_PAGE_SIZE = 50
+PRESENCE_SCRIPT_CSP = {"script-src": [SELF], "connect-src": [SELF]}
 
 
 def _back(case: Case) -> HttpResponse:
@@ -182,7 +184,10 @@ def _render_case(
         "call_back_form": CallBackForm(initial={"call_note": typed.get("call_note", "")}),
         **(forms or {}),
     }
-    return render(request, "console/cases/detail.html", context, status=status)
+    response = render(request, "console/cases/detail.html", context, status=status)
+    # Its presence line's poll (lifeline/static/lifeline/case-presence.js), from our own files.
+    response._csp_update = PRESENCE_SCRIPT_CSP  # type: ignore[attr-defined]
+    return response
 
 
 def _done(request: HttpRequest, case: Case, consumed: str) -> HttpResponse:

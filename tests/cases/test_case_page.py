@@ -380,3 +380,12 @@ def test_a_note_in_the_timeline_keeps_only_its_own_line_breaks(alice: Any) -> No
     rule = css[css.index(".timelineli{") : css.index("}", css.index(".timelineli{"))]
     assert "white-space:normal" in rule  # the li's template whitespace is not shown
     assert "first line\nsecond line</div>" in _page(_client(alice), case)
+
+
+def test_the_case_page_may_run_only_our_own_script(alice: Any) -> None:
+    case = create_case(inbound="help")
+    response = _client(alice).get(reverse("cases:detail", kwargs={"key": case.pk}))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "connect-src 'self'" in csp
+    assert "unsafe-" not in csp
+    assert 'src="/static/lifeline/case-presence.js"' in response.content.decode()
