@@ -70,11 +70,14 @@ class QueueFilterForm(forms.Form):
 
 
 # The case page's one form (its id): every text typed on the page and every button belong to
-# it, so whichever button is pressed, the typed texts travel with it and come back.
+# it, so whichever button is pressed, the typed texts travel with it and come back. Its fields
+# carry no `required`: the browser would refuse "Take it" for want of a note. The services
+# say what is missing for the button pressed.
 WORK_FORM = "work"
 
 
 class ReplyForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
     body = forms.CharField(
         label=_("Reply"),
         max_length=REPLY_MAX_CHARS,
@@ -91,6 +94,7 @@ def _fixed_reply_choices() -> list[tuple[str, str]]:
 
 
 class FixedReplyForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
     key = forms.ChoiceField(
         label=_("Fixed reply"),
         choices=_fixed_reply_choices,
@@ -107,6 +111,7 @@ class DecisionNoteForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
     text = forms.CharField(
         label=_("Internal note"),
         max_length=NOTE_MAX_CHARS,
@@ -136,6 +141,7 @@ class PriorityForm(forms.Form):
 
 
 class CallBackForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
     outcome = forms.ChoiceField(
         label=_("How did the call go?"),
         choices=CallBackOutcome.choices,

@@ -27,5 +27,7 @@ urlpatterns = [
     path("reply-templates/", template_views.template_list, name="templates"),
     path("reply-templates/new/", template_views.template_edit, name="template_new"),
     path("reply-templates/<int:pk>/", template_views.template_edit, name="template_edit"),
-    path("reply-templates/<int:pk>/delete/", template_views.template_delete, name="template_delete"),
+    path(
+        "reply-templates/<int:pk>/delete/", template_views.template_delete, name="template_delete"
+    ),
 ]

@@ -39,6 +39,12 @@ def _logs_in(browser: Any, base: str, username: str, role: str, *, script: bool 
     return page
 
 
+def _press(page: Any, button: str) -> None:
+    """Press a button of the case page and wait for the page it answers with."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+
+
 def test_a_reply_from_a_stale_page_is_refused_and_keeps_its_text(
     browser: Any, live_url: str
 ) -> None:
@@ -52,11 +58,11 @@ def test_a_reply_from_a_stale_page_is_refused_and_keeps_its_text(
     assert "alice" in erin.locator("#presence").inner_text()
 
     alice.locator("textarea[name=body]").fill(FIRST)
-    alice.get_by_role("button", name="Send reply").click()
+    _press(alice, "Send reply")
     assert "Reply queued to send." in alice.locator("body").inner_text()
 
     erin.locator("textarea[name=body]").fill(SECOND)
-    erin.get_by_role("button", name="Send reply").click()
+    _press(erin, "Send reply")
     text = erin.locator("body").inner_text()
     assert "This case changed after you opened it. Nothing was done" in text
     assert "a reply by alice" in erin.locator(".changed").inner_text()
@@ -64,7 +70,7 @@ def test_a_reply_from_a_stale_page_is_refused_and_keeps_its_text(
     assert [c.body for c in Contact.objects.filter(direction="out")] == [FIRST]
 
     # Having read what changed, Erin sends from the page that now shows the case as it is.
-    erin.get_by_role("button", name="Send reply").click()
+    _press(erin, "Send reply")
     assert "Reply queued to send." in erin.locator("body").inner_text()
     assert sorted(c.body for c in Contact.objects.filter(direction="out")) == sorted(
         [FIRST, SECOND]
@@ -78,17 +84,17 @@ def test_a_draft_survives_take_it_and_a_note_has_no_blank_gaps(browser: Any, liv
     alice = _logs_in(browser, live_url, "alice", "operator", script=False)
     alice.goto(f"{live_url}/console/case/{case.pk}/")
     alice.locator("textarea[name=body]").fill(FIRST)
-    alice.get_by_role("button", name="Take it").click()
+    _press(alice, "Take it")
 
     assert "Assignment changed." in alice.locator("body").inner_text()
     assert alice.locator("textarea[name=body]").input_value() == FIRST
     assert Case.objects.get(pk=case.pk).assignee.username == "alice"
 
     alice.locator("textarea[name=text]").fill("Он один.")
-    alice.get_by_role("button", name="Add note").click()
+    _press(alice, "Add note")
     assert alice.locator("textarea[name=body]").input_value() == FIRST
     note = alice.locator(".timeline li.note")
-    line = alice.locator(".timeline li.note .meta").bounding_box()["height"]
+    line = alice.locator(".timeline li.note .body").bounding_box()["height"]  # one line of text
     # Two lines (who and when, then the text) and the padding; no rows of template whitespace.
     assert note.bounding_box()["height"] < 4 * line
     alice.context.close()
