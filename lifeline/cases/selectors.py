@@ -171,11 +171,6 @@ def reply_draft_pending_for(*, user: User) -> QuerySet[ReplyDraft]:
     )
 
 
-def case_changes_since(*, user: User, case: Case, seen: datetime) -> list[TimelineEntry]:
-    """What the timeline gained after `seen` (when a page was shown): why an action was refused."""
-    return [entry for entry in case_timeline_for(user=user, case=case) if entry.at > seen]
-
-
 def case_reply_conversation(*, case: Case) -> Conversation | None:
     """The conversation a reply on `case` goes out on: the latest one whose channel can send.
 

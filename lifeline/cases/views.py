@@ -33,7 +33,6 @@ from lifeline.cases.forms import (
 )
 from lifeline.cases.models import Case, Priority
 from lifeline.cases.selectors import (
-    case_changes_since,
     case_get_for,
     case_has_phone,
     case_open_counts_for,
@@ -150,13 +149,15 @@ def _render_case(
     workflow = workflow_for(case.kind)
     timeline = case_timeline_for(user=user, case=case)
     seen = _seen(request) if request.method == "POST" else None
+    # A refused action from a page the case has moved on from: what it gained since.
     stale = status >= 400 and seen is not None and seen != case.updated_at
+    changes = [entry for entry in timeline if stale and seen is not None and entry.at > seen]
     reply_to = case_reply_conversation(case=case)
     context: dict[str, Any] = {
         "case": case,
         "seen": case.updated_at.isoformat(),
         "timeline": timeline,
-        "changes": case_changes_since(user=user, case=case, seen=seen) if stale else [],
+        "changes": changes,
         "stale": stale,
         "others": case_presence_others(user=user, case=case),
         "reply_channel": reply_to.get_channel_display() if reply_to is not None else "",
