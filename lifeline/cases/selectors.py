@@ -181,9 +181,12 @@ def case_reply_conversation(*, case: Case) -> Conversation | None:
     return next((c for c in conversations if adapter_for(c.channel).can_reply), None)
 
 
-def case_has_phone(*, case: Case) -> bool:
-    """Whether the person of `case` called from a number we hold (not withheld)."""
-    return case.conversations.filter(channel=Channel.PHONE).exclude(identity_hash="").exists()
+def case_phone_numbers_held(*, case: Case) -> bool | None:
+    """Whether the person of `case` called from a number we hold; None if he never called."""
+    calls = case.conversations.filter(channel=Channel.PHONE)
+    if not calls.exists():
+        return None
+    return calls.exclude(identity_hash="").exists()
 
 
 def case_presence_others(*, user: User, case: Case) -> list[CasePresence]:

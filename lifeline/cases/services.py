@@ -567,9 +567,10 @@ def case_call_back_log(
     if len(note) > CALL_BACK_NOTE_MAX_CHARS:
         raise CaseActionRefused(gettext("The note is too long."))
     _lock(case, seen=seen)
-    if not case.conversations.filter(channel=Channel.PHONE).exists():
+    calls = case.conversations.filter(channel=Channel.PHONE).exclude(identity_hash="")
+    if not calls.exists():
         raise CaseActionRefused(
-            gettext("Nobody called in on this case: there is no one to call back.")
+            gettext("Nobody called in on this case from a number: there is no one to call back.")
         )
     now = timezone.now()
     changed = ["updated_at"]

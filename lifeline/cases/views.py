@@ -34,8 +34,8 @@ from lifeline.cases.forms import (
 from lifeline.cases.models import Case, Priority
 from lifeline.cases.selectors import (
     case_get_for,
-    case_has_phone,
     case_open_counts_for,
+    case_phone_numbers_held,
     case_presence_others,
     case_queue_for,
     case_reply_conversation,
@@ -153,6 +153,7 @@ def _render_case(
     stale = status >= 400 and seen is not None and seen != case.updated_at
     changes = [entry for entry in timeline if stale and seen is not None and entry.at > seen]
     reply_to = case_reply_conversation(case=case)
+    number_held = case_phone_numbers_held(case=case)
     context: dict[str, Any] = {
         "case": case,
         "seen": case.updated_at.isoformat(),
@@ -162,8 +163,9 @@ def _render_case(
         "others": case_presence_others(user=user, case=case),
         "reply_channel": reply_to.get_channel_display() if reply_to is not None else "",
         "reply_web": reply_to is not None and reply_to.channel == Channel.WEB,
-        "phone_only": reply_to is None and case_has_phone(case=case),
-        "has_phone": case_has_phone(case=case),
+        "phone_only": reply_to is None and number_held is not None,
+        "called_in": number_held is not None,
+        "number_held": bool(number_held),
         "numbers": numbers,
         "can_see_number": has_perm(user, Perm.CALLER_NUMBER_VIEW),
         "is_closed": case.status in workflow.terminal,

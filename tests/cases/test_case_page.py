@@ -389,3 +389,14 @@ def test_the_case_page_may_run_only_our_own_script(alice: Any) -> None:
     assert "script-src 'self'" in csp and "connect-src 'self'" in csp
     assert "unsafe-" not in csp
     assert 'src="/static/lifeline/case-presence.js"' in response.content.decode()
+
+
+def test_a_withheld_number_cannot_be_called_back(alice: Any) -> None:
+    case = call_log_record(
+        actor=alice, number="", language="ru", kind="surrender", summary="Hung up."
+    ).case
+    html = _page(_client(alice), case)
+    assert "withheld the number" in html
+    assert 'name="body"' not in html and "Log the call back" not in html
+    with pytest.raises(CaseActionRefused, match="no one to call back"):
+        case_call_back_log(actor=alice, case=case, outcome="reached")
