@@ -95,7 +95,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
     """
     from django.utils import timezone
 
-    from lifeline.cases.models import Case, CaseEvent, ReplyDraft
+    from lifeline.cases.models import Case, CaseEvent, ReplyDraft, ReplyTemplate
     from lifeline.core.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
     from lifeline.intake.models import Attachment, Contact, Conversation
     from lifeline.outcomes.models import (
@@ -143,6 +143,7 @@ def fill_every_encrypted_field(canary: str) -> set[tuple[type, str]]:
         case,
         CaseEvent(case=case, kind="note", at=now),
         ReplyDraft(case=case, drafted_by=drafter, drafted_at=now),
+        ReplyTemplate(language="ru", title="canary", updated_at=now, updated_by=drafter),
         conversation,
         contact := Contact(
             channel="web",

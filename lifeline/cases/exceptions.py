@@ -11,3 +11,7 @@ class CaseActionRefused(ActionRefused):
 
 class TransitionNotAllowed(CaseActionRefused):
     """A status change that the case kind's workflow does not allow."""
+
+
+class CaseChanged(CaseActionRefused):
+    """The case changed after the page the action came from was shown: nothing was done."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.selectors import user_list_with_perm
 from lifeline.cases.fixed_replies import fixed_replies
-from lifeline.cases.models import CaseKind, Priority
+from lifeline.cases.models import CallBackOutcome, CaseKind, Priority
 from lifeline.cases.selectors import (
     AGE_FILTERS,
     ASSIGNEE_ME,
@@ -20,7 +21,12 @@ from lifeline.cases.selectors import (
     STATUS_OPEN,
     QueueFilters,
 )
-from lifeline.cases.services import NOTE_MAX_CHARS, REPLY_MAX_CHARS
+from lifeline.cases.services import (
+    CALL_BACK_NOTE_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    REPLY_MAX_CHARS,
+    REPLY_TEMPLATE_TITLE_MAX_CHARS,
+)
 from lifeline.cases.workflows import CLOSED, STATE_LABELS
 from lifeline.core.access import Perm
 
@@ -63,11 +69,21 @@ class QueueFilterForm(forms.Form):
         )
 
 
+# The case page's one form (its id): every text typed on the page and every button belong to
+# it, so whichever button is pressed, the typed texts travel with it and come back. Its fields
+# carry no `required`: the browser would refuse "Take it" for want of a note. The services
+# say what is missing for the button pressed.
+WORK_FORM = "work"
+
+
 class ReplyForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
     body = forms.CharField(
         label=_("Reply"),
         max_length=REPLY_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "accesskey": "r"}),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "autofocus": True, "accesskey": "r", "form": WORK_FORM}
+        ),
     )
 
 
@@ -78,7 +94,12 @@ def _fixed_reply_choices() -> list[tuple[str, str]]:
 
 
 class FixedReplyForm(forms.Form):
-    key = forms.ChoiceField(label=_("Fixed reply"), choices=_fixed_reply_choices)
+    use_required_attribute = False  # one form of the page: see WORK_FORM
+    key = forms.ChoiceField(
+        label=_("Fixed reply"),
+        choices=_fixed_reply_choices,
+        widget=forms.Select(attrs={"form": WORK_FORM}),
+    )
 
 
 class DecisionNoteForm(forms.Form):
@@ -90,11 +111,12 @@ class DecisionNoteForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
     text = forms.CharField(
         label=_("Internal note"),
         max_length=NOTE_MAX_CHARS,
         help_text=_("Seen by staff only."),
-        widget=forms.Textarea(attrs={"rows": 3, "accesskey": "n"}),
+        widget=forms.Textarea(attrs={"rows": 3, "accesskey": "n", "form": WORK_FORM}),
     )
 
 
@@ -116,3 +138,30 @@ class AssignForm(forms.Form):
 
 class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
+
+
+class CallBackForm(forms.Form):
+    use_required_attribute = False  # one form of the page: see WORK_FORM
+    outcome = forms.ChoiceField(
+        label=_("How did the call go?"),
+        choices=CallBackOutcome.choices,
+        widget=forms.RadioSelect(attrs={"form": WORK_FORM}),
+    )
+    call_note = forms.CharField(
+        label=_("What was said (staff only)"),
+        required=False,
+        max_length=CALL_BACK_NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "form": WORK_FORM}),
+    )
+
+
+def _language_choices() -> list[tuple[str, Any]]:
+    return list(settings.LANGUAGES)
+
+
+class ReplyTemplateForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
+    title = forms.CharField(label=_("Title"), max_length=REPLY_TEMPLATE_TITLE_MAX_CHARS)
+    body = forms.CharField(
+        label=_("Text"), max_length=REPLY_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8})
+    )

@@ -96,6 +96,7 @@ class CaseEvent(models.Model):
         ASSIGNED = "assigned", _("assigned")
         NOTE = "note", _("note")
         PRIORITY = "priority", _("priority changed")
+        CALL_BACK = "call_back", _("called back")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -150,3 +151,55 @@ class ReplyDraft(models.Model):
 
     def __str__(self) -> str:
         return f"reply draft {self.pk} on {self.case_id}"
+
+
+class CallBackOutcome(models.TextChoices):
+    """How a call back to a phone-only person went (a CALL_BACK event's `to_value`)."""
+
+    REACHED = "reached", _("reached the person")
+    NO_ANSWER = "no_answer", _("no answer")
+    WRONG_NUMBER = "wrong_number", _("number not in use or someone else")
+
+
+class CasePresence(models.Model):
+    """That a staff user had a case's page open at `seen_at`: what colleagues see on the page.
+
+    One row per user and case, overwritten on each view or poll; a row older than
+    PRESENCE_TTL (cases.selectors) means nothing. `replying` is set while he had a reply typed.
+    Staff only: nothing about a public visitor is recorded.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+    replying = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_presence_per_user_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.case_id}"
+
+
+class ReplyTemplate(models.Model):
+    """A text a supervisor keeps for operators to start a reply from, in one language.
+
+    The body is staff-written text that goes to people, stored encrypted as replies are.
+    """
+
+    language = models.CharField(max_length=10)
+    title = models.CharField(max_length=100)
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    body = EncryptedTextField()
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "title", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.title}"

@@ -11,14 +11,25 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.cases.models import Case, CaseEvent, CaseKind, ReplyDraft
+from lifeline.cases.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    CasePresence,
+    ReplyDraft,
+    ReplyTemplate,
+)
 from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.receipts import normalise_reference
-from lifeline.intake.models import Attachment, Contact
+from lifeline.intake.adapters import adapter_for
+from lifeline.intake.models import Attachment, Channel, Contact, Conversation
 
 if TYPE_CHECKING:
     from lifeline.accounts.models import User
+
+# How long a colleague counts as having a case open after his last view or poll.
+PRESENCE_TTL = timedelta(minutes=2)
 
 # name -> (label, which timestamp, how old). "waiting" means older than; "created" younger than.
 AGE_FILTERS: dict[str, tuple[Any, str, timedelta]] = {
@@ -158,3 +169,53 @@ def reply_draft_pending_for(*, user: User) -> QuerySet[ReplyDraft]:
     return ReplyDraft.objects.filter(state=ReplyDraft.State.DRAFT).select_related(
         "case", "drafted_by"
     )
+
+
+def case_reply_conversation(*, case: Case) -> Conversation | None:
+    """The conversation a reply on `case` goes out on: the latest one whose channel can send.
+
+    None for a case reached only by phone (or on no channel at all): it is answered by calling
+    back, and the case page offers no reply box.
+    """
+    conversations = case.conversations.order_by("-created_at", "-id")
+    return next((c for c in conversations if adapter_for(c.channel).can_reply), None)
+
+
+def case_phone_numbers_held(*, case: Case) -> bool | None:
+    """Whether the person of `case` called from a number we hold; None if he never called."""
+    calls = case.conversations.filter(channel=Channel.PHONE)
+    if not calls.exists():
+        return None
+    return calls.exclude(identity_hash="").exists()
+
+
+def case_presence_others(*, user: User, case: Case) -> list[CasePresence]:
+    """Colleagues who had `case` open within PRESENCE_TTL, not `user` himself; staff only."""
+    require_perm(user, Perm.CASE_VIEW)
+    since = timezone.now() - PRESENCE_TTL
+    return list(
+        CasePresence.objects.filter(case=case, seen_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("-replying", "user__username")
+    )
+
+
+def reply_template_list_for(*, user: User) -> QuerySet[ReplyTemplate]:
+    """Every reply template, for those who may use them (anyone who works cases)."""
+    require_perm(user, Perm.CASE_WORK)
+    return ReplyTemplate.objects.all()
+
+
+def reply_template_get_for(*, user: User, pk: int) -> ReplyTemplate:
+    require_perm(user, Perm.CASE_WORK)
+    template = ReplyTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404("no such reply template")
+    return template
+
+
+def reply_templates_for_case(*, user: User, case: Case) -> list[ReplyTemplate]:
+    """The templates to offer on `case`: those in its language first, then the others."""
+    templates = list(reply_template_list_for(user=user))
+    return sorted(templates, key=lambda t: t.language != case.language)

@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from lifeline.cases.exceptions import CaseActionRefused
+from lifeline.cases.exceptions import CaseActionRefused, CaseChanged
 from lifeline.cases.fixed_replies import fixed_reply_get, is_fixed_text
-from lifeline.cases.models import Case, CaseEvent, Priority, ReplyDraft
+from lifeline.cases.models import (
+    CallBackOutcome,
+    Case,
+    CaseEvent,
+    CasePresence,
+    Priority,
+    ReplyDraft,
+    ReplyTemplate,
+)
+from lifeline.cases.selectors import case_reply_conversation
 from lifeline.cases.workflows import (
     TransitionNotAllowed,
     state_label,
@@ -24,9 +34,8 @@ from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
-from lifeline.intake.adapters import adapter_for
 from lifeline.intake.inbox import message_queue
-from lifeline.intake.models import Contact, Conversation
+from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
 
 if TYPE_CHECKING:
@@ -128,10 +137,22 @@ NOTE_MAX_CHARS = 10_000
 REPLY_MAX_CHARS = 4_000
 
 
-def _lock(case: Case) -> None:
-    """Lock the case's row and reload the caller's copy of what the services change."""
+def _lock(case: Case, *, seen: datetime | None = None) -> None:
+    """Lock the case's row and reload the caller's copy of what the services change.
+
+    `seen` is the case's `updated_at` on the page the action came from. If the case changed
+    since (a reply, a status, an assignment, a message from the person), the action is refused
+    with CaseChanged, so that nobody acts on a page that no longer says what is true.
+    """
     row_lock(case)
     case.refresh_from_db(fields=_MUTABLE_FIELDS)
+    if seen is not None and seen != case.updated_at:
+        raise CaseChanged(
+            gettext(
+                "This case changed after you opened it. Nothing was done: "
+                "read what changed, then try again."
+            )
+        )
 
 
 def _event(*, case: Case, actor: Actor, kind: str, at: datetime, **values: str) -> CaseEvent:
@@ -140,16 +161,22 @@ def _event(*, case: Case, actor: Actor, kind: str, at: datetime, **values: str) 
 
 @transaction.atomic
 def case_transition(
-    *, actor: User, case: Case, to_status: str, note: str = "", by_owner: bool = False
+    *,
+    actor: User,
+    case: Case,
+    to_status: str,
+    note: str = "",
+    by_owner: bool = False,
+    seen: datetime | None = None,
 ) -> Case:
     """Move the case to `to_status` if its kind's workflow allows it from the current status.
 
     A state the workflow marks as owned (a handover's stages) is entered only with
     `by_owner=True`, by the service that keeps its record. Raises TransitionNotAllowed (with a
-    message for the officer) and changes nothing otherwise.
+    message for the officer) and changes nothing otherwise; CaseChanged if `seen` is stale.
     """
     require_perm(actor, Perm.CASE_WORK)
-    _lock(case)
+    _lock(case, seen=seen)
     from_status = case.status
     note = note.strip()
     transition_check(kind=case.kind, from_status=from_status, to_status=to_status, note=note)
@@ -223,14 +250,16 @@ def case_reopen_for_message(*, case: Case) -> bool:
 
 
 @transaction.atomic
-def case_assign(*, actor: User, case: Case, assignee: User | None) -> Case:
+def case_assign(
+    *, actor: User, case: Case, assignee: User | None, seen: datetime | None = None
+) -> Case:
     """Assign the case to `assignee`, or release it when `assignee` is None.
 
     Anyone who works cases may take an unassigned case or release his own; assigning it to
     someone else, or taking it from someone else, needs CASE_ASSIGN.
     """
     require_perm(actor, Perm.CASE_WORK)
-    _lock(case)
+    _lock(case, seen=seen)
     current = case.assignee
     new_id = assignee.pk if assignee is not None else None
     if new_id == case.assignee_id:
@@ -342,8 +371,7 @@ def _send(
     text = clean_text(body)
     if not text:
         raise CaseActionRefused(gettext("The reply is empty."))
-    conversations = case.conversations.order_by("-created_at", "-id")
-    conversation = next((c for c in conversations if adapter_for(c.channel).can_reply), None)
+    conversation = case_reply_conversation(case=case)
     if conversation is None:
         raise CaseActionRefused(gettext("The person can only be reached by phone: call back."))
     contact = message_queue(
@@ -365,7 +393,7 @@ def _send(
 
 
 @transaction.atomic
-def case_reply(*, actor: User, case: Case, body: str) -> Contact:
+def case_reply(*, actor: User, case: Case, body: str, seen: datetime | None = None) -> Contact:
     """Answer the person on the case's channel; the outbound Contact is the timeline entry.
 
     The message goes out through intake (sent after commit); the case stops waiting. On a
@@ -374,28 +402,30 @@ def case_reply(*, actor: User, case: Case, body: str) -> Contact:
     """
     require_perm(actor, Perm.CASE_WORK)
     body = _checked_reply(body)
-    _lock(case)
+    _lock(case, seen=seen)
     reply_release_check(actor=actor, case=case, body=body, drafted_by=None)
     return _send(actor=actor, case=case, body=body)
 
 
 @transaction.atomic
-def case_reply_fixed(*, actor: User, case: Case, key: str) -> Contact:
+def case_reply_fixed(*, actor: User, case: Case, key: str, seen: datetime | None = None) -> Contact:
     """Send a text of the reviewed catalogue at once, in the case's language."""
     require_perm(actor, Perm.CASE_WORK)
     reply = fixed_reply_get(key)
     if reply is None:
         raise CaseActionRefused(gettext("Choose one of the fixed replies."))
-    _lock(case)
+    _lock(case, seen=seen)
     return _send(actor=actor, case=case, body=reply.text(case.language), fixed=key)
 
 
 @transaction.atomic
-def case_reply_draft(*, actor: User, case: Case, body: str) -> ReplyDraft:
+def case_reply_draft(
+    *, actor: User, case: Case, body: str, seen: datetime | None = None
+) -> ReplyDraft:
     """Hold a reply until a second person approves it; nothing goes out yet."""
     require_perm(actor, Perm.CASE_WORK)
     body = _checked_reply(body)
-    _lock(case)
+    _lock(case, seen=seen)
     if not case.replies_need_approval:
         raise CaseActionRefused(gettext("Replies on this case go out at once; send it."))
     # Refused now, not only when a supervisor approves it: the author can still act on it.
@@ -477,11 +507,13 @@ def case_reply_approved_send(*, actor: User, case: Case, body: str, drafted_by: 
 
 
 @transaction.atomic
-def case_priority_set(*, actor: User, case: Case, priority: int) -> Case:
+def case_priority_set(
+    *, actor: User, case: Case, priority: int, seen: datetime | None = None
+) -> Case:
     require_perm(actor, Perm.CASE_WORK)
     if priority not in Priority.values:
         raise CaseActionRefused(gettext("Unknown priority."))
-    _lock(case)
+    _lock(case, seen=seen)
     if case.priority == priority:
         raise CaseActionRefused(
             gettext("The priority is already %(priority)s.")
@@ -514,3 +546,128 @@ def case_view_record(*, actor: User, case: Case) -> None:
     """Audit that `actor` opened the case page (and so read its messages)."""
     require_perm(actor, Perm.CASE_VIEW)
     audit_record(actor=actor, action=Action.CASE_VIEW, obj=case)
+
+
+CALL_BACK_NOTE_MAX_CHARS = 2_000
+
+
+@transaction.atomic
+def case_call_back_log(
+    *, actor: User, case: Case, outcome: str, note: str = "", seen: datetime | None = None
+) -> CaseEvent:
+    """Record that `actor` called the person of `case` back, and how it went.
+
+    The event on the timeline says who called back, when, and the outcome; the note is
+    stored encrypted. Reaching the person answers him: the case stops waiting.
+    """
+    require_perm(actor, Perm.CASE_WORK)
+    if outcome not in CallBackOutcome.values:
+        raise CaseActionRefused(gettext("Say how the call went."))
+    note = clean_text(note)
+    if len(note) > CALL_BACK_NOTE_MAX_CHARS:
+        raise CaseActionRefused(gettext("The note is too long."))
+    _lock(case, seen=seen)
+    calls = case.conversations.filter(channel=Channel.PHONE).exclude(identity_hash="")
+    if not calls.exists():
+        raise CaseActionRefused(
+            gettext("Nobody called in on this case from a number: there is no one to call back.")
+        )
+    now = timezone.now()
+    changed = ["updated_at"]
+    case.updated_at = now
+    if outcome == CallBackOutcome.REACHED:
+        case.waiting_since = None
+        case.first_response_at = case.first_response_at or now
+        changed += ["waiting_since", "first_response_at"]
+    case.save(update_fields=changed)
+    event = _event(
+        case=case, actor=actor, kind=CaseEvent.Kind.CALL_BACK, at=now, to_value=outcome, text=note
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CASE_CALL_BACK,
+        obj=case,
+        detail={"outcome": outcome, "event": event.pk},
+    )
+    return event
+
+
+@transaction.atomic
+def case_caller_numbers_read(*, actor: User, case: Case) -> list[str]:
+    """The numbers the person of `case` called from, for `actor` to call back; audited."""
+    require_perm(actor, Perm.CALLER_NUMBER_VIEW)
+    conversations = case.conversations.filter(channel=Channel.PHONE).exclude(identity_hash="")
+    numbers = sorted({c.identity for c in conversations if c.identity})
+    audit_record(
+        actor=actor,
+        action=Action.CASE_CALLER_NUMBER_READ,
+        obj=case,
+        detail={"numbers": len(numbers)},
+    )
+    return numbers
+
+
+def case_presence_mark(*, actor: User, case: Case, replying: bool) -> None:
+    """Note that `actor` has `case` open now (and whether he is typing a reply).
+
+    Not audited: it records nothing about the case, only for a minute or two who looks at it,
+    and the page view itself is audited by `case_view_record`.
+    """
+    require_perm(actor, Perm.CASE_VIEW)
+    CasePresence.objects.update_or_create(
+        case=case, user=actor, defaults={"seen_at": timezone.now(), "replying": replying}
+    )
+
+
+REPLY_TEMPLATE_TITLE_MAX_CHARS = 100
+
+
+def _checked_template(*, language: str, title: str, body: str) -> tuple[str, str, str]:
+    if language not in dict(settings.LANGUAGES):
+        raise CaseActionRefused(gettext("Unknown language."))
+    title = clean_text(title, multiline=False)
+    if not title:
+        raise CaseActionRefused(gettext("Give the template a title."))
+    if len(title) > REPLY_TEMPLATE_TITLE_MAX_CHARS:
+        raise CaseActionRefused(gettext("The title is too long."))
+    return language, title, _checked_reply(body)
+
+
+@transaction.atomic
+def reply_template_save(
+    *,
+    actor: User,
+    template: ReplyTemplate | None,
+    language: str,
+    title: str,
+    body: str,
+) -> ReplyTemplate:
+    """Create a reply template (`template` None) or change one; a supervisor keeps them."""
+    require_perm(actor, Perm.REPLY_TEMPLATES_EDIT)
+    language, title, body = _checked_template(language=language, title=title, body=body)
+    now = timezone.now()
+    if template is None:
+        template = ReplyTemplate.objects.create(
+            language=language, title=title, body=body, updated_at=now, updated_by=actor
+        )
+        action = Action.REPLY_TEMPLATE_CREATE
+    else:
+        template = row_lock(template)
+        template.language, template.title, template.body = language, title, body
+        template.updated_at, template.updated_by = now, actor
+        template.save(update_fields=["language", "title", "body", "updated_at", "updated_by"])
+        action = Action.REPLY_TEMPLATE_UPDATE
+    audit_record(actor=actor, action=action, obj=template, detail={"language": language})
+    return template
+
+
+@transaction.atomic
+def reply_template_delete(*, actor: User, template: ReplyTemplate) -> None:
+    require_perm(actor, Perm.REPLY_TEMPLATES_EDIT)
+    audit_record(
+        actor=actor,
+        action=Action.REPLY_TEMPLATE_DELETE,
+        obj=template,
+        detail={"language": template.language},
+    )
+    template.delete()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lifeline.cases import views
+from lifeline.cases import template_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -19,4 +19,15 @@ urlpatterns = [
     path("case/<int:pk>/status/", views.transition, name="transition"),
     path("case/<int:pk>/assign/", views.assign, name="assign"),
     path("case/<int:pk>/priority/", views.priority, name="priority"),
+    path("case/<int:pk>/template/", views.template_insert, name="template_insert"),
+    path("case/<int:pk>/number/", views.caller_number, name="caller_number"),
+    path("case/<int:pk>/call-back/", views.call_back, name="call_back"),
+    path("case/<int:pk>/presence/", views.presence, name="presence"),
+    # Reply templates, kept by supervisors.
+    path("reply-templates/", template_views.template_list, name="templates"),
+    path("reply-templates/new/", template_views.template_edit, name="template_new"),
+    path("reply-templates/<int:pk>/", template_views.template_edit, name="template_edit"),
+    path(
+        "reply-templates/<int:pk>/delete/", template_views.template_delete, name="template_delete"
+    ),
 ]

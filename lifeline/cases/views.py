@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from csp.constants import SELF
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +22,7 @@ from lifeline.accounts.selectors import user_list_with_perm
 from lifeline.cases.exceptions import CaseActionRefused
 from lifeline.cases.forms import (
     AssignForm,
+    CallBackForm,
     DecisionNoteForm,
     FixedReplyForm,
     NoteForm,
@@ -31,14 +35,21 @@ from lifeline.cases.models import Case, Priority
 from lifeline.cases.selectors import (
     case_get_for,
     case_open_counts_for,
+    case_phone_numbers_held,
+    case_presence_others,
     case_queue_for,
+    case_reply_conversation,
     case_timeline_for,
     reply_draft_get_for,
     reply_draft_pending_for,
+    reply_templates_for_case,
 )
 from lifeline.cases.services import (
     case_assign,
+    case_call_back_log,
+    case_caller_numbers_read,
     case_note_add,
+    case_presence_mark,
     case_priority_set,
     case_reply,
     case_reply_approve,
@@ -51,8 +62,10 @@ from lifeline.cases.services import (
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import Perm, has_perm, staff_user, staff_view
 from lifeline.core.viewflow import form_action
+from lifeline.intake.models import Channel
 
 QUEUE_PAGE_SIZE = 50
+PRESENCE_SCRIPT_CSP = {"script-src": [SELF], "connect-src": [SELF]}
 
 
 def _back(case: Case) -> HttpResponse:
@@ -88,18 +101,73 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "console/cases/queue.html", context)
 
 
+# The texts the case page's one form carries (reply, internal note, status note, call-back
+# note): whichever button is pressed, what was typed in the others comes back.
+_TYPED = ("body", "text", "note", "call_note")
+# A `seen` that is no time at all never matches a case's updated_at: the action is refused.
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _seen(request: HttpRequest) -> datetime | None:
+    """When the page this action came from was rendered: the case's `updated_at` it showed."""
+    text = request.POST.get("seen", "")
+    if not text:
+        return None
+    try:
+        seen = datetime.fromisoformat(text)
+    except ValueError:
+        return _NEVER
+    return seen if timezone.is_aware(seen) else _NEVER
+
+
+def _typed(request: HttpRequest, consumed: str) -> dict[str, str]:
+    if request.method != "POST":
+        return {}
+    return {name: request.POST.get(name, "") for name in _TYPED if name != consumed}
+
+
 def _render_case(
-    request: HttpRequest, case: Case, forms: dict[str, Form] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    forms: dict[str, Form] | None = None,
+    status: int = 200,
+    *,
+    consumed: str = "",
+    numbers: list[str] | None = None,
 ) -> HttpResponse:
+    """The case page. Shown again after a POST, it keeps what was typed but `consumed`.
+
+    A refused action (`status` 400) from a page older than the case shows what changed since.
+    """
     user = staff_user(request)
+    if request.method == "POST":
+        case.refresh_from_db()
+    typed = _typed(request, consumed)
     case_view_record(actor=user, case=case)
+    if has_perm(user, Perm.CASE_WORK):
+        case_presence_mark(actor=user, case=case, replying=bool(typed.get("body", "").strip()))
     workflow = workflow_for(case.kind)
     timeline = case_timeline_for(user=user, case=case)
-    last_contact = next((e.contact for e in reversed(timeline) if e.contact is not None), None)
+    seen = _seen(request) if request.method == "POST" else None
+    # A refused action from a page the case has moved on from: what it gained since.
+    stale = status >= 400 and seen is not None and seen != case.updated_at
+    changes = [entry for entry in timeline if stale and seen is not None and entry.at > seen]
+    reply_to = case_reply_conversation(case=case)
+    number_held = case_phone_numbers_held(case=case)
     context: dict[str, Any] = {
         "case": case,
+        "seen": case.updated_at.isoformat(),
         "timeline": timeline,
-        "reply_channel": last_contact.channel if last_contact is not None else "",
+        "changes": changes,
+        "stale": stale,
+        "others": case_presence_others(user=user, case=case),
+        "reply_channel": reply_to.get_channel_display() if reply_to is not None else "",
+        "reply_web": reply_to is not None and reply_to.channel == Channel.WEB,
+        "phone_only": reply_to is None and number_held is not None,
+        "called_in": number_held is not None,
+        "number_held": bool(number_held),
+        "numbers": numbers,
+        "can_see_number": has_perm(user, Perm.CALLER_NUMBER_VIEW),
         "is_closed": case.status in workflow.terminal,
         "next_states": workflow.manual_from(case.status),
         "can_assign": has_perm(user, Perm.CASE_ASSIGN),
@@ -109,12 +177,27 @@ def _render_case(
         "reject_form": DecisionNoteForm(),
         "assignable": user_list_with_perm(perm=Perm.CASE_WORK),
         "urgent": case.priority == Priority.URGENT,
-        "reply_form": ReplyForm(),
-        "note_form": NoteForm(),
+        "reply_form": ReplyForm(initial={"body": typed.get("body", "")}),
+        "templates": (
+            reply_templates_for_case(user=user, case=case) if has_perm(user, Perm.CASE_WORK) else []
+        ),
+        "note_form": NoteForm(initial={"text": typed.get("text", "")}),
+        "transition_note": typed.get("note", ""),
         "transition_form": TransitionForm(),
+        "call_back_form": CallBackForm(initial={"call_note": typed.get("call_note", "")}),
         **(forms or {}),
     }
-    return render(request, "console/cases/detail.html", context, status=status)
+    response = render(request, "console/cases/detail.html", context, status=status)
+    # Its presence line's poll (lifeline/static/lifeline/case-presence.js), from our own files.
+    response._csp_update = PRESENCE_SCRIPT_CSP  # type: ignore[attr-defined]
+    return response
+
+
+def _done(request: HttpRequest, case: Case, consumed: str) -> HttpResponse:
+    """After an action on the case page: back to it, with whatever else was typed kept."""
+    if any(text.strip() for text in _typed(request, consumed).values()):
+        return _render_case(request, case, consumed=consumed)
+    return _back(case)
 
 
 @staff_view(Perm.CASE_VIEW)
@@ -141,9 +224,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return form_action(
         request,
         form,
-        lambda: send(actor=staff_user(request), case=case, body=form.cleaned_data["body"]),
+        lambda: send(
+            actor=staff_user(request),
+            case=case,
+            body=form.cleaned_data["body"],
+            seen=_seen(request),
+        ),
         success=done,
-        redirect_to=lambda _reply: _back(case),
+        redirect_to=lambda _reply: _done(request, case, consumed="body"),
         page=lambda status: _render_case(request, case, {"reply_form": form}, status=status),
     )
 
@@ -157,12 +245,76 @@ def reply_fixed(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: case_reply_fixed(
-            actor=staff_user(request), case=case, key=form.cleaned_data["key"]
+            actor=staff_user(request),
+            case=case,
+            key=form.cleaned_data["key"],
+            seen=_seen(request),
         ),
         success=_("Reply queued to send."),
-        redirect_to=lambda _reply: _back(case),
+        redirect_to=lambda _reply: _done(request, case, consumed=""),
         page=lambda status: _render_case(request, case, {"fixed_form": form}, status=status),
     )
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def template_insert(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply box again, with the chosen template's text after what was typed."""
+    user = staff_user(request)
+    case = case_get_for(user=user, key=pk)
+    chosen = request.POST.get("template", "")
+    template = reply_templates_for_case(user=user, case=case)
+    found = next((t for t in template if str(t.pk) == chosen), None)
+    if found is None:
+        messages.error(request, _("Choose a template to insert."))
+        return _render_case(request, case, status=400)
+    typed = request.POST.get("body", "").rstrip()
+    body = f"{typed}\n\n{found.body}" if typed else found.body
+    return _render_case(request, case, {"reply_form": ReplyForm(initial={"body": body})})
+
+
+@staff_view(Perm.CALLER_NUMBER_VIEW)
+@require_POST
+def caller_number(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page with the caller's number shown; the read is audited."""
+    user = staff_user(request)
+    case = case_get_for(user=user, key=pk)
+    return _render_case(request, case, numbers=case_caller_numbers_read(actor=user, case=case))
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def call_back(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=staff_user(request), key=pk)
+    form = CallBackForm(request.POST)
+    return form_action(
+        request,
+        form,
+        lambda: case_call_back_log(
+            actor=staff_user(request),
+            case=case,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["call_note"],
+            seen=_seen(request),
+        ),
+        success=_("Call back logged."),
+        redirect_to=lambda _event: _done(request, case, consumed="call_note"),
+        page=lambda status: _render_case(
+            request, case, {"call_back_form": form}, status=status, consumed="call_note"
+        ),
+    )
+
+
+@staff_view(Perm.CASE_VIEW)
+@require_POST
+def presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page's poll (when it runs script): who else has the case open, as a list fragment."""
+    user = staff_user(request)
+    case = case_get_for(user=user, key=pk)
+    if has_perm(user, Perm.CASE_WORK):
+        case_presence_mark(actor=user, case=case, replying=request.POST.get("replying") == "1")
+    others = case_presence_others(user=user, case=case)
+    return render(request, "console/cases/_presence.html", {"others": others})
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)
@@ -213,9 +365,15 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda: case_note_add(actor=staff_user(request), case=case, text=form.cleaned_data["text"]),
         success=_("Note added."),
-        redirect_to=lambda _note: _back(case),
+        redirect_to=lambda _note: _done(request, case, consumed="text"),
         page=lambda status: _render_case(request, case, {"note_form": form}, status=status),
     )
+
+
+def _refused(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+    """The case page again, saying why nothing was done, with every typed text kept."""
+    messages.error(request, message)
+    return _render_case(request, case, status=400)
 
 
 @staff_view(Perm.CASE_WORK)
@@ -231,12 +389,12 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             to_status=form.cleaned_data["to_status"],
             note=form.cleaned_data["note"],
+            seen=_seen(request),
         )
     except CaseActionRefused as refused:
-        messages.error(request, refused.message)
-        return _render_case(request, case, {"transition_form": form}, status=400)
+        return _refused(request, case, refused.message)
     messages.success(request, _("Status changed."))
-    return _back(case)
+    return _done(request, case, consumed="note")
 
 
 @staff_view(Perm.CASE_WORK)
@@ -246,6 +404,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for(user=user, key=pk)
     form = AssignForm(request.POST)
     choice = form.cleaned_data["assignee"] if form.is_valid() else ""
+    if choice == "pick":  # the supervisor's list, not a button of its own
+        choice = request.POST.get("assign_to", "")
     assignee: User | None
     if choice == "me":
         assignee = user
@@ -254,20 +414,19 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         assignee = user_list_with_perm(perm=Perm.CASE_WORK).filter(pk=_int_or_zero(choice)).first()
         if assignee is None:
-            messages.error(request, _("Choose someone to assign the case to."))
-            return _back(case)
+            return _refused(request, case, _("Choose someone to assign the case to."))
     try:
-        case_assign(actor=user, case=case, assignee=assignee)
+        case_assign(actor=user, case=case, assignee=assignee, seen=_seen(request))
     except CaseActionRefused as refused:
-        messages.error(request, refused.message)
+        return _refused(request, case, refused.message)
     except PermissionDenied:
-        messages.error(
+        return _refused(
             request,
+            case,
             _("You may take an unassigned case or release your own; a supervisor assigns others."),
         )
-    else:
-        messages.success(request, _("Assignment changed."))
-    return _back(case)
+    messages.success(request, _("Assignment changed."))
+    return _done(request, case, consumed="")
 
 
 @staff_view(Perm.CASE_WORK)
@@ -276,14 +435,15 @@ def priority(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for(user=staff_user(request), key=pk)
     form = PriorityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a priority."))
-        return _back(case)
+        return _refused(request, case, _("Choose a priority."))
     try:
         case_priority_set(
-            actor=staff_user(request), case=case, priority=form.cleaned_data["priority"]
+            actor=staff_user(request),
+            case=case,
+            priority=form.cleaned_data["priority"],
+            seen=_seen(request),
         )
     except CaseActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Priority changed."))
-    return _back(case)
+        return _refused(request, case, refused.message)
+    messages.success(request, _("Priority changed."))
+    return _done(request, case, consumed="")

@@ -82,10 +82,14 @@ class Perm:
     EXPORT_APPROVE = "export.approve"  # the second person who lets a registry export out
     ORGANISATION_EDIT = "organisation.edit"  # the organisation's public name, texts, channels
     RETENTION_EDIT = "retention.edit"  # how long each kind of data is kept; the purge's preview
+    CALLER_NUMBER_VIEW = "case.caller_number"  # read a phone caller's number to call him back
+    REPLY_TEMPLATES_EDIT = "reply_templates.edit"  # the texts operators start replies from
 
 
 _STAFF = {Perm.CONSOLE}
-_CASES = {Perm.CASE_VIEW, Perm.CASE_WORK, Perm.CASE_CREATE}
+# Whoever works cases may have to call a phone-only person back, so may read his number; a
+# role without it sees that a number exists, not the number.
+_CASES = {Perm.CASE_VIEW, Perm.CASE_WORK, Perm.CASE_CREATE, Perm.CALLER_NUMBER_VIEW}
 _ENQUIRIES = {Perm.ENQUIRY_VIEW, Perm.ENQUIRY_WORK}
 
 # Registrars and admins never see cases: their work needs no one's messages. Only supervisors
@@ -128,6 +132,7 @@ PERMISSION_MATRIX: dict[str, frozenset[str]] = {
             Perm.REPORTS_VIEW,
             Perm.REGISTRY_EXPORT,
             Perm.EXPORT_APPROVE,
+            Perm.REPLY_TEMPLATES_EDIT,
         }
     ),
     Role.ADMIN: frozenset(

@@ -35,6 +35,8 @@ class Action(StrEnum):
     USER_ROLES = "user.roles"
     # cases
     CASE_ASSIGN = "case.assign"
+    CASE_CALL_BACK = "case.call_back"
+    CASE_CALLER_NUMBER_READ = "case.caller_number_read"
     CASE_NOTE = "case.note"
     CASE_OPEN = "case.open"
     CASE_PRIORITY = "case.priority"
@@ -47,6 +49,9 @@ class Action(StrEnum):
     CASE_REPLY_REJECT = "case.reply_reject"
     CASE_TRANSITION = "case.transition"
     CASE_VIEW = "case.view"
+    REPLY_TEMPLATE_CREATE = "reply_template.create"
+    REPLY_TEMPLATE_DELETE = "reply_template.delete"
+    REPLY_TEMPLATE_UPDATE = "reply_template.update"
     # cases: log a call
     CALL_LOG = "call.log"
     # the inbox

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lifeline.cases.services import case_reply_draft
+from lifeline.cases.services import case_reply_draft, reply_template_save
 from tests.cases.helpers import create_case
 from tests.factories import login_staff
 
@@ -28,6 +28,15 @@ REFUSED: dict[str, tuple[str | None, list[str]]] = {
     "cases:transition": ("case", NO_CASES),
     "cases:assign": ("case", NO_CASES),
     "cases:priority": ("case", NO_CASES),
+    "cases:template_insert": ("case", NO_CASES),
+    "cases:caller_number": ("case", NO_CASES),
+    "cases:call_back": ("case", NO_CASES),
+    "cases:presence": ("case", NO_CASES),
+    # Reply templates are kept by supervisors only.
+    "cases:templates": (None, NOT_APPROVERS),
+    "cases:template_new": (None, NOT_APPROVERS),
+    "cases:template_edit": ("template", NOT_APPROVERS),
+    "cases:template_delete": ("template", NOT_APPROVERS),
     "cases:approvals": (None, NOT_APPROVERS),
     "cases:reply_approve": ("draft", NOT_APPROVERS),
     "cases:reply_reject": ("draft", NOT_APPROVERS),
@@ -37,9 +46,15 @@ PARAMETER = {"cases:detail": "key", "cases:reply_approve": "draft", "cases:reply
 
 
 @pytest.fixture
-def objects(bob: Any) -> dict[str, Any]:
+def objects(bob: Any, carol: Any) -> dict[str, Any]:
     family = create_case("family_enquiry", inbound="Ищу сына")
-    return {"case": family, "draft": case_reply_draft(actor=bob, case=family, body="held")}
+    return {
+        "case": family,
+        "draft": case_reply_draft(actor=bob, case=family, body="held"),
+        "template": reply_template_save(
+            actor=carol, template=None, language="ru", title="Привет", body="Здравствуйте."
+        ),
+    }
 
 
 def test_every_cases_url_is_listed_here() -> None:

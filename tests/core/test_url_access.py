@@ -166,6 +166,7 @@ ADMITTED: dict[str, set[str]] = {
     "/console/": CASE_WORKERS,  # the queue and the cases
     "/console/approvals/": {"carol"},  # replies to families waiting for a second person
     "/console/reply/": {"carol"},
+    "/console/reply-templates/": {"carol"},  # the texts operators insert: kept by supervisors
     "/console/registry/": {"bob", "carol", "dave", "erin"},  # reading the registry
     "/console/registry/new/": {"dave"},  # writing it: registrars only
     "/console/registry/*/edit/": {"dave"},

@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lifeline.cases.models import CallBackOutcome
 from lifeline.cases.workflows import state_label as _state_label
 
 register = template.Library()
@@ -33,3 +34,10 @@ def age(since: datetime | None) -> str:
     if minutes:
         return _("%(m)d min") % {"m": minutes}
     return _("just now")
+
+
+@register.filter
+def call_back_outcome(outcome: str) -> str:
+    """A call back's outcome as the console says it; an unknown code as it is."""
+    labels = dict(CallBackOutcome.choices)
+    return str(labels.get(outcome, outcome))
