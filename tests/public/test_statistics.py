@@ -131,7 +131,20 @@ def test_every_status_is_listed(client: Client) -> None:
     html = client.get(_url("en")).content.decode()
     with translation.override("en"):
         labels = [str(label) for label in PersonStatus.labels]
-    assert [row[0] for row in _cells(html, 0)] == [*labels, "Total"]
+    assert [row[0] for row in _cells(html, 0)] == [*labels, "not yet known", "Total"]
+
+
+def test_a_person_with_no_status_report_is_not_counted_as_missing(client: Client) -> None:
+    # Adding a person to the registry tells nothing of his fate: he is "not yet known" until
+    # a status report is filed, and the public "missing" count does not grow.
+    create_people(6, "missing", "reported")
+    create_people(7, "held", "confirmed")
+    for i in range(5):
+        create_person(f"Noreport{i}")
+    statuses = dict(_cells(client.get(_url("en")).content.decode(), 0))
+    assert statuses["missing"] == "6"
+    assert statuses["not yet known"] == "5"
+    assert statuses["Total"] == "18"
 
 
 def test_the_page_accepts_get_only(client: Client) -> None:
