@@ -7,6 +7,8 @@ import re
 import pytest
 from django.test import Client
 
+from tests.public.helpers import open_case, stylesheets, unlock
+
 pytestmark = pytest.mark.django_db
 
 TOO_LONG = "x" * 151  # a surname longer than the form takes
@@ -71,6 +73,10 @@ def test_the_language_links_name_each_language_in_itself(prefix: str) -> None:
 
 
 def test_a_reference_never_breaks_in_the_middle_on_a_narrow_screen() -> None:
-    css = Client().get("/static/lifeline/public.css")
-    text = b"".join(css.streaming_content).decode() if css.streaming else css.content.decode()  # type: ignore[attr-defined]
-    assert re.search(r"\.ref[^{]*\{[^}]*white-space:nowrap", text)
+    # The status page's heading marks the reference as one unbreakable word; the receipt's
+    # first line is the reference (tests/e2e/test_public_paths.py measures it at 360 px).
+    css = "".join(path.read_text() for path in stylesheets(Client().get("/").content.decode()))
+    assert re.search(r"\.ref,\.receipt dd:first-of-type\{white-space:nowrap", css)
+    _case, receipt = open_case()
+    html = unlock(Client(), receipt, "/en").content.decode()
+    assert f'<h1>Your case <span class="ref">{receipt.reference}</span></h1>' in html

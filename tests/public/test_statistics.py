@@ -149,3 +149,19 @@ def test_a_person_with_no_status_report_is_not_counted_as_missing(client: Client
 
 def test_the_page_accepts_get_only(client: Client) -> None:
     assert client.post(_url("en")).status_code in {403, 405}
+
+
+@pytest.mark.parametrize(
+    ("language", "plain"),
+    [
+        ("ru", "любое число от 1 до 4 показано как «меньше 5»"),
+        ("uk", "будь-яке число від 1 до 4 показано як «менше 5»"),
+        ("en", "any number from 1 to 4 reads “fewer than 5”"),
+    ],
+)
+def test_the_note_on_hidden_counts_is_in_plain_words(
+    client: Client, language: str, plain: str
+) -> None:
+    html = client.get(_url(language)).content.decode()
+    assert plain in html
+    assert "ноль — как" not in html and "a zero as" not in html
