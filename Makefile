@@ -1,6 +1,6 @@
 # Two commands do all the set-up: `make run` (demo on SQLite) and `make test` (the whole suite).
 # `make test-fast` is the inner loop: the suite without the `slow` process tests and the `e2e`
-# browser tests (no chromium or nginx needed). `make test` also runs tests/deploy/, the
+# browser tests (no chromium, axe-core or nginx needed). `make test` also runs tests/deploy/, the
 # production layout behind Debian's nginx on PostgreSQL (DATABASE_URL's server, else
 # 127.0.0.1:5432).
 PYTHON ?= python3
@@ -38,6 +38,7 @@ run: $(RUN_STAMP)
 
 test: $(STAMP)
 	@scripts/ensure-chromium
+	@scripts/ensure-axe
 	@scripts/ensure-nginx
 	@scripts/ensure-mail-corpus
 	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest $(PYTEST_ARGS)

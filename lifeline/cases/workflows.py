@@ -19,6 +19,8 @@ from lifeline.cases.models import CaseKind
 
 INITIAL = "new"
 CLOSED = "closed"
+# A family enquiry's state once its answer has gone out.
+ANSWERED = "answered"
 
 STATE_LABELS: dict[str, Promise] = {
     "new": _("new"),

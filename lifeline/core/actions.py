@@ -141,6 +141,7 @@ class Action(StrEnum):
     HANDOVER_VERIFY = "handover.verify"
     # the organisation's public settings
     ORGANISATION_UPDATE = "organisation.update"
+    GUIDANCE_UPDATE = "organisation.guidance"
     # retention: the policy, and each batch the purge deleted (counts only)
     RETENTION_POLICY = "retention.policy"
     RETENTION_PURGE = "retention.purge"

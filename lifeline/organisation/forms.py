@@ -8,12 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.organisation import guidance
 from lifeline.organisation.models import (
     ABOUT_MAX_CHARS,
     BOT_MAX_CHARS,
     EMAIL_MAX_CHARS,
+    GUIDANCE_MAX_CHARS,
     LANGUAGES,
     NAME_MAX_CHARS,
+    REPLY_HOURS_MAX,
     Organisation,
 )
 from lifeline.organisation.services import (
@@ -60,6 +63,16 @@ class OrganisationForm(forms.Form):
     email = forms.CharField(
         label=_("Hotline e-mail"), required=False, max_length=EMAIL_MAX_CHARS + 10
     )
+    reply_hours = forms.IntegerField(
+        label=_("Expected reply time, in hours"),
+        required=False,  # empty keeps the value set now
+        min_value=1,
+        max_value=REPLY_HOURS_MAX,
+        help_text=_(
+            "The receipt and status pages tell a visitor to expect a reply within this time "
+            "(48 shows as '2 days'). Promise only what the team keeps at its busiest."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +98,7 @@ class OrganisationForm(forms.Form):
                 if row == 1
                 else "",
             )
-        self.order_fields([*TEXT_FIELDS, "telegram_bot", "email"])
+        self.order_fields([*TEXT_FIELDS, "telegram_bot", "email", "reply_hours"])
 
     def clean_telegram_bot(self) -> str:
         return str(_checked(telegram_bot_clean, self.cleaned_data["telegram_bot"]))
@@ -122,6 +135,7 @@ class OrganisationForm(forms.Form):
             "telegram_bot": data["telegram_bot"],
             "email": data["email"],
             "phones": self._phones(data),
+            "reply_hours": data["reply_hours"],
         }
 
     @staticmethod
@@ -133,7 +147,35 @@ class OrganisationForm(forms.Form):
         initial: dict[str, Any] = {field: getattr(row, field) for field in TEXT_FIELDS}
         initial["telegram_bot"] = row.telegram_bot
         initial["email"] = row.email
+        initial["reply_hours"] = row.reply_hours
         for r, phone in enumerate(row.phones[:PHONES_MAX], start=1):
             initial[f"phone_{r}"] = phone.get("display") or phone["number"]
             initial[f"phone_{r}_label"] = phone.get("label", "")
         return initial
+
+
+class GuidanceForm(forms.Form):
+    """The guidance topics in one language, each a text box that starts with the text shown now."""
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        for topic in guidance.TOPICS:
+            self.fields[topic.key] = forms.CharField(
+                label=str(topic.heading),
+                required=False,
+                max_length=GUIDANCE_MAX_CHARS,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 8, "lang": language}),
+            )
+
+    def path_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields by the public page that shows them, for the page's fieldsets."""
+        names = {
+            guidance.SURRENDER: _("I want to stop fighting and get to safety"),
+            guidance.FAMILY: _("I am looking for a relative"),
+        }
+        return [
+            (str(label), [self[t.key] for t in guidance.topics_for(path)])
+            for path, label in names.items()
+        ]

@@ -16,6 +16,11 @@ ABOUT_MAX_CHARS = 600
 EMAIL_MAX_CHARS = 254
 BOT_MAX_CHARS = 32
 THE_ROW = 1
+# How soon a visitor may expect a reply, as the receipt and status pages say it: an honest
+# default for a line that answers around the clock but may be busy. The organisation sets its own.
+REPLY_HOURS_DEFAULT = 48
+REPLY_HOURS_MAX = 24 * 30
+GUIDANCE_MAX_CHARS = 3000
 
 
 class Organisation(models.Model):
@@ -39,6 +44,7 @@ class Organisation(models.Model):
     email = models.CharField(max_length=EMAIL_MAX_CHARS, blank=True)
     # [{"number": "+380441234567", "display": "+380 44 123 45 67", "label": "WhatsApp"}, ...]
     phones = models.JSONField(default=list, blank=True)
+    reply_hours = models.PositiveSmallIntegerField(default=REPLY_HOURS_DEFAULT)
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -52,3 +58,27 @@ class Organisation(models.Model):
 
     def text(self, field: str, language: str) -> str:
         return str(getattr(self, f"{field}_{language}"))
+
+
+class Guidance(models.Model):
+    """The organisation's own wording of one guidance topic in one language (organisation.guidance).
+
+    No row, or an empty text, means the default text the project ships shows instead.
+    Published on the public pages, so plain text.
+    """
+
+    topic = models.CharField(max_length=30)
+    language = models.CharField(max_length=5)
+    text = models.TextField(max_length=GUIDANCE_MAX_CHARS, blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "language"], name="guidance_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.language})"

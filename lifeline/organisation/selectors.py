@@ -6,11 +6,21 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.safestring import SafeString
+from django.utils.translation import npgettext
 
 from lifeline.core.access import Anyone, Perm, require_perm
-from lifeline.organisation.models import LANGUAGES, TEXTS, THE_ROW, Organisation
+from lifeline.organisation import guidance
+from lifeline.organisation.models import (
+    LANGUAGES,
+    REPLY_HOURS_DEFAULT,
+    TEXTS,
+    THE_ROW,
+    Guidance,
+    Organisation,
+)
 
-CACHE_KEY = "organisation:facts:v1"
+CACHE_KEY = "organisation:facts:v2"
 # Every public page shows these, so they are read from the cache. A save forgets the entry in
 # the process that saved it; a per-process cache (the default, locmem) in another web process
 # keeps its copy until it expires, so this is how long a change may take to show everywhere.
@@ -39,6 +49,23 @@ class Shown:
 
 
 @dataclass(frozen=True)
+class GuidanceSection:
+    """One topic of guidance as a page shows it: its anchor, heading and text."""
+
+    key: str
+    heading: str
+    html: SafeString
+
+
+def reply_time_words(hours: int) -> str:
+    """ "2 days", "36 hours": how the pages say how soon to expect a reply."""
+    if hours % 24 == 0:
+        days = hours // 24
+        return npgettext("reply within", "%(n)d day", "%(n)d days", days) % {"n": days}
+    return npgettext("reply within", "%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+@dataclass(frozen=True)
 class OrganisationPage:
     """What a page in one language shows: each text in that language or its fallback."""
 
@@ -49,6 +76,14 @@ class OrganisationPage:
     telegram_bot: str
     email: str
     phones: tuple[Phone, ...]
+    reply_hours: int = REPLY_HOURS_DEFAULT
+    surrender_guidance: tuple[GuidanceSection, ...] = ()
+    family_guidance: tuple[GuidanceSection, ...] = ()
+
+    @property
+    def reply_time(self) -> str:
+        """How soon to expect a reply, in words of the page's language ("2 days")."""
+        return reply_time_words(self.reply_hours)
 
     @property
     def telegram_url(self) -> str:
@@ -73,6 +108,23 @@ class OrganisationFacts:
     telegram_bot: str = ""
     email: str = ""
     phones: tuple[Phone, ...] = ()
+    reply_hours: int = REPLY_HOURS_DEFAULT
+    guidance: dict[str, dict[str, str]] = field(default_factory=dict)  # topic -> language -> text
+
+    def guidance_text(self, topic: str, language: str) -> str:
+        """The organisation's text of `topic` in `language`, else the default we ship."""
+        written = self.guidance.get(topic, {}).get(language, "")
+        return written or guidance.default_text(topic, language)
+
+    def guidance_sections(self, path: str, language: str) -> tuple[GuidanceSection, ...]:
+        return tuple(
+            GuidanceSection(
+                key=topic.key,
+                heading=str(topic.heading),
+                html=guidance.text_html(self.guidance_text(topic.key, language)),
+            )
+            for topic in guidance.topics_for(path)
+        )
 
     def text(self, name: str, language: str) -> Shown:
         """`name` in `language`; else in Russian; else in the first language that has it."""
@@ -91,6 +143,9 @@ class OrganisationFacts:
             telegram_bot=self.telegram_bot,
             email=self.email,
             phones=self.phones,
+            reply_hours=self.reply_hours,
+            surrender_guidance=self.guidance_sections(guidance.SURRENDER, language),
+            family_guidance=self.guidance_sections(guidance.FAMILY, language),
         )
 
 
@@ -110,6 +165,32 @@ def organisation_get_for(*, user: Anyone) -> Organisation:
     return organisation_row()
 
 
+def guidance_written() -> dict[str, dict[str, str]]:
+    """The organisation's own guidance texts: topic -> language -> text (non-empty only)."""
+    written: dict[str, dict[str, str]] = {}
+    for topic, language, text in Guidance.objects.exclude(text="").values_list(
+        "topic", "language", "text"
+    ):
+        written.setdefault(topic, {})[language] = text
+    return written
+
+
+def guidance_get_for(*, user: Anyone, language: str) -> dict[str, str]:
+    """Each topic's text in `language` for the console to edit: the organisation's, or ours."""
+    require_perm(user, Perm.ORGANISATION_EDIT)
+    written = guidance_written()
+    return {
+        key: written.get(key, {}).get(language) or guidance.default_text(key, language)
+        for key in guidance.TOPIC_KEYS
+    }
+
+
+def guidance_rows_for(*, user: Anyone) -> dict[tuple[str, str], Guidance]:
+    """Who changed which topic in which language, and when: (topic, language) -> row."""
+    require_perm(user, Perm.ORGANISATION_EDIT)
+    return {(g.topic, g.language): g for g in Guidance.objects.select_related("updated_by")}
+
+
 def facts_of(row: Organisation) -> OrganisationFacts:
     return OrganisationFacts(
         texts={name: {lang: row.text(name, lang) for lang in LANGUAGES} for name in TEXTS},
@@ -123,6 +204,8 @@ def facts_of(row: Organisation) -> OrganisationFacts:
             )
             for p in row.phones
         ),
+        reply_hours=row.reply_hours,
+        guidance=guidance_written(),
     )
 
 

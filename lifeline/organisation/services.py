@@ -19,12 +19,16 @@ from lifeline.core.audit import audit_record
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.locks import row_lock
 from lifeline.core.numbers import number_normalise
+from lifeline.organisation import guidance
 from lifeline.organisation.models import (
     ABOUT_MAX_CHARS,
     EMAIL_MAX_CHARS,
+    GUIDANCE_MAX_CHARS,
     LANGUAGES,
     NAME_MAX_CHARS,
+    REPLY_HOURS_MAX,
     TEXTS,
+    Guidance,
 )
 from lifeline.organisation.selectors import organisation_cache_forget, organisation_row
 
@@ -116,6 +120,15 @@ def phones_clean(phones: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     return cleaned
 
 
+def reply_hours_clean(value: int) -> int:
+    """Hours within which a visitor may expect a reply: from 1 to REPLY_HOURS_MAX."""
+    if not 1 <= value <= REPLY_HOURS_MAX:
+        raise OrganisationRefused(
+            gettext("Give a number of hours from 1 to %(max)d.") % {"max": REPLY_HOURS_MAX}
+        )
+    return value
+
+
 def _values(
     texts: Mapping[str, str], telegram_bot: str, email: str, phones: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
@@ -140,14 +153,18 @@ def organisation_update(
     telegram_bot: str = "",
     email: str = "",
     phones: Sequence[tuple[str, str]] = (),
+    reply_hours: int | None = None,
 ) -> list[str]:
     """Set every setting at once (a text left out of `texts` becomes empty); returns what changed.
 
     `texts` maps "<text>_<language>" (name_ru, about_en, ...) to its value; `phones` is a list
-    of (number, label). The audit event names the changed fields, not their values.
+    of (number, label); `reply_hours` left out keeps the current value. The audit event names
+    the changed fields, not their values.
     """
     require_perm_or_system(actor, Perm.ORGANISATION_EDIT)
     values = _values(texts, telegram_bot, email, phones)
+    if reply_hours is not None:
+        values["reply_hours"] = reply_hours_clean(reply_hours)
     row = row_lock(organisation_row())
     changed = [name for name, value in values.items() if getattr(row, name) != value]
     if not changed:
@@ -161,4 +178,55 @@ def organisation_update(
         actor=actor, action=Action.ORGANISATION_UPDATE, obj=row, detail={"fields": changed}
     )
     transaction.on_commit(organisation_cache_forget)
+    return changed
+
+
+@transaction.atomic
+def guidance_update(*, actor: Actor, language: str, texts: Mapping[str, str]) -> list[str]:
+    """Word the guidance topics in `language` (topic -> text); returns the topics that changed.
+
+    A text equal to the default we ship, or empty, is stored empty: the page then shows the
+    default, and follows it when a new version of Lifeline improves it. A topic left out of
+    `texts` is not touched. The audit event names the language and topics, not the texts.
+    """
+    require_perm_or_system(actor, Perm.ORGANISATION_EDIT)
+    if language not in LANGUAGES:
+        raise ValueError(f"no such language: {language}")
+    unknown = set(texts) - set(guidance.TOPIC_KEYS)
+    if unknown:
+        raise ValueError(f"no such topic: {sorted(unknown)}")
+    wanted = {}
+    for topic, text in texts.items():
+        text = text_clean(guidance.text_normalise(text), max_chars=GUIDANCE_MAX_CHARS)
+        wanted[topic] = "" if text == guidance.default_text(topic, language) else text
+    rows = {
+        g.topic: g
+        for g in Guidance.objects.select_for_update().filter(language=language, topic__in=wanted)
+    }
+    now = timezone.now()
+    changed = []
+    for topic, text in wanted.items():
+        row = rows.get(topic)
+        if (row.text if row else "") == text:
+            continue
+        changed.append(topic)
+        if row is None:
+            Guidance.objects.create(
+                topic=topic,
+                language=language,
+                text=text,
+                updated_at=now,
+                updated_by=staff_of(actor),
+            )
+            continue
+        row.text, row.updated_at, row.updated_by = text, now, staff_of(actor)
+        row.save(update_fields=["text", "updated_at", "updated_by"])
+    if changed:
+        audit_record(
+            actor=actor,
+            action=Action.GUIDANCE_UPDATE,
+            obj=organisation_row(),
+            detail={"language": language, "topics": changed},
+        )
+        transaction.on_commit(organisation_cache_forget)
     return changed

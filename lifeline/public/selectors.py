@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from lifeline.cases.models import Case
 from lifeline.cases.selectors import contact_list_for_case
-from lifeline.cases.workflows import INITIAL, workflow_for
+from lifeline.cases.workflows import ANSWERED, INITIAL, workflow_for
 from lifeline.core import crypto
 from lifeline.core.actions import Action
 from lifeline.core.actors import PUBLIC
@@ -31,9 +31,10 @@ from lifeline.public.form_tokens import RECEIPT_SECONDS, form_external_id, form_
 
 ARGON2_BUDGET_SCOPE = "receipt.argon2"
 
-# What a visitor may learn of a case's state: three words, never the internal workflow.
+# What a visitor may learn of a case's state: four words, never the internal workflow.
 PUBLIC_RECEIVED = "received"
 PUBLIC_IN_PROGRESS = "in_progress"
+PUBLIC_ANSWERED = "answered"
 PUBLIC_CLOSED = "closed"
 
 # A public page weighs under 50 KB with its stylesheet, so the status page shows the newest
@@ -127,15 +128,24 @@ def contact_page_for_case(*, case: Case, before: str | None = None) -> ThreadPag
 
 
 def case_public_status(*, case: Case) -> str:
-    """The case's state in public words: PUBLIC_RECEIVED, PUBLIC_IN_PROGRESS or PUBLIC_CLOSED.
+    """The case's state in public words, from what has happened on it.
 
+    - PUBLIC_CLOSED: the case is in a terminal state of its kind's workflow.
+    - PUBLIC_ANSWERED: we have written to him since his latest message, or the case records
+      its answer, and nothing he wrote is waiting for us: the reply is on the page.
+    - PUBLIC_IN_PROGRESS: someone has taken the case, moved it on, or replied before; his
+      newest message, if any, is with a person who knows the case.
+    - PUBLIC_RECEIVED: nobody has acted on it yet.
     Read from the workflow of the case's kind, not from the state's name: a handover that is
     "completed" is still open until someone closes it.
     """
-    if case.status == INITIAL:
-        return PUBLIC_RECEIVED
     if case.status in workflow_for(case.kind).terminal:
         return PUBLIC_CLOSED
+    replied = case.first_response_at is not None
+    if case.waiting_since is None and (replied or case.status == ANSWERED):
+        return PUBLIC_ANSWERED
+    if case.status == INITIAL and case.assignee_id is None and not replied:
+        return PUBLIC_RECEIVED
     return PUBLIC_IN_PROGRESS
 
 

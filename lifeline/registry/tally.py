@@ -17,12 +17,22 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.translation import pgettext
 
-from lifeline.registry.models import Person, RegistryTally, StatusEvent
+from lifeline.registry.models import Person, PersonStatus, RegistryTally, StatusEvent
 
-# A person with no status event at all has a status (the default) but no verification level.
+# A person with no status event at all has a status (the column's default) but no verification
+# level. Nothing is known of him: he is counted as STATUS_UNKNOWN, never under that default.
 NOT_RECORDED = ""
+STATUS_UNKNOWN = "unknown"
 TALLY_ID = 1
+
+
+def count_status_label(status: str) -> str:
+    """A status as the counts name it, STATUS_UNKNOWN included; an unknown code as it is."""
+    if status == STATUS_UNKNOWN:
+        return pgettext("person status", "not yet known")
+    return str(PersonStatus(status).label) if status in PersonStatus.values else status
 
 
 def registry_counts() -> dict[tuple[str, str], int]:
@@ -30,10 +40,11 @@ def registry_counts() -> dict[tuple[str, str], int]:
 
     `Person.current_status` is the status of the person's newest status event (by date, then
     time recorded, then id: `StatusEvent.sort_key`); its verification is not stored on the
-    person, so it is read from his newest event in that status. A person with none has
-    NOT_RECORDED. Two aggregates: persons by status, and those newest events by status and
-    level, ranked in one window over the events rather than one subquery per person.
-    Not access-checked: callers check, or publish only suppressed counts.
+    person, so it is read from his newest event in that status. A person with none is counted
+    as (STATUS_UNKNOWN, NOT_RECORDED): no report says he is missing, so he is not counted so,
+    whatever his stored default says. Two aggregates: persons by status, and those newest
+    events by status and level, ranked in one window over the events rather than one subquery
+    per person. Not access-checked: callers check, or publish only suppressed counts.
     """
     persons = Person.objects.filter(merged_into__isnull=True)
     by_status: dict[str, int] = dict(
@@ -67,7 +78,8 @@ def registry_counts() -> dict[tuple[str, str], int]:
     for status, n in by_status.items():
         recorded = sum(m for (s, _level), m in counts.items() if s == status)
         if n > recorded:
-            counts[(status, NOT_RECORDED)] = n - recorded
+            unknown = counts.get((STATUS_UNKNOWN, NOT_RECORDED), 0)
+            counts[(STATUS_UNKNOWN, NOT_RECORDED)] = unknown + n - recorded
     return counts
 
 

@@ -21,8 +21,9 @@ from lifeline.registry.forms import (
     PersonSearchForm,
     StatusEventForm,
 )
-from lifeline.registry.models import PersonStatus, StatusEvent
+from lifeline.registry.models import StatusEvent
 from lifeline.registry.services import RegistryRefused
+from lifeline.registry.tally import count_status_label
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
@@ -43,7 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "search_limit": selectors.SEARCH_LIMIT,
-            "counts": [(PersonStatus(s).label, n) for s, n in counts.items() if n],
+            "counts": [(count_status_label(s), n) for s, n in counts.items() if n],
             "total": sum(counts.values()),
             "counted_at": counted_at,
         },

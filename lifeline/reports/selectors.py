@@ -35,7 +35,12 @@ from lifeline.cases.workflows import terminal_states
 from lifeline.core.access import Perm, require_perm
 from lifeline.intake.models import Channel, Contact
 from lifeline.registry.models import PersonStatus, Verification
-from lifeline.registry.tally import NOT_RECORDED, registry_tally_current
+from lifeline.registry.tally import (
+    NOT_RECORDED,
+    STATUS_UNKNOWN,
+    count_status_label,
+    registry_tally_current,
+)
 from lifeline.reports.suppression import Entry, suppress
 from lifeline.tracing.models import Enquiry
 
@@ -253,6 +258,11 @@ def open_enquiries_by_age(*, user: User) -> Table:
     )
 
 
+def registry_statuses() -> list[str]:
+    """The statuses the registry's counts list: the recorded ones, then "not yet known"."""
+    return [*PersonStatus.values, STATUS_UNKNOWN]
+
+
 def registry_levels() -> list[str]:
     return [*Verification.values, NOT_RECORDED]
 
@@ -262,7 +272,7 @@ def registry_by_status_verification(*, user: User) -> Table:
     require_perm(user, Perm.REPORTS_VIEW)
     tally = registry_tally_current()
     counts = tally.as_dict()
-    statuses = _with_extras(PersonStatus.values, {s for s, _l in counts})
+    statuses = _with_extras(registry_statuses(), {s for s, _l in counts})
     table = _cross_table(
         slug="registry",
         title=gettext("Registry: persons by current status and verification level"),
@@ -322,7 +332,7 @@ def public_statistics() -> PublicStatistics:
     """
     tally = registry_tally_current()
     counts = tally.as_dict()
-    statuses = tuple(_with_extras(PersonStatus.values, {s for s, _l in counts}))
+    statuses = tuple(_with_extras(registry_statuses(), {s for s, _l in counts}))
     levels = tuple(registry_levels())
     by_status = suppress(
         [[sum(n for (s, _l), n in counts.items() if s == status)] for status in statuses]
@@ -345,7 +355,7 @@ def public_statistics() -> PublicStatistics:
 
 
 def status_label(status: str) -> str:
-    return str(PersonStatus(status).label) if status in PersonStatus.values else status
+    return count_status_label(status)
 
 
 def level_label(level: str) -> str:

@@ -131,8 +131,37 @@ def test_every_status_is_listed(client: Client) -> None:
     html = client.get(_url("en")).content.decode()
     with translation.override("en"):
         labels = [str(label) for label in PersonStatus.labels]
-    assert [row[0] for row in _cells(html, 0)] == [*labels, "Total"]
+    assert [row[0] for row in _cells(html, 0)] == [*labels, "not yet known", "Total"]
+
+
+def test_a_person_with_no_status_report_is_not_counted_as_missing(client: Client) -> None:
+    # Adding a person to the registry tells nothing of his fate: he is "not yet known" until
+    # a status report is filed, and the public "missing" count does not grow.
+    create_people(6, "missing", "reported")
+    create_people(7, "held", "confirmed")
+    for i in range(5):
+        create_person(f"Noreport{i}")
+    statuses = dict(_cells(client.get(_url("en")).content.decode(), 0))
+    assert statuses["missing"] == "6"
+    assert statuses["not yet known"] == "5"
+    assert statuses["Total"] == "18"
 
 
 def test_the_page_accepts_get_only(client: Client) -> None:
     assert client.post(_url("en")).status_code in {403, 405}
+
+
+@pytest.mark.parametrize(
+    ("language", "plain"),
+    [
+        ("ru", "любое число от 1 до 4 показано как «меньше 5»"),
+        ("uk", "будь-яке число від 1 до 4 показано як «менше 5»"),
+        ("en", "any number from 1 to 4 reads “fewer than 5”"),
+    ],
+)
+def test_the_note_on_hidden_counts_is_in_plain_words(
+    client: Client, language: str, plain: str
+) -> None:
+    html = client.get(_url(language)).content.decode()
+    assert plain in html
+    assert "ноль — как" not in html and "a zero as" not in html

@@ -46,9 +46,10 @@ def test_every_read_writes_an_audit_event(client: Client) -> None:
     assert AuditEvent.objects.filter(action="case.public_view").count() == 3
 
 
-# Every state of every workflow, as the visitor should read it. Only a terminal state is
-# "closed": a handover "completed", a surrender "in_safety" or an answered enquiry may still
-# move on, and the team has not finished until it closes the case.
+# Every state of every workflow, as the visitor should read it on a case nobody has replied
+# on yet. Only a terminal state is "closed": a handover "completed", a surrender "in_safety"
+# or an answered enquiry may still move on, and the team has not finished until it closes
+# the case.
 PUBLIC_WORDS = {
     "surrender": {
         "new": "received",
@@ -62,7 +63,7 @@ PUBLIC_WORDS = {
         "new": "received",
         "in_contact": "in_progress",
         "tracing": "in_progress",
-        "answered": "in_progress",
+        "answered": "answered",
         "closed": "closed",
     },
     "handover": {
@@ -96,7 +97,7 @@ def test_the_public_words_cover_every_state_of_every_workflow() -> None:
         for status, public in words.items()
     ],
 )
-def test_internal_states_map_to_three_public_words(kind: str, status: str, public: str) -> None:
+def test_internal_states_map_to_the_public_words(kind: str, status: str, public: str) -> None:
     assert case_public_status(case=Case(kind=kind, status=status)) == public
 
 

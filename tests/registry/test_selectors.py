@@ -159,19 +159,20 @@ def test_status_history_newest_first(registry, dave) -> None:
 
 def test_counts(registry, erin) -> None:
     counts, counted_at = registry_counts_for(user=erin)
-    assert counts["missing"] == 3 and counts["held"] == 0
+    # Three persons with no status report: not yet known, not "missing".
+    assert counts["unknown"] == 3 and counts["missing"] == 0 and counts["held"] == 0
     assert counted_at <= timezone.now()
 
 
 def test_counts_leave_out_merged_duplicates_once_recounted(registry, erin) -> None:
-    assert registry_counts_for(user=erin)[0]["missing"] == 3
+    assert registry_counts_for(user=erin)[0]["unknown"] == 3
     kept = Person.objects.filter(current_status="missing").first()
     duplicate = Person.objects.filter(current_status="missing").exclude(pk=kept.pk).first()
     Person.objects.filter(pk=duplicate.pk).update(merged_into=kept)
-    assert registry_counts_for(user=erin)[0]["missing"] == 3  # the count the page shows, as of then
+    assert registry_counts_for(user=erin)[0]["unknown"] == 3  # the count the page shows, as of then
     registry_tally_refresh()  # the worker's next recount
     counts, counted_at = registry_counts_for(user=erin)
-    assert counts["missing"] == 2 and counted_at > timezone.now() - timedelta(minutes=1)
+    assert counts["unknown"] == 2 and counted_at > timezone.now() - timedelta(minutes=1)
 
 
 @pytest.fixture

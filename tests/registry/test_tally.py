@@ -54,13 +54,13 @@ def test_counts_by_status_and_the_level_of_the_newest_event_in_it() -> None:
     create_person(
         "Twice", [("held", "reported", date(2024, 3, 1)), ("held", "confirmed", date(2024, 1, 1))]
     )
-    create_person("Unknown")  # no event: missing, level not recorded
+    create_person("Unknown")  # no event: not yet known (not "missing"), level not recorded
     create_person("Dup", [("dead", "confirmed", None)], merged_into=keep)
 
     assert registry_counts() == {
         ("held", "probable"): 1,
         ("held", "reported"): 1,
-        ("missing", ""): 1,
+        ("unknown", ""): 1,
     }
 
 
@@ -69,7 +69,7 @@ def test_totals_per_status_from_the_kept_count() -> None:
     create_people(1, "held", "reported")
     create_person("Unknown")
     by_status, tally = registry_status_counts()
-    assert by_status == {"held": 3, "missing": 1}
+    assert by_status == {"held": 3, "unknown": 1}
     assert tally == RegistryTally.objects.get()
 
 

@@ -149,7 +149,7 @@ def test_registry_by_status_and_verification(carol: Any) -> None:
         "Twice", [("held", "reported", date(2024, 3, 1)), ("held", "confirmed", date(2024, 1, 1))]
     )
     create_person("Dead", [("dead", "confirmed", None)])
-    create_person("Unknown")  # no event: missing (the default), level not recorded
+    create_person("Unknown")  # no event: not yet known (never "missing"), level not recorded
     create_person("Dup", [("held", "confirmed", None)], merged_into=keep)
 
     table = selectors.registry_by_status_verification(user=carol)
@@ -165,7 +165,8 @@ def test_registry_by_status_and_verification(carol: Any) -> None:
     rows = _rows(table)
     assert rows["held"] == (1, 1, 0, 0, 2)
     assert rows["dead"] == (0, 0, 1, 0, 1)
-    assert rows["missing"] == (0, 0, 0, 1, 1)
+    assert rows["missing"] == (0, 0, 0, 0, 0)
+    assert rows["not yet known"] == (0, 0, 0, 1, 1)
     assert rows["captured"] == (0, 0, 0, 0, 0)
     assert table.footer == ("Total", 1, 1, 1, 1, 4)  # the merged record is not counted
 

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.accounts.models import User
-from lifeline.cases.services import case_reply_approved_send
+from lifeline.cases.models import Case
+from lifeline.cases.services import case_reply_approved_send, case_transition
+from lifeline.cases.workflows import ANSWERED, workflow_for
 from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.audit import audit_record
@@ -93,6 +95,19 @@ def _decidable(*, actor: User, disclosure: Disclosure) -> Disclosure:
     return disclosure
 
 
+# The steps by which an enquiry's case reaches "answered", as an officer would move it by hand.
+_TO_ANSWERED = ("tracing", ANSWERED)
+
+
+def _case_answered(*, actor: User, case: Case) -> None:
+    """Move the case on once its answer has gone out, so the queue and the family see it so."""
+    for step in _TO_ANSWERED:
+        if case.status == ANSWERED:
+            return
+        if workflow_for(case.kind).allows(case.status, step):
+            case_transition(actor=actor, case=case, to_status=step, by_owner=True)
+
+
 @transaction.atomic
 def disclosure_approve(*, actor: User, disclosure: Disclosure) -> Disclosure:
     """Approve the answer as the second person and send it on the enquiry's case."""
@@ -115,6 +130,7 @@ def disclosure_approve(*, actor: User, disclosure: Disclosure) -> Disclosure:
     enquiry.status = Enquiry.Status.ANSWERED
     enquiry.updated_at = now
     enquiry.save(update_fields=["status", "updated_at"])
+    _case_answered(actor=actor, case=enquiry.case)
     audit_record(
         actor=actor,
         action=Action.DISCLOSURE_APPROVE,
