@@ -22,7 +22,6 @@ from lifeline.core.exceptions import ActionRefused
 from lifeline.core.viewflow import form_action
 from lifeline.outcomes import selectors
 from lifeline.outcomes.forms import (
-    RELATIONSHIPS,
     AssistanceAddForm,
     AssistanceStatusForm,
     AssistanceTypeCreateForm,
@@ -425,7 +424,7 @@ def handover_verify(request: HttpRequest, case_pk: int) -> HttpResponse:
             actor=staff_user(request),
             handover=current,
             relative_name=data["relative_name"],
-            relationship=str(dict(RELATIONSHIPS)[data["relationship"]]),
+            relationship=data["relationship"],
             documents=data["documents"],
         )
     except ActionRefused as refused:

@@ -1,8 +1,14 @@
-"""Public pages and messages are complete in Russian and Ukrainian: no English slips through.
+"""The public site and the console are complete in Russian and Ukrainian: no English slips through.
 
-Two checks. The catalogue check extracts the strings of the public sources (PUBLIC_SOURCES, as
-`makemessages` would, into a temporary directory) and requires each to have a translation in
-ru and uk that is neither empty nor fuzzy, and compiled into the .mo. The page check renders
+Two checks. The catalogue check extracts the strings of the sources (as `makemessages` would,
+into a temporary directory) and requires each to have a translation in ru and uk that is
+neither empty nor fuzzy, and compiled into the .mo: first the public sources (PUBLIC_SOURCES),
+then every console source (CONSOLE_SOURCES: all of lifeline's templates and Python but
+STAYS_ENGLISH). To list what is missing after adding strings:
+
+    make untranslated
+
+The page check renders
 every public page (and the bot's texts) in ru and uk, records every string looked up while
 doing so, wherever it is defined (a status label of the registry on the statistics page), and
 requires each to come back translated; it also looks for any English source sentence of the
@@ -54,6 +60,20 @@ PUBLIC_SOURCES = (
     "public/*.py",
     "channels/telegram/texts.py",
     "channels/email/adapter.py",
+)
+# What a staff user can be shown: everything of lifeline's that marks strings for translation,
+# less STAYS_ENGLISH. Globs, so that new files count without being listed.
+CONSOLE_SOURCES = ("templates/**/*.html", "**/*.py")
+# What is meant to stay English, and why:
+# - migrations freeze copies of model labels; the models' own strings are the ones checked;
+# - management commands and cli.py speak to the server's operator on a terminal (their help,
+#   output and errors), as do log messages, which are never marked for translation anyway;
+# - lifeline/matching is plain Python without Django and shows nothing itself.
+STAYS_ENGLISH = (
+    "**/migrations/*.py",
+    "**/management/**/*.py",
+    "cli.py",
+    "matching/**/*.py",
 )
 # The keywords `makemessages` gives xgettext for the "django" domain.
 KEYWORDS = (
@@ -159,9 +179,16 @@ def extract(paths: Iterable[Path], root: Path = ROOT) -> list[Message]:
     return messages
 
 
-def sources(patterns: Iterable[str], root: Path = ROOT) -> list[Path]:
+def sources(
+    patterns: Iterable[str], root: Path = ROOT, leave_out: Iterable[str] = ()
+) -> list[Path]:
     found = {path for pattern in patterns for path in root.glob(pattern) if path.is_file()}
+    found -= {path for pattern in leave_out for path in root.glob(pattern)}
     return sorted(found)
+
+
+def console_sources(root: Path = ROOT) -> list[Path]:
+    return sources(CONSOLE_SOURCES, root, leave_out=STAYS_ENGLISH)
 
 
 def untranslated(
@@ -291,6 +318,27 @@ def test_every_public_string_is_translated(language: str) -> None:
     assert not problems, f"{language}: {len(problems)} public strings:\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("language", CHECKED)
+def test_every_console_string_is_translated(language: str) -> None:
+    messages = extract(console_sources())
+    assert len(messages) > 1000, "the console sources were not found"
+    problems = untranslated(messages, catalogue(language), compiled(language))
+    assert not problems, f"{language}: {len(problems)} console strings:\n" + "\n".join(problems)
+
+
+def test_the_console_sources_leave_out_only_what_stays_english() -> None:
+    checked = set(console_sources())
+    assert set(sources(PUBLIC_SOURCES)) <= checked
+    assert ROOT / "templates/console/base.html" in checked
+    assert ROOT / "registry/explain.py" in checked
+    assert ROOT / "outcomes/models.py" in checked  # the seeded assistance catalogue
+    left_out = set(sources(["**/*.py", "**/*.html"])) - checked
+    assert left_out, "nothing is left out"
+    for path in left_out:
+        parts = path.relative_to(ROOT).parts
+        assert {"migrations", "management", "matching"} & set(parts) or parts == ("cli.py",)
+
+
 def test_the_public_sources_cover_every_public_template() -> None:
     public = set(sources(["templates/public/*.html", "templates/core/*.html"]))
     assert public <= set(sources(PUBLIC_SOURCES))
@@ -373,6 +421,36 @@ def test_the_catalogue_check_reports_a_string_without_translation(tmp_path: Path
         problems = untranslated(messages, catalogue(language), compiled(language))
         assert problems == [
             "missing: 'A sentence nobody has translated yet' (templates/public/new.html:1)"
+        ]
+
+
+def test_the_console_check_reports_a_new_console_string_without_translation(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "templates" / "console" / "cases" / "new.html"
+    template.parent.mkdir(parents=True)
+    template.write_text('{% load i18n %}<h2>{% translate "Queue" %}</h2>')
+    service = tmp_path / "cases" / "services.py"
+    command = tmp_path / "cases" / "management" / "commands" / "tidy.py"
+    command.parent.mkdir(parents=True)
+    service.write_text(
+        "from django.utils.translation import gettext as _, ngettext\n"
+        '_("A refusal nobody has translated yet")\n'
+        'ngettext("%(n)d case was reopened", "%(n)d cases were reopened", n)\n'
+    )
+    command.write_text('from django.utils.translation import gettext as _\n_("Tidied.")\n')
+
+    messages = extract(console_sources(root=tmp_path), root=tmp_path)
+
+    assert sorted(m.msgid for m in messages) == [
+        "%(n)d case was reopened",
+        "A refusal nobody has translated yet",
+        "Queue",
+    ]
+    for language in CHECKED:
+        assert untranslated(messages, catalogue(language), compiled(language)) == [
+            "missing: 'A refusal nobody has translated yet' (cases/services.py:2)",
+            "missing: '%(n)d case was reopened' (cases/services.py:3)",
         ]
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
@@ -18,6 +17,7 @@ from lifeline.core.actors import SYSTEM, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
 from lifeline.outcomes.models import (
+    DEFAULT_HANDOVER_STEPS,
     ExchangeEntry,
     Handover,
     HandoverStep,
@@ -33,15 +33,6 @@ from lifeline.outcomes.services.common import (
 )
 from lifeline.registry.models import Person, PersonStatus, Source, Verification
 from lifeline.registry.services import source_create, status_event_add
-
-# The checklist every handover starts with, in order.
-DEFAULT_HANDOVER_STEPS = (
-    _("Identity of the relative checked against the documents"),
-    _("The person's consent to go with the relative confirmed"),
-    _("Medical check done"),
-    _("Belongings returned to the person"),
-    _("Receipt signed by the relative"),
-)
 
 
 def _require_not_completed(handover: Handover) -> None:
@@ -96,11 +87,10 @@ def handover_open(*, actor: User, case: Case, person: Person) -> Handover:
     handover = Handover.objects.create(
         case=case, person=person, created_by=staff_of(actor), created_at=now
     )
-    with translation.override(CONSOLE_LANGUAGE):
-        HandoverStep.objects.bulk_create(
-            HandoverStep(handover=handover, position=n, text=str(text))
-            for n, text in enumerate(DEFAULT_HANDOVER_STEPS, start=1)
-        )
+    HandoverStep.objects.bulk_create(
+        HandoverStep(handover=handover, position=n, text=text)
+        for n, text in enumerate(DEFAULT_HANDOVER_STEPS, start=1)
+    )
     audit_record(
         actor=actor,
         action=Action.HANDOVER_OPEN,
