@@ -245,9 +245,21 @@ def _in_console_language(
     language = console_language_for(request)
     with translation.override(language):
         response = view(request, *args, **kwargs)
+        _word_queued_messages(request)
     # LocaleMiddleware would otherwise label the page with the public site's language.
     response.headers.setdefault("Content-Language", language)
     return response
+
+
+def _word_queued_messages(request: HttpRequest) -> None:
+    """Word the messages the view queued (often lazy strings) in the console's language.
+
+    The message middleware words them only when it stores them, after the view has returned and
+    the override above has ended: they would come out in the public site's language instead.
+    """
+    storage = getattr(request, "_messages", None)
+    for message in getattr(storage, "_queued_messages", ()):
+        message._prepare()
 
 
 def staff_view(perm: str, *, others_to_start: bool = False) -> Callable[[View], View]:
