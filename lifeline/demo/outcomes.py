@@ -33,7 +33,16 @@ from lifeline.outcomes.models import (
     OutcomeOffer,
     OutcomeOption,
 )
-from lifeline.registry.models import Person, PersonStatus, Source, StatusEvent, Verification
+from lifeline.registry.models import (
+    EXCHANGE_EVENT_NOTE,
+    EXCHANGE_SOURCE_TITLE,
+    HANDOVER_SOURCE_TITLE,
+    Person,
+    PersonStatus,
+    Source,
+    StatusEvent,
+    Verification,
+)
 
 STEPS = len(DEFAULT_HANDOVER_STEPS)
 # (case status, checklist steps done, days from today to the meeting): one handover at each
@@ -348,7 +357,7 @@ class OutcomesBuilder:
             raise ValueError("a completed handover has its meeting")
         source = Source.objects.create(
             kind=Source.Kind.DOCUMENT,
-            title=f"Handover record {handover.case.reference}",
+            title=HANDOVER_SOURCE_TITLE % {"case": handover.case.reference},
             reliability=Source.Reliability.HIGH,
             received_on=at.date(),
         )
@@ -446,7 +455,7 @@ class OutcomesBuilder:
         # As `exchange_batch_complete` records it: one source, one confirmed event each.
         batch.source = Source.objects.create(
             kind=Source.Kind.OFFICIAL_LIST,
-            title=f"Exchange batch #{batch.pk} of {planned_on:%Y-%m-%d}",
+            title=EXCHANGE_SOURCE_TITLE % {"batch": batch.pk, "date": f"{planned_on:%Y-%m-%d}"},
             reliability=Source.Reliability.HIGH,
             received_on=completed.date(),
         )
@@ -459,7 +468,7 @@ class OutcomesBuilder:
                 place=place,
                 source=batch.source,
                 verification=Verification.CONFIRMED,
-                note=f"Recorded on completion of exchange batch #{batch.pk}.",
+                note=EXCHANGE_EVENT_NOTE % {"batch": batch.pk},
                 recorded_at=completed,
             )
             for person in sent

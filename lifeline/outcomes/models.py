@@ -99,6 +99,15 @@ class AssistanceType(models.Model):
             return gettext(self.description)
         return self.description
 
+    def as_stored(self, name: str, description: str) -> tuple[str, str]:
+        """What an admin saves from the edit form, with the seeded texts he left as they were
+        shown to him (in his language) stored in English again, to stay worded for everyone."""
+        if name == self.label:
+            name = self.name
+        if description == self.description_shown:
+            description = self.description
+        return name, description
+
 
 class AssistanceStatus(models.TextChoices):
     REQUESTED = "requested", _("requested")

@@ -170,12 +170,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.assistance_type_get_for(user=staff_user(request), pk=pk)
     form = AssistanceTypeForm(_posted(request), initial=AssistanceTypeForm.initial_for(current))
+
+    def save() -> list[str]:
+        data = dict(form.cleaned_data)
+        data["name"], data["description"] = current.as_stored(data["name"], data["description"])
+        return assistance.assistance_type_update(
+            actor=staff_user(request), assistance_type=current, **data
+        )
+
     return form_action(
         request,
         form,
-        lambda: assistance.assistance_type_update(
-            actor=staff_user(request), assistance_type=current, **form.cleaned_data
-        ),
+        save,
         success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
         redirect_to=lambda _changed: redirect("outcomes:catalogue"),
         template="console/outcomes/catalogue_edit.html",

@@ -33,20 +33,28 @@ from typing import Any
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
 
 import lifeline
+from lifeline.cases.models import Case, CaseKind
 from lifeline.channels.telegram import texts as bot
+from lifeline.core.access import Role
 from lifeline.core.errors import server_error
+from lifeline.demo.builder import demo_load
+from lifeline.outcomes.models import AssistanceType, ExchangeBatch, Handover
+from lifeline.registry.models import Person
+from lifeline.tracing.models import Enquiry
 from tests.core.test_url_access import ROUTES
+from tests.factories import create_user, login_staff
 from tests.public.test_pages import public_pages
 
 ROOT = Path(lifeline.__file__).parent
 LOCALE = ROOT / "locale"
 CHECKED = ("ru", "uk")
-# Names that stay as they are in every language.
-SAME_EVERYWHERE = {"Telegram", "e-mail"}
+# Names that stay as they are in every language, and Django's own "…" after a truncated text.
+SAME_EVERYWHERE = {"Telegram", "e-mail", "%(truncated_text)s…"}
 
 # What a visitor (web, bot or e-mail) can be shown. Globs, so that new public files count.
 PUBLIC_SOURCES = (
@@ -403,6 +411,58 @@ def test_public_pages_in_english_show_no_russian(alice: Any) -> None:
             page = page.replace(own_name, "")
         cyrillic = re.findall(r"\w*[А-Яа-яЁёІіЇїЄєҐґ]\w*", page)
         assert not cyrillic, f"{name}: {cyrillic[:5]}"
+
+
+# The console's pages, on the demo's data
+
+
+def _console_pages(client: Client) -> Iterator[tuple[str, str]]:
+    """Every console page without parameters, and the pages of a few of each kind of record."""
+    for route in ROUTES:
+        if route.access and route.access[0] == "staff" and not route.converters:
+            response = client.get(f"/{route.route}")
+            if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                yield route.name, response.content.decode()
+    pages = [
+        *(reverse("cases:detail", args=[pk]) for pk in _one_case_of_each_kind()),
+        *(reverse("tracing:enquiry", args=[e.pk]) for e in Enquiry.objects.all()[:4]),
+        *(reverse("outcomes:handover", args=[h.case_id]) for h in Handover.objects.all()[:4]),
+        *(reverse("outcomes:exchange", args=[b.pk]) for b in ExchangeBatch.objects.all()),
+        *(reverse("outcomes:catalogue_edit", args=[t.pk]) for t in AssistanceType.objects.all()),
+        *(reverse("registry:person", args=[p.pk]) for p in Person.objects.all()[:4]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        yield url, response.content.decode()
+
+
+def _one_case_of_each_kind() -> list[int]:
+    return [Case.objects.filter(kind=kind).values_list("pk", flat=True)[0] for kind in CaseKind]
+
+
+@pytest.fixture
+def demo(settings: Any, tmp_path: Path, db: Any) -> None:
+    settings.DATA_DIR = tmp_path
+    demo_load(persons=150, cases=40, seed=3)
+
+
+@pytest.mark.parametrize("language", CHECKED)
+def test_console_pages_show_no_english_in_russian_or_ukrainian(
+    language: str, demo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client()
+    login_staff(client, create_user("polyglot", roles=list(Role.ALL), console_language=language))
+    sentences = english_sentences()
+    with untranslated_lookups(monkeypatch) as lookups:
+        shown = list(_console_pages(client))
+    assert len(shown) >= 30 and lookups.count > 1000
+    untranslated = "\n".join(sorted(lookups.untranslated))
+    assert not untranslated, f"untranslated on the {language} console:\n{untranslated}"
+    problems = [
+        f"{name}: {found!r}" for name, page in shown for found in english_left_in(page, sentences)
+    ]
+    assert not problems, f"English on {language} console pages:\n" + "\n".join(problems)
 
 
 # The checks can fail

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_transition
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, staff_of
 from lifeline.core.audit import audit_record
@@ -31,7 +31,13 @@ from lifeline.outcomes.services.common import (
     open_handover_of,
     require_open_case,
 )
-from lifeline.registry.models import Person, PersonStatus, Source, Verification
+from lifeline.registry.models import (
+    HANDOVER_SOURCE_TITLE,
+    Person,
+    PersonStatus,
+    Source,
+    Verification,
+)
 from lifeline.registry.services import source_create, status_event_add
 
 
@@ -224,8 +230,8 @@ def handover_complete(*, actor: User, handover: Handover) -> Handover:
     person = Person.objects.select_for_update().get(pk=handover.person_id)
     _refuse_unless_held(person)
     _move_case(actor=actor, case=handover.case, to_status="completed")
-    with translation.override(CONSOLE_LANGUAGE):
-        title = gettext("Handover record %(case)s") % {"case": handover.case.reference}
+    # In English, worded for each reader when shown (registry.models.SYSTEM_SOURCE_TITLES).
+    title = HANDOVER_SOURCE_TITLE % {"case": handover.case.reference}
     # The user's permission was checked above; the registry writes are the system's.
     source = source_create(
         actor=SYSTEM,
