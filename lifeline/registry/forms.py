@@ -148,6 +148,27 @@ class PersonForm(forms.Form):
 PERSON_FORM_FIELDS = [name for name in PersonForm.base_fields if name != "name_language"]
 
 
+class SourceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A source picked from a list grouped by its kind (an <optgroup> each), by title within.
+
+    Only the choices shown are grouped; what is submitted is checked against the queryset.
+    """
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[Any]:
+        kinds = dict(Source.Kind.choices)
+        groups: dict[str, list[tuple[Any, str]]] = {kind: [] for kind in kinds}
+        for source in self.queryset:  # type: ignore[union-attr]
+            choice = (self.prepare_value(source), self.label_from_instance(source))
+            groups.setdefault(source.kind, []).append(choice)
+        shown = [
+            (kinds.get(kind, kind), sorted(items, key=lambda c: c[1].casefold()))
+            for kind, items in groups.items()
+            if items
+        ]
+        return [("", self.empty_label), *shown]
+
+
 class NameFormForm(forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=100)
     given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
@@ -164,9 +185,7 @@ class NameFormForm(forms.Form):
         max_length=20,
         help_text=_("for a Latin spelling, e.g. icao (passport), bgn, gost, de"),
     )
-    source = forms.ModelChoiceField(
-        label=_("Source"), required=False, queryset=Source.objects.none()
-    )
+    source = SourceField(label=_("Source"), required=False, queryset=Source.objects.none())
     make_primary = forms.BooleanField(label=_("Make this the primary name"), required=False)
 
     def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
@@ -199,9 +218,7 @@ class StatusEventForm(forms.Form):
         help_text=_("for a death, where he is buried, if known; kept encrypted on his record"),
     )
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
-    source = forms.ModelChoiceField(
-        label=_("Existing source"), required=False, queryset=Source.objects.none()
-    )
+    source = SourceField(label=_("Existing source"), required=False, queryset=Source.objects.none())
     new_source_title = forms.CharField(
         label=_("Or a new source: title"), required=False, max_length=200
     )
