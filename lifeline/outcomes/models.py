@@ -295,7 +295,7 @@ DEFAULT_HANDOVER_STEPS = (
 def _relationship_of_label() -> dict[str, str]:
     """Each relationship's label in each console language, to its code (for rows that stored
     the label the verifying officer read, before the code was stored)."""
-    found = {}
+    found: dict[str, str] = {}
     for language in CONSOLE_LANGUAGES:
         with translation.override(language):
             found |= {str(label): code for code, label in Relationship.choices}

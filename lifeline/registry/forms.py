@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,25 +150,26 @@ class PersonForm(forms.Form):
 PERSON_FORM_FIELDS = [name for name in PersonForm.base_fields if name != "name_language"]
 
 
-class SourceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A source picked from a list grouped by its kind (an <optgroup> each), by title within.
+class _SourcesByKind(ModelChoiceIterator):
+    """The sources as one <optgroup> per kind, in the order of Source.Kind, by title within."""
 
-    Only the choices shown are grouped; what is submitted is checked against the queryset.
-    """
-
-    @property  # type: ignore[override]
-    def choices(self) -> list[Any]:
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
         kinds = dict(Source.Kind.choices)
-        groups: dict[str, list[tuple[Any, str]]] = {kind: [] for kind in kinds}
-        for source in self.queryset:  # type: ignore[union-attr]
-            choice = (self.prepare_value(source), self.label_from_instance(source))
-            groups.setdefault(source.kind, []).append(choice)
-        shown = [
-            (kinds.get(kind, kind), sorted(items, key=lambda c: c[1].casefold()))
-            for kind, items in groups.items()
-            if items
-        ]
-        return [("", self.empty_label), *shown]
+        groups: dict[str, list[Any]] = {kind: [] for kind in kinds}
+        for source in self.queryset:
+            groups.setdefault(source.kind, []).append(self.choice(source))
+        for kind, choices in groups.items():
+            if choices:
+                yield kinds.get(kind, kind), sorted(choices, key=lambda c: str(c[1]).casefold())
+
+
+class SourceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A source picked from a list grouped by its kind. Only what is shown is grouped: what is
+    submitted is checked against the queryset, as by any ModelChoiceField."""
+
+    iterator = _SourcesByKind
 
 
 class NameFormForm(forms.Form):
