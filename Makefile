@@ -11,7 +11,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV := LIFELINE_DEV_KEYS=1
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint check clean
+.PHONY: run test test-fast lint check clean untranslated
 
 # `make run` needs the app and the demo extra; tests, lint and CI need the dev extra, which holds
 # the demo's too. Neither takes the `tables` extra (rigour, which compiles PyICU): see
@@ -46,6 +46,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	@scripts/ensure-mail-corpus
 	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest -m "not slow and not e2e" -n 2 $(PYTEST_ARGS)
+
+# Every public and console string without its ru or uk translation (tests/core/test_translations.py).
+untranslated: $(STAMP)
+	$(DEV) LIFELINE_TESTING=1 LIFELINE_DATA_DIR=var/test $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/core/test_translations.py -k "every_console_string or every_public_string"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ class ConsoleLanguage(models.TextChoices):
     # Each named in its own language, whatever the console's language is at the moment.
     EN = "en", "English"
     RU = "ru", "Русский"
+    UK = "uk", "Українська"
 
 
 class User(AbstractUser):

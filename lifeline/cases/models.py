@@ -5,8 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from lifeline.core.fields import EncryptedTextField, RowKeyField
+from lifeline.core.wording import worded
+
+# What the system writes into a case's timeline itself: stored in English, worded for each
+# reader when shown (core.wording).
+REOPENED_TEXT = gettext_noop("Reopened: the person wrote again.")
+SYSTEM_EVENT_TEXTS = (REOPENED_TEXT,)
 
 
 class CaseKind(models.TextChoices):
@@ -114,6 +121,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def text_shown(self) -> str:
+        return worded(self.text, SYSTEM_EVENT_TEXTS)
 
 
 class ReplyDraft(models.Model):

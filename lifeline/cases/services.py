@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from lifeline.cases.exceptions import CaseActionRefused, CaseChanged
 from lifeline.cases.fixed_replies import fixed_reply_get, is_fixed_text
 from lifeline.cases.models import (
+    REOPENED_TEXT,
     CallBackOutcome,
     Case,
     CaseEvent,
@@ -28,7 +29,7 @@ from lifeline.cases.workflows import (
     transition_check,
     workflow_for,
 )
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, has_perm, require_perm
+from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
@@ -229,8 +230,6 @@ def case_reopen_for_message(*, case: Case) -> bool:
     now = timezone.now()
     case.status, case.closed_at, case.updated_at = to_status, None, now
     case.save(update_fields=["status", "closed_at", "updated_at"])
-    with translation.override(CONSOLE_LANGUAGE):  # the worker has no console user's language
-        text = gettext("Reopened: the person wrote again.")
     event = _event(
         case=case,
         actor=SYSTEM,
@@ -238,7 +237,7 @@ def case_reopen_for_message(*, case: Case) -> bool:
         at=now,
         from_value=from_status,
         to_value=to_status,
-        text=text,
+        text=REOPENED_TEXT,  # in English, worded for each reader when shown
     )
     audit_record(
         actor=SYSTEM,

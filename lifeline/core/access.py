@@ -37,7 +37,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 # the public pages follow the visitor's language. Lines the system writes into a case for staff
 # to read (no user's choice applies there) are written in CONSOLE_LANGUAGE.
 CONSOLE_LANGUAGE = "en"
-CONSOLE_LANGUAGES = ("en", "ru")
+CONSOLE_LANGUAGES = ("en", "ru", "uk")
 
 
 class Role:
@@ -229,7 +229,7 @@ def second_factor_passed(request: HttpRequest) -> bool:
 
 
 def console_language_for(request: HttpRequest) -> str:
-    """The console's language for this request: the user's choice, else the browser's (en/ru)."""
+    """The console's language for this request: the user's choice, else the browser's (en/ru/uk)."""
     chosen = getattr(request.user, "console_language", None)
     if request.user.is_authenticated and chosen in CONSOLE_LANGUAGES:
         return str(chosen)
@@ -237,7 +237,7 @@ def console_language_for(request: HttpRequest) -> str:
 
 
 def console_language_of_browser(request: HttpRequest) -> str:
-    """The console's language the browser asks for (en/ru); reads neither user nor session."""
+    """The console's language the browser asks for (en/ru/uk); reads neither user nor session."""
     for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         if (base := tag.split("-")[0]) in CONSOLE_LANGUAGES:
             return base
@@ -250,9 +250,21 @@ def _in_console_language(
     language = console_language_for(request)
     with translation.override(language):
         response = view(request, *args, **kwargs)
+        _word_queued_messages(request)
     # LocaleMiddleware would otherwise label the page with the public site's language.
     response.headers.setdefault("Content-Language", language)
     return response
+
+
+def _word_queued_messages(request: HttpRequest) -> None:
+    """Word the messages the view queued (often lazy strings) in the console's language.
+
+    The message middleware words them only when it stores them, after the view has returned and
+    the override above has ended: they would come out in the public site's language instead.
+    """
+    storage = getattr(request, "_messages", None)
+    for message in getattr(storage, "_queued_messages", ()):
+        message._prepare()
 
 
 def staff_view(perm: str, *, others_to_start: bool = False) -> Callable[[View], View]:

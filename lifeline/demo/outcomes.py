@@ -14,17 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from django.utils import translation
-
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.workflows import CLOSED
-from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.demo.common import weighted
 from lifeline.demo.names import SyntheticPerson, feminine_surname
-from lifeline.outcomes.forms import RELATIONSHIPS
 from lifeline.outcomes.models import (
     ASSISTANCE_TRANSITIONS,
+    DEFAULT_HANDOVER_STEPS,
     AssistanceEvent,
     AssistanceItem,
     AssistanceType,
@@ -36,8 +33,16 @@ from lifeline.outcomes.models import (
     OutcomeOffer,
     OutcomeOption,
 )
-from lifeline.outcomes.services.handovers import DEFAULT_HANDOVER_STEPS
-from lifeline.registry.models import Person, PersonStatus, Source, StatusEvent, Verification
+from lifeline.registry.models import (
+    EXCHANGE_EVENT_NOTE,
+    EXCHANGE_SOURCE_TITLE,
+    HANDOVER_SOURCE_TITLE,
+    Person,
+    PersonStatus,
+    Source,
+    StatusEvent,
+    Verification,
+)
 
 STEPS = len(DEFAULT_HANDOVER_STEPS)
 # (case status, checklist steps done, days from today to the meeting): one handover at each
@@ -283,21 +288,19 @@ class OutcomesBuilder:
     def _relative(
         self, person: Person, language: str, pool: Sequence[SyntheticPerson]
     ) -> tuple[str, str]:
-        """A made-up relative of `person`: the name, and the relationship as the form words it."""
+        """A made-up relative of `person`: the name, and the relationship's code."""
         rng = self.rng
         choices = RELATIVES["f" if person.sex == Person.Sex.FEMALE else "m"]
         relationship, sex = weighted(rng, [((r, s), w) for r, s, w in choices])
-        with translation.override(CONSOLE_LANGUAGE):
-            label = str(dict(RELATIONSHIPS)[relationship])
         # Few women among the demo's persons: a given name from the other language will do.
         others = [p for p in pool if p.language == language and p.sex == sex]
         others = others or [p for p in pool if p.sex == sex]
         if not others:
-            return person.surname, label
+            return person.surname, relationship
         other = rng.choice(others)
         surname = feminine_surname(person.surname) if sex == "f" else person.surname
         patronymic = person.patronymic if relationship == "sibling" else other.patronymic
-        return f"{surname} {other.given_name} {patronymic}", label
+        return f"{surname} {other.given_name} {patronymic}", relationship
 
     def _handovers(
         self, planned: Sequence[PlannedHandover], relatives: Sequence[SyntheticPerson]
@@ -330,8 +333,7 @@ class OutcomesBuilder:
                 handover.source = self._handed_over(handover, t.completed)
             handovers.append(handover)
         Handover.objects.bulk_create(handovers)
-        with translation.override(CONSOLE_LANGUAGE):
-            texts = [str(text) for text in DEFAULT_HANDOVER_STEPS]
+        texts = DEFAULT_HANDOVER_STEPS
         steps = []
         for handover, plan in zip(handovers, planned, strict=True):
             done = plan.timeline.steps_done
@@ -355,7 +357,7 @@ class OutcomesBuilder:
             raise ValueError("a completed handover has its meeting")
         source = Source.objects.create(
             kind=Source.Kind.DOCUMENT,
-            title=f"Handover record {handover.case.reference}",
+            title=HANDOVER_SOURCE_TITLE % {"case": handover.case.reference},
             reliability=Source.Reliability.HIGH,
             received_on=at.date(),
         )
@@ -453,7 +455,7 @@ class OutcomesBuilder:
         # As `exchange_batch_complete` records it: one source, one confirmed event each.
         batch.source = Source.objects.create(
             kind=Source.Kind.OFFICIAL_LIST,
-            title=f"Exchange batch #{batch.pk} of {planned_on:%Y-%m-%d}",
+            title=EXCHANGE_SOURCE_TITLE % {"batch": batch.pk, "date": f"{planned_on:%Y-%m-%d}"},
             reliability=Source.Reliability.HIGH,
             received_on=completed.date(),
         )
@@ -466,7 +468,7 @@ class OutcomesBuilder:
                 place=place,
                 source=batch.source,
                 verification=Verification.CONFIRMED,
-                note=f"Recorded on completion of exchange batch #{batch.pk}.",
+                note=EXCHANGE_EVENT_NOTE % {"batch": batch.pk},
                 recorded_at=completed,
             )
             for person in sent

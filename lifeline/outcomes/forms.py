@@ -78,8 +78,8 @@ class AssistanceTypeForm(AssistanceTypeCreateForm):
     @staticmethod
     def initial_for(assistance_type: AssistanceType) -> dict[str, Any]:
         return {
-            "name": assistance_type.name,
-            "description": assistance_type.description,
+            "name": assistance_type.label,
+            "description": assistance_type.description_shown,
             "order": assistance_type.order,
             "active": assistance_type.active,
         }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from lifeline.cases.models import Case
+from lifeline.cases.models import Case, Relationship
+from lifeline.core.access import CONSOLE_LANGUAGES
 from lifeline.core.fields import EncryptedTextField, RowKeyField
 from lifeline.registry.models import Person, Source
 
@@ -54,6 +59,21 @@ class OutcomeOffer(models.Model):
 # --- Assistance ----------------------------------------------------------------------------
 
 
+# The catalogue the hotline starts with, seeded by migration 0002 under these English names and
+# descriptions. A row that still has its seeded name is shown in the reader's language; once an
+# admin renames it, it is shown as he wrote it.
+SEEDED_ASSISTANCE_TYPES: dict[str, str] = {
+    gettext_noop("identity documents"): gettext_noop("New or replacement identity documents."),
+    gettext_noop("amnesty or reward claim"): gettext_noop(
+        "A claim under an amnesty or reward programme."
+    ),
+    gettext_noop("medical care"): gettext_noop("Treatment, medicines, a medical check."),
+    gettext_noop("relocation"): gettext_noop(
+        "Moving the person, and his family where needed, to a safe place."
+    ),
+}
+
+
 class AssistanceType(models.Model):
     """An entry of the catalogue admins keep. A type in use is deactivated, never deleted."""
 
@@ -66,7 +86,27 @@ class AssistanceType(models.Model):
         ordering = ["order", "name", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language if it is still the seeded one, else as written."""
+        return gettext(self.name) if self.name in SEEDED_ASSISTANCE_TYPES else self.name
+
+    @property
+    def description_shown(self) -> str:
+        if SEEDED_ASSISTANCE_TYPES.get(self.name) == self.description:
+            return gettext(self.description)
+        return self.description
+
+    def as_stored(self, name: str, description: str) -> tuple[str, str]:
+        """What an admin saves from the edit form, with the seeded texts he left as they were
+        shown to him (in his language) stored in English again, to stay worded for everyone."""
+        if name == self.label:
+            name = self.name
+        if description == self.description_shown:
+            description = self.description
+        return name, description
 
 
 class AssistanceStatus(models.TextChoices):
@@ -240,6 +280,27 @@ class ExchangeEntry(models.Model):
 
 # --- Handovers -----------------------------------------------------------------------------
 
+# The checklist every handover starts with, in order. Its steps are stored in English, as
+# written here, and shown in the reader's language; a step typed by staff is shown as written.
+DEFAULT_HANDOVER_STEPS = (
+    gettext_noop("Identity of the relative checked against the documents"),
+    gettext_noop("The person's consent to go with the relative confirmed"),
+    gettext_noop("Medical check done"),
+    gettext_noop("Belongings returned to the person"),
+    gettext_noop("Receipt signed by the relative"),
+)
+
+
+@cache
+def _relationship_of_label() -> dict[str, str]:
+    """Each relationship's label in each console language, to its code (for rows that stored
+    the label the verifying officer read, before the code was stored)."""
+    found: dict[str, str] = {}
+    for language in CONSOLE_LANGUAGES:
+        with translation.override(language):
+            found |= {str(label): code for code, label in Relationship.choices}
+    return found
+
 
 class Handover(models.Model):
     """A captive collected by a relative: verified, scheduled, the steps done, completed."""
@@ -275,6 +336,12 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"handover {self.case_id}"
+
+    @property
+    def relationship_label(self) -> str:
+        """The relationship (stored as its code, "mother") in the reader's language."""
+        code = _relationship_of_label().get(self.relationship, self.relationship)
+        return str(Relationship(code).label) if code in Relationship.values else code
 
     @property
     def is_verified(self) -> bool:
@@ -318,7 +385,12 @@ class HandoverStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The step in the reader's language if it is one of the defaults, else as written."""
+        return gettext(self.text) if self.text in DEFAULT_HANDOVER_STEPS else self.text
 
     @property
     def is_done(self) -> bool:

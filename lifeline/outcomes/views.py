@@ -22,7 +22,6 @@ from lifeline.core.exceptions import ActionRefused
 from lifeline.core.viewflow import form_action
 from lifeline.outcomes import selectors
 from lifeline.outcomes.forms import (
-    RELATIONSHIPS,
     AssistanceAddForm,
     AssistanceStatusForm,
     AssistanceTypeCreateForm,
@@ -171,12 +170,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.assistance_type_get_for(user=staff_user(request), pk=pk)
     form = AssistanceTypeForm(_posted(request), initial=AssistanceTypeForm.initial_for(current))
+
+    def save() -> list[str]:
+        data = dict(form.cleaned_data)
+        data["name"], data["description"] = current.as_stored(data["name"], data["description"])
+        return assistance.assistance_type_update(
+            actor=staff_user(request), assistance_type=current, **data
+        )
+
     return form_action(
         request,
         form,
-        lambda: assistance.assistance_type_update(
-            actor=staff_user(request), assistance_type=current, **form.cleaned_data
-        ),
+        save,
         success=lambda changed: _("Saved.") if changed else _("Nothing changed."),
         redirect_to=lambda _changed: redirect("outcomes:catalogue"),
         template="console/outcomes/catalogue_edit.html",
@@ -425,7 +430,7 @@ def handover_verify(request: HttpRequest, case_pk: int) -> HttpResponse:
             actor=staff_user(request),
             handover=current,
             relative_name=data["relative_name"],
-            relationship=str(dict(RELATIONSHIPS)[data["relationship"]]),
+            relationship=data["relationship"],
             documents=data["documents"],
         )
     except ActionRefused as refused:

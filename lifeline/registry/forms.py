@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,6 +150,28 @@ class PersonForm(forms.Form):
 PERSON_FORM_FIELDS = [name for name in PersonForm.base_fields if name != "name_language"]
 
 
+class _SourcesByKind(ModelChoiceIterator):
+    """The sources as one <optgroup> per kind, in the order of Source.Kind, by title within."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        kinds = dict(Source.Kind.choices)
+        groups: dict[str, list[Any]] = {kind: [] for kind in kinds}
+        for source in self.queryset:
+            groups.setdefault(source.kind, []).append(self.choice(source))
+        for kind, choices in groups.items():
+            if choices:
+                yield kinds.get(kind, kind), sorted(choices, key=lambda c: str(c[1]).casefold())
+
+
+class SourceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A source picked from a list grouped by its kind. Only what is shown is grouped: what is
+    submitted is checked against the queryset, as by any ModelChoiceField."""
+
+    iterator = _SourcesByKind
+
+
 class NameFormForm(forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=100)
     given_name = forms.CharField(label=_("Given name"), required=False, max_length=100)
@@ -164,9 +188,7 @@ class NameFormForm(forms.Form):
         max_length=20,
         help_text=_("for a Latin spelling, e.g. icao (passport), bgn, gost, de"),
     )
-    source = forms.ModelChoiceField(
-        label=_("Source"), required=False, queryset=Source.objects.none()
-    )
+    source = SourceField(label=_("Source"), required=False, queryset=Source.objects.none())
     make_primary = forms.BooleanField(label=_("Make this the primary name"), required=False)
 
     def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
@@ -199,9 +221,7 @@ class StatusEventForm(forms.Form):
         help_text=_("for a death, where he is buried, if known; kept encrypted on his record"),
     )
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
-    source = forms.ModelChoiceField(
-        label=_("Existing source"), required=False, queryset=Source.objects.none()
-    )
+    source = SourceField(label=_("Existing source"), required=False, queryset=Source.objects.none())
     new_source_title = forms.CharField(
         label=_("Or a new source: title"), required=False, max_length=200
     )

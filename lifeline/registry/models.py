@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from lifeline.core.fields import (
     EncryptedBinaryField,
@@ -16,7 +17,16 @@ from lifeline.core.fields import (
     EncryptedTextField,
     RowKeyField,
 )
+from lifeline.core.wording import worded
 from lifeline.registry.text import fold
+
+# What the system writes as a source's title and a status event's note when a handover or an
+# exchange completes: stored in English, filled in, and worded for each reader (core.wording).
+HANDOVER_SOURCE_TITLE = gettext_noop("Handover record %(case)s")
+EXCHANGE_SOURCE_TITLE = gettext_noop("Exchange batch #%(batch)d of %(date)s")
+EXCHANGE_EVENT_NOTE = gettext_noop("Recorded on completion of exchange batch #%(batch)d.")
+SYSTEM_SOURCE_TITLES = (HANDOVER_SOURCE_TITLE, EXCHANGE_SOURCE_TITLE)
+SYSTEM_EVENT_NOTES = (EXCHANGE_EVENT_NOTE,)
 
 
 def partial_date_errors(year: int | None, month: int | None, day: int | None) -> dict[str, Any]:
@@ -85,7 +95,11 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_shown
+
+    @property
+    def title_shown(self) -> str:
+        return worded(self.title, SYSTEM_SOURCE_TITLES)
 
 
 class Person(models.Model):
@@ -276,6 +290,10 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} ({self.verification})"
+
+    @property
+    def note_shown(self) -> str:
+        return worded(self.note, SYSTEM_EVENT_NOTES)
 
     @property
     def sort_key(self) -> tuple[date, datetime, int]:

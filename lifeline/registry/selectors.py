@@ -313,10 +313,12 @@ def status_history(person: Person) -> list[StatusEvent]:
     return sorted(person.status_events.all(), key=lambda e: e.sort_key, reverse=True)
 
 
-def source_list_for(*, user: User) -> QuerySet[Source]:
-    """Sources to pick from when recording a fact (titles only name documents, not persons)."""
+def source_list_for(*, user: User, title_contains: str = "") -> QuerySet[Source]:
+    """Sources to pick from when recording a fact (titles only name documents, not persons),
+    only those whose title holds `title_contains` when it is given."""
     require_perm(user, Perm.REGISTRY_VIEW)
-    return Source.objects.order_by("title", "id")
+    sources = Source.objects.order_by("title", "id")
+    return sources.filter(title__icontains=title_contains) if title_contains else sources
 
 
 def registry_counts_for(*, user: User) -> tuple[dict[str, int], datetime]:

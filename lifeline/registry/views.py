@@ -4,6 +4,7 @@ and the exports for the central tracing agency."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +22,7 @@ from lifeline.registry.forms import (
     PersonSearchForm,
     StatusEventForm,
 )
-from lifeline.registry.models import StatusEvent
+from lifeline.registry.models import Source, StatusEvent
 from lifeline.registry.services import RegistryRefused
 from lifeline.registry.tally import count_status_label
 
@@ -133,10 +134,19 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+SOURCE_FILTER_MAX_CHARS = 100
+
+
+def _sources(request: HttpRequest) -> tuple[QuerySet[Source], str]:
+    """The sources to pick from, narrowed by the page's own filter (?sources=a word of a title)."""
+    narrowed = request.GET.get("sources", "").strip()[:SOURCE_FILTER_MAX_CHARS]
+    return selectors.source_list_for(user=staff_user(request), title_contains=narrowed), narrowed
+
+
 @staff_view(Perm.REGISTRY_EDIT)
 def name_form_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(user=staff_user(request), pk=pk, purpose="name_form_add")
-    sources = selectors.source_list_for(user=staff_user(request))
+    sources, narrowed = _sources(request)
     form = NameFormForm(request.POST or None, sources=sources)
     return form_action(
         request,
@@ -147,14 +157,14 @@ def name_form_add(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Name form added."),
         redirect_to=lambda _added: redirect("registry:person", pk=person.pk),
         template="registry/name_form_form.html",
-        context={"person": person},
+        context={"person": person, "sources_filter": narrowed, "sources": sources},
     )
 
 
 @staff_view(Perm.REGISTRY_EDIT)
 def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(user=staff_user(request), pk=pk, purpose="status_add")
-    sources = selectors.source_list_for(user=staff_user(request))
+    sources, narrowed = _sources(request)
     form = StatusEventForm(request.POST or None, sources=sources)
 
     def record() -> StatusEvent:
@@ -179,7 +189,7 @@ def status_event_add(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Status event recorded."),
         redirect_to=lambda _event: redirect("registry:person", pk=person.pk),
         template="registry/status_event_form.html",
-        context={"person": person},
+        context={"person": person, "sources_filter": narrowed, "sources": sources},
     )
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifeline.cases.models import Relationship
 from lifeline.core.fields import EncryptedJSONField, EncryptedTextField, RowKeyField
 
 
@@ -36,7 +37,7 @@ class Enquiry(models.Model):
     row_key = RowKeyField()  # what its encrypted values are bound to
     enquirer_name = EncryptedTextField(blank=True)
     enquirer_contact = EncryptedTextField(blank=True)
-    relationship = models.CharField(max_length=20, blank=True)
+    relationship = models.CharField(max_length=20, blank=True, choices=Relationship.choices)
     # The sought person as the family describes him; names and places are sensitive.
     sought_surname = EncryptedTextField(blank=True)
     sought_given_name = EncryptedTextField(blank=True)
@@ -182,6 +183,14 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"disclosure {self.pk}"
+
+    @property
+    def recipient_shown(self) -> str:
+        """The recipient as stored ("Ольга (mother)"), his relationship in the reader's language."""
+        name, _paren, code = self.recipient.removesuffix(")").rpartition(" (")
+        if name and code in Relationship.values:
+            return f"{name} ({Relationship(code).label})"
+        return self.recipient
 
 
 class DuplicatePair(models.Model):

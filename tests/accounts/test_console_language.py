@@ -1,4 +1,4 @@
-"""Each staff user reads the console in the language he chose: English or Russian."""
+"""Each staff user reads the console in the language he chose: English, Russian or Ukrainian."""
 
 from __future__ import annotations
 
@@ -51,6 +51,29 @@ def test_a_user_who_chose_russian_reads_the_queue_in_russian() -> None:
 
 
 @pytest.mark.django_db
+def test_a_user_who_chose_ukrainian_reads_the_console_in_ukrainian() -> None:
+    user = create_user("alice", roles=["operator"], console_language="uk")
+    response = _console(user).get(QUEUE, HTTP_ACCEPT_LANGUAGE="ru")
+    html = response.content.decode()
+    assert '<html lang="uk">' in html and response["Content-Language"] == "uk"
+    assert ">Черга</a>" in html and ">Записати дзвінок</a>" in html
+    assert ">Очередь</a>" not in html and ">Queue</a>" not in html
+
+
+@pytest.mark.django_db
+def test_the_account_page_offers_ukrainian() -> None:
+    user = create_user("alice", roles=["operator"])
+    client = _console(user)
+    response = client.post(ME, {"console_language": "uk"}, follow=True)
+    user.refresh_from_db()
+    assert user.console_language == "uk"
+    html = response.content.decode()
+    assert "Мову консолі збережено." in html
+    assert '<option value="uk" selected>Українська</option>' in html
+    assert "<dd>Оператор</dd>" in html
+
+
+@pytest.mark.django_db
 def test_the_account_page_changes_the_language_and_audits_it() -> None:
     user = create_user("alice", roles=["operator"])
     client = _console(user)
@@ -77,7 +100,7 @@ def test_the_account_page_changes_the_language_and_audits_it() -> None:
 def test_the_account_page_refuses_a_language_the_console_does_not_speak() -> None:
     user = create_user("alice", roles=["operator"])
     client = _console(user)
-    for language in ["uk", "de", ""]:
+    for language in ["de", "pl", ""]:
         response = client.post(ME, {"console_language": language})
         assert response.status_code == 400
         assert 'class="errorlist"' in response.content.decode()
@@ -106,13 +129,14 @@ def test_each_user_keeps_his_own_language() -> None:
     ("accept", "expected", "heading"),
     [
         ("ru-RU,ru;q=0.9,en;q=0.8", "ru", "Вход"),
-        ("uk,ru;q=0.8,en;q=0.5", "ru", "Вход"),
+        ("uk,ru;q=0.8,en;q=0.5", "uk", "Увійти"),
+        ("be,ru;q=0.8", "ru", "Вход"),
         ("de-DE,en-GB;q=0.7", "en", "Log in"),
-        ("uk", "en", "Log in"),
+        ("uk-UA", "uk", "Увійти"),
         ("", "en", "Log in"),
     ],
 )
-def test_the_login_page_follows_the_browser_among_english_and_russian(
+def test_the_login_page_follows_the_browser_among_the_console_languages(
     client: Client, accept: str, expected: str, heading: str
 ) -> None:
     response = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE=accept)

@@ -1,8 +1,14 @@
-"""Public pages and messages are complete in Russian and Ukrainian: no English slips through.
+"""The public site and the console are complete in Russian and Ukrainian: no English slips through.
 
-Two checks. The catalogue check extracts the strings of the public sources (PUBLIC_SOURCES, as
-`makemessages` would, into a temporary directory) and requires each to have a translation in
-ru and uk that is neither empty nor fuzzy, and compiled into the .mo. The page check renders
+Two checks. The catalogue check extracts the strings of the sources (as `makemessages` would,
+into a temporary directory) and requires each to have a translation in ru and uk that is
+neither empty nor fuzzy, and compiled into the .mo: first the public sources (PUBLIC_SOURCES),
+then every console source (CONSOLE_SOURCES: all of lifeline's templates and Python but
+STAYS_ENGLISH). To list what is missing after adding strings:
+
+    make untranslated
+
+The page check renders
 every public page (and the bot's texts) in ru and uk, records every string looked up while
 doing so, wherever it is defined (a status label of the registry on the statistics page), and
 requires each to come back translated; it also looks for any English source sentence of the
@@ -27,20 +33,28 @@ from typing import Any
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation.template import templatize
 
 import lifeline
+from lifeline.cases.models import Case, CaseKind
 from lifeline.channels.telegram import texts as bot
+from lifeline.core.access import Role
 from lifeline.core.errors import server_error
+from lifeline.demo.builder import demo_load
+from lifeline.outcomes.models import AssistanceType, ExchangeBatch, Handover
+from lifeline.registry.models import Person
+from lifeline.tracing.models import Enquiry
 from tests.core.test_url_access import ROUTES
+from tests.factories import create_user, login_staff
 from tests.public.test_pages import public_pages
 
 ROOT = Path(lifeline.__file__).parent
 LOCALE = ROOT / "locale"
 CHECKED = ("ru", "uk")
-# Names that stay as they are in every language.
-SAME_EVERYWHERE = {"Telegram", "e-mail"}
+# Names that stay as they are in every language, and Django's own "…" after a truncated text.
+SAME_EVERYWHERE = {"Telegram", "e-mail", "%(truncated_text)s…"}
 
 # What a visitor (web, bot or e-mail) can be shown. Globs, so that new public files count.
 PUBLIC_SOURCES = (
@@ -54,6 +68,20 @@ PUBLIC_SOURCES = (
     "public/*.py",
     "channels/telegram/texts.py",
     "channels/email/adapter.py",
+)
+# What a staff user can be shown: everything of lifeline's that marks strings for translation,
+# less STAYS_ENGLISH. Globs, so that new files count without being listed.
+CONSOLE_SOURCES = ("templates/**/*.html", "**/*.py")
+# What is meant to stay English, and why:
+# - migrations freeze copies of model labels; the models' own strings are the ones checked;
+# - management commands and cli.py speak to the server's operator on a terminal (their help,
+#   output and errors), as do log messages, which are never marked for translation anyway;
+# - lifeline/matching is plain Python without Django and shows nothing itself.
+STAYS_ENGLISH = (
+    "**/migrations/*.py",
+    "**/management/**/*.py",
+    "cli.py",
+    "matching/**/*.py",
 )
 # The keywords `makemessages` gives xgettext for the "django" domain.
 KEYWORDS = (
@@ -159,9 +187,16 @@ def extract(paths: Iterable[Path], root: Path = ROOT) -> list[Message]:
     return messages
 
 
-def sources(patterns: Iterable[str], root: Path = ROOT) -> list[Path]:
+def sources(
+    patterns: Iterable[str], root: Path = ROOT, leave_out: Iterable[str] = ()
+) -> list[Path]:
     found = {path for pattern in patterns for path in root.glob(pattern) if path.is_file()}
+    found -= {path for pattern in leave_out for path in root.glob(pattern)}
     return sorted(found)
+
+
+def console_sources(root: Path = ROOT) -> list[Path]:
+    return sources(CONSOLE_SOURCES, root, leave_out=STAYS_ENGLISH)
 
 
 def untranslated(
@@ -291,6 +326,27 @@ def test_every_public_string_is_translated(language: str) -> None:
     assert not problems, f"{language}: {len(problems)} public strings:\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("language", CHECKED)
+def test_every_console_string_is_translated(language: str) -> None:
+    messages = extract(console_sources())
+    assert len(messages) > 1000, "the console sources were not found"
+    problems = untranslated(messages, catalogue(language), compiled(language))
+    assert not problems, f"{language}: {len(problems)} console strings:\n" + "\n".join(problems)
+
+
+def test_the_console_sources_leave_out_only_what_stays_english() -> None:
+    checked = set(console_sources())
+    assert set(sources(PUBLIC_SOURCES)) <= checked
+    assert ROOT / "templates/console/base.html" in checked
+    assert ROOT / "registry/explain.py" in checked
+    assert ROOT / "outcomes/models.py" in checked  # the seeded assistance catalogue
+    left_out = set(sources(["**/*.py", "**/*.html"])) - checked
+    assert left_out, "nothing is left out"
+    for path in left_out:
+        parts = path.relative_to(ROOT).parts
+        assert {"migrations", "management", "matching"} & set(parts) or parts == ("cli.py",)
+
+
 def test_the_public_sources_cover_every_public_template() -> None:
     public = set(sources(["templates/public/*.html", "templates/core/*.html"]))
     assert public <= set(sources(PUBLIC_SOURCES))
@@ -357,6 +413,58 @@ def test_public_pages_in_english_show_no_russian(alice: Any) -> None:
         assert not cyrillic, f"{name}: {cyrillic[:5]}"
 
 
+# The console's pages, on the demo's data
+
+
+def _console_pages(client: Client) -> Iterator[tuple[str, str]]:
+    """Every console page without parameters, and the pages of a few of each kind of record."""
+    for route in ROUTES:
+        if route.access and route.access[0] == "staff" and not route.converters:
+            response = client.get(f"/{route.route}")
+            if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                yield route.name, response.content.decode()
+    pages = [
+        *(reverse("cases:detail", args=[pk]) for pk in _one_case_of_each_kind()),
+        *(reverse("tracing:enquiry", args=[e.pk]) for e in Enquiry.objects.all()[:4]),
+        *(reverse("outcomes:handover", args=[h.case_id]) for h in Handover.objects.all()[:4]),
+        *(reverse("outcomes:exchange", args=[b.pk]) for b in ExchangeBatch.objects.all()),
+        *(reverse("outcomes:catalogue_edit", args=[t.pk]) for t in AssistanceType.objects.all()),
+        *(reverse("registry:person", args=[p.pk]) for p in Person.objects.all()[:4]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        yield url, response.content.decode()
+
+
+def _one_case_of_each_kind() -> list[int]:
+    return [Case.objects.filter(kind=kind).values_list("pk", flat=True)[0] for kind in CaseKind]
+
+
+@pytest.fixture
+def demo(settings: Any, tmp_path: Path, db: Any) -> None:
+    settings.DATA_DIR = tmp_path
+    demo_load(persons=150, cases=40, seed=3)
+
+
+@pytest.mark.parametrize("language", CHECKED)
+def test_console_pages_show_no_english_in_russian_or_ukrainian(
+    language: str, demo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client()
+    login_staff(client, create_user("polyglot", roles=list(Role.ALL), console_language=language))
+    sentences = english_sentences()
+    with untranslated_lookups(monkeypatch) as lookups:
+        shown = list(_console_pages(client))
+    assert len(shown) >= 30 and lookups.count > 1000
+    untranslated = "\n".join(sorted(lookups.untranslated))
+    assert not untranslated, f"untranslated on the {language} console:\n{untranslated}"
+    problems = [
+        f"{name}: {found!r}" for name, page in shown for found in english_left_in(page, sentences)
+    ]
+    assert not problems, f"English on {language} console pages:\n" + "\n".join(problems)
+
+
 # The checks can fail
 
 
@@ -373,6 +481,36 @@ def test_the_catalogue_check_reports_a_string_without_translation(tmp_path: Path
         problems = untranslated(messages, catalogue(language), compiled(language))
         assert problems == [
             "missing: 'A sentence nobody has translated yet' (templates/public/new.html:1)"
+        ]
+
+
+def test_the_console_check_reports_a_new_console_string_without_translation(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "templates" / "console" / "cases" / "new.html"
+    template.parent.mkdir(parents=True)
+    template.write_text('{% load i18n %}<h2>{% translate "Queue" %}</h2>')
+    service = tmp_path / "cases" / "services.py"
+    command = tmp_path / "cases" / "management" / "commands" / "tidy.py"
+    command.parent.mkdir(parents=True)
+    service.write_text(
+        "from django.utils.translation import gettext as _, ngettext\n"
+        '_("A refusal nobody has translated yet")\n'
+        'ngettext("%(n)d case was reopened", "%(n)d cases were reopened", n)\n'
+    )
+    command.write_text('from django.utils.translation import gettext as _\n_("Tidied.")\n')
+
+    messages = extract(console_sources(root=tmp_path), root=tmp_path)
+
+    assert sorted(m.msgid for m in messages) == [
+        "%(n)d case was reopened",
+        "A refusal nobody has translated yet",
+        "Queue",
+    ]
+    for language in CHECKED:
+        assert untranslated(messages, catalogue(language), compiled(language)) == [
+            "missing: 'A refusal nobody has translated yet' (cases/services.py:2)",
+            "missing: '%(n)d case was reopened' (cases/services.py:3)",
         ]
 
 

@@ -1,4 +1,4 @@
-"""Template filters of the console: workflow labels and compact ages for a dense queue."""
+"""Template filters of the console: labels of stored codes, and compact ages for a dense queue."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifeline.cases.models import CallBackOutcome
+from lifeline.cases.models import CallBackOutcome, Priority
 from lifeline.cases.workflows import state_label as _state_label
+from lifeline.intake.models import Channel
 
 register = template.Library()
 
@@ -17,6 +18,21 @@ register = template.Library()
 @register.filter
 def state_label(status: str) -> str:
     return _state_label(status)
+
+
+@register.filter
+def priority_label(name: str) -> str:
+    """A priority as the timeline stores it ("urgent"), in the console's language."""
+    try:
+        return str(Priority[name.upper()].label)
+    except KeyError:
+        return name
+
+
+@register.filter
+def channel_label(channel: str) -> str:
+    """A channel's code ("phone") in the console's language ("телефон")."""
+    return str(Channel(channel).label) if channel in Channel.values else channel
 
 
 @register.filter

@@ -47,7 +47,7 @@ def assistance_item_add(
     assistance_type = AssistanceType.objects.get(pk=assistance_type.pk)
     if not assistance_type.active:
         raise OutcomeRefused(
-            gettext("'%(type)s' is no longer offered.") % {"type": assistance_type.name}
+            gettext("'%(type)s' is no longer offered.") % {"type": assistance_type.label}
         )
     now = timezone.now()
     item = AssistanceItem.objects.create(
@@ -180,7 +180,7 @@ def assistance_type_delete(*, actor: Actor, assistance_type: AssistanceType) -> 
     if assistance_type.items.exists():
         raise OutcomeRefused(
             gettext("'%(type)s' is in use on cases: deactivate it instead of deleting it.")
-            % {"type": assistance_type.name}
+            % {"type": assistance_type.label}
         )
     audit_record(actor=actor, action=Action.ASSISTANCE_TYPE_DELETE, obj=assistance_type)
     assistance_type.delete()

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
 from lifeline.core.audit import audit_record
@@ -30,7 +30,15 @@ from lifeline.outcomes.services.common import (
     open_handover_of,
 )
 from lifeline.registry.lists import list_confirmed_rows
-from lifeline.registry.models import ListMatch, Person, PersonStatus, Source, Verification
+from lifeline.registry.models import (
+    EXCHANGE_EVENT_NOTE,
+    EXCHANGE_SOURCE_TITLE,
+    ListMatch,
+    Person,
+    PersonStatus,
+    Source,
+    Verification,
+)
 from lifeline.registry.services import source_create, status_event_add
 
 
@@ -401,12 +409,9 @@ def exchange_batch_complete(*, actor: Actor, batch: ExchangeBatch) -> ExchangeBa
             )
             % {"name": merged[0].person.full_name, "pk": merged[0].person.merged_into_id}
         )
-    with translation.override(CONSOLE_LANGUAGE):
-        title = gettext("Exchange batch #%(batch)d of %(date)s") % {
-            "batch": batch.pk,
-            "date": day_text(batch.planned_on),
-        }
-        note = gettext("Recorded on completion of exchange batch #%(batch)d.") % {"batch": batch.pk}
+    # In English, worded for each reader when shown (registry.models.SYSTEM_SOURCE_TITLES).
+    title = EXCHANGE_SOURCE_TITLE % {"batch": batch.pk, "date": day_text(batch.planned_on)}
+    note = EXCHANGE_EVENT_NOTE % {"batch": batch.pk}
     # The user's permission was checked above; the registry writes are the system's.
     source = source_create(
         actor=SYSTEM,

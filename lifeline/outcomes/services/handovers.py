@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_transition
-from lifeline.core.access import CONSOLE_LANGUAGE, Perm, require_perm
+from lifeline.core.access import Perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, staff_of
 from lifeline.core.audit import audit_record
 from lifeline.core.locks import row_lock
 from lifeline.outcomes.models import (
+    DEFAULT_HANDOVER_STEPS,
     ExchangeEntry,
     Handover,
     HandoverStep,
@@ -31,17 +31,14 @@ from lifeline.outcomes.services.common import (
     open_handover_of,
     require_open_case,
 )
-from lifeline.registry.models import Person, PersonStatus, Source, Verification
-from lifeline.registry.services import source_create, status_event_add
-
-# The checklist every handover starts with, in order.
-DEFAULT_HANDOVER_STEPS = (
-    _("Identity of the relative checked against the documents"),
-    _("The person's consent to go with the relative confirmed"),
-    _("Medical check done"),
-    _("Belongings returned to the person"),
-    _("Receipt signed by the relative"),
+from lifeline.registry.models import (
+    HANDOVER_SOURCE_TITLE,
+    Person,
+    PersonStatus,
+    Source,
+    Verification,
 )
+from lifeline.registry.services import source_create, status_event_add
 
 
 def _require_not_completed(handover: Handover) -> None:
@@ -96,11 +93,10 @@ def handover_open(*, actor: User, case: Case, person: Person) -> Handover:
     handover = Handover.objects.create(
         case=case, person=person, created_by=staff_of(actor), created_at=now
     )
-    with translation.override(CONSOLE_LANGUAGE):
-        HandoverStep.objects.bulk_create(
-            HandoverStep(handover=handover, position=n, text=str(text))
-            for n, text in enumerate(DEFAULT_HANDOVER_STEPS, start=1)
-        )
+    HandoverStep.objects.bulk_create(
+        HandoverStep(handover=handover, position=n, text=text)
+        for n, text in enumerate(DEFAULT_HANDOVER_STEPS, start=1)
+    )
     audit_record(
         actor=actor,
         action=Action.HANDOVER_OPEN,
@@ -234,8 +230,8 @@ def handover_complete(*, actor: User, handover: Handover) -> Handover:
     person = Person.objects.select_for_update().get(pk=handover.person_id)
     _refuse_unless_held(person)
     _move_case(actor=actor, case=handover.case, to_status="completed")
-    with translation.override(CONSOLE_LANGUAGE):
-        title = gettext("Handover record %(case)s") % {"case": handover.case.reference}
+    # In English, worded for each reader when shown (registry.models.SYSTEM_SOURCE_TITLES).
+    title = HANDOVER_SOURCE_TITLE % {"case": handover.case.reference}
     # The user's permission was checked above; the registry writes are the system's.
     source = source_create(
         actor=SYSTEM,
