@@ -87,6 +87,22 @@ class Case(models.Model):
         return self.kind in APPROVAL_KINDS
 
 
+class QueueVisit(models.Model):
+    """When a staff user last opened the queue: what "new since you last looked" counts from.
+
+    Only a full view of the queue page moves it; the page's own refresh never does
+    (docs/decisions/0014).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"queue seen by {self.user_id} at {self.seen_at}"
+
+
 class CaseEvent(models.Model):
     """A timeline entry that is not a message: creation, status change, assignment, note."""
 

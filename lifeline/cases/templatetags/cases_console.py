@@ -1,11 +1,11 @@
-"""Template filters of the console: workflow labels and compact ages for a dense queue."""
+"""Template filters of the console: workflow labels, compact ages and times for a dense queue."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from lifeline.cases.workflows import state_label as _state_label
@@ -33,3 +33,14 @@ def age(since: datetime | None) -> str:
     if minutes:
         return _("%(m)d min") % {"m": minutes}
     return _("just now")
+
+
+@register.filter
+def clock(moment: datetime | None) -> str:
+    """The time in the console's zone: "02:14" today there, "5 Dec 02:14" on another day."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "H:i")
+    return formats.date_format(local, "j M H:i")
