@@ -336,6 +336,10 @@ HOTLINE_EMAIL_ADDRESSES = [
 # Voice provider (Twilio-style call status webhooks), verified by X-Twilio-Signature.
 VOICE_AUTH_TOKEN = envstr("LIFELINE_VOICE_AUTH_TOKEN")
 
+# The console's queue fetches its rows again every this many seconds while it is open (its
+# own script, lifeline/static/lifeline/queue.js); 0 turns that off: the "Refresh" link remains.
+QUEUE_REFRESH_SECONDS = envint("LIFELINE_QUEUE_REFRESH_SECONDS", 20)
+
 # --- Passwords, login, two-factor -----------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 if TESTING:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -109,6 +110,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         else None,
         "only_changed": filters.changed_since is not None,
         "counts": case_open_counts_for(user=user),
+        "refresh_seconds": settings.QUEUE_REFRESH_SECONDS,
         **_queue_links(request, since),
     }
     if fragment:
