@@ -148,9 +148,8 @@ def test_reading_the_previews_is_audited_once_per_case_until_it_changes(as_alice
 
     events = AuditEvent.objects.filter(action="case.preview")
     assert sorted(int(e.object_id) for e in events) == sorted([quiet.pk, busy.pk])
-    assert {(e.actor, e.object_type, str(e.detail)) for e in events} == {
-        (alice, "cases.case", "{}")
-    }
+    assert {(e.actor, e.object_type) for e in events} == {(alice, "cases.case")}
+    assert all(e.detail == {} for e in events)  # which case, never what it says
 
     case_note_add(actor=alice, case=busy, text="rang back, no answer")
     as_alice.get(QUEUE)
