@@ -72,6 +72,22 @@ class Case(models.Model):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["created_at"]),
+            # The queue's order (cases.selectors.QUEUE_ORDER) over open cases only: a page of
+            # the queue reads 50 entries, and its count the open cases, however many closed
+            # ones the years leave. "closed" is every workflow's one terminal state
+            # (tests/cases/test_queue.py checks it); another would need it here too.
+            models.Index(
+                models.F("priority").desc(),
+                models.ExpressionWrapper(
+                    models.Q(assignee__isnull=False), output_field=models.BooleanField()
+                ),
+                # PostgreSQL's ASC is NULLS LAST, as the queue's order; SQLite refuses the words.
+                "waiting_since",
+                "created_at",
+                "id",
+                name="case_queue_order",
+                condition=~models.Q(status__in=["closed"]),
+            ),
         ]
 
     def __str__(self) -> str:

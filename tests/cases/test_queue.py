@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from lifeline.cases.models import Case, Priority, QueueVisit
 from lifeline.cases.selectors import case_previews_for
 from lifeline.cases.services import case_note_add, case_open, case_priority_set
+from lifeline.cases.workflows import terminal_states
 from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Channel, Conversation
@@ -105,6 +107,13 @@ def test_with_four_hundred_open_cases_every_page_is_fifty_and_none_repeats(as_al
     seen = [ref for rows in pages for ref in rows]
     assert len(set(seen)) == 420
     assert set(seen[:5]) == {f"LF-{n:04d}-TEST" for n in (7, 107, 207, 307, 407)}
+
+
+def test_the_queue_index_holds_exactly_the_open_cases() -> None:
+    # Its condition names the terminal states; a new one there would leave closed cases in it
+    # and the queue's filter no longer matching it (PostgreSQL would then scan the table).
+    [index] = [i for i in Case._meta.indexes if i.name == "case_queue_order"]
+    assert index.condition == ~Q(status__in=sorted(terminal_states()))
 
 
 # --- the preview ----------------------------------------------------------------------------
