@@ -120,7 +120,8 @@ def main() -> None:
         ms, queries = _time(client, url.replace("+00:00", "%2B00:00"))
         print(f"{label:20} {ms:7.1f} ms  {queries} queries")
     if connection.vendor == "postgresql":
-        sql, params = case_queue_for(user=alice, filters=QueueFilters())[:50].query.sql_with_params()
+        page = case_queue_for(user=alice, filters=QueueFilters())[:50]
+        sql, params = page.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN ANALYZE " + sql, params)
             print("\n".join(row[0] for row in cursor.fetchall()))
