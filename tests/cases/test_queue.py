@@ -20,7 +20,7 @@ from lifeline.core.actors import SYSTEM
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Channel, Conversation
 from tests.cases.helpers import contact_create, create_case
-from tests.factories import login_staff
+from tests.factories import create_user, login_staff
 
 QUEUE = reverse("cases:queue")
 pytestmark = pytest.mark.django_db
@@ -285,3 +285,21 @@ def test_without_script_the_page_has_a_refresh_link_that_keeps_the_filters(as_al
         create_case(channel=None, kind="other")
     html = as_alice.get(QUEUE, {"kind": "other", "page": 2}).content.decode()
     assert '<a href="?kind=other&amp;page=2" accesskey="u">Refresh</a>' in html
+
+
+def test_a_russian_console_reads_the_queue_in_russian(client) -> None:
+    olga = create_user("olga", roles=["operator"], console_language="ru", time_zone="Europe/Kyiv")
+    login_staff(client, olga)
+    client.get(QUEUE)
+    case = create_case(priority=Priority.URGENT)
+    html = client.get(QUEUE).content.decode()
+    for text in [
+        "Только срочные",
+        "Обновить",
+        "Кратко",
+        "Открыто (Europe/Kyiv)",
+        "Новое в очереди:",
+    ]:
+        assert text in html, text
+    assert "новых — 1, изменённых — 0." in html
+    assert ">новое</span>" in _row(html, case)
