@@ -428,7 +428,8 @@ SECURE_HSTS_PRELOAD = _HTTPS
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("LIFELINE_BEHIND_PROXY") else None
 )
-# No page runs script; styles and images come only from our own origin.
+# No public page runs script; styles and images come only from our own origin. Console pages
+# add our own scripts and requests back to us (core.access.CONSOLE_CSP, decision 0014).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
