@@ -20,8 +20,13 @@ def zone_names() -> tuple[str, ...]:
     return ("UTC", *sorted(places))
 
 
+@cache
+def _offered() -> frozenset[str]:
+    return frozenset(zone_names())
+
+
 def zone_for(name: str) -> ZoneInfo:
     """The zone `name`, or settings.TIME_ZONE for an empty name or one no longer offered."""
-    if name in zone_names():
+    if name in _offered():
         return ZoneInfo(name)
     return ZoneInfo(settings.TIME_ZONE)

@@ -278,6 +278,9 @@ def test_the_queue_loads_its_script_from_us_and_the_console_allows_only_that(as_
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "connect-src 'self'" in csp
     assert "unsafe-" not in csp and "default-src 'none'" in csp
+    # Before login there is no console yet: the login page runs no script, as public pages.
+    as_alice.logout()
+    assert "script-src" not in as_alice.get(reverse("accounts:login"))["Content-Security-Policy"]
 
 
 def test_without_script_the_page_has_a_refresh_link_that_keeps_the_filters(as_alice) -> None:
