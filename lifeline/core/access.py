@@ -255,6 +255,7 @@ def console_time_zone_for(request: HttpRequest) -> str:
 def _in_console_language(
     view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
 ) -> HttpResponse:
+    """Run a console view in its user's language and time zone (dates, forms and all)."""
     language = console_language_for(request)
     with translation.override(language), timezone.override(console_time_zone_for(request)):
         response = view(request, *args, **kwargs)
