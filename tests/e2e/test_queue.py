@@ -92,3 +92,23 @@ def test_without_script_the_queue_is_the_same_page_with_a_refresh_link(
     assert case.reference in first_row.inner_text()
     assert "urgent" in first_row.inner_text()
     context.close()
+
+
+def test_an_operator_on_page_two_is_told_of_the_urgent_case_on_page_one(
+    browser: Any, live_url: str, settings: Any
+) -> None:
+    settings.QUEUE_REFRESH_SECONDS = 1
+    _a_busy_night()
+    context = browser.new_context()
+    queue = context.new_page()
+    _operator_logs_in(queue, live_url)
+    queue.goto(live_url + "/console/")  # a first look, so the next one has a mark to count from
+    queue.goto(live_url + "/console/?page=2")
+
+    _log_an_urgent_call(context.new_page(), live_url)
+
+    announce = queue.locator("#queue-announce")
+    announce.filter(has_text="1 new").wait_for(timeout=15_000)
+    assert "Since you last looked at" in announce.inner_text()
+    assert "urgent" not in queue.locator("#queue-rows tbody").inner_text()  # it is on page 1
+    context.close()

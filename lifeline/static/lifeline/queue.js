@@ -30,8 +30,14 @@
     announce.textContent = announce.getAttribute("data-stopped");
   }
 
+  function opened() {
+    var news = document.getElementById("queue-news");
+    return news ? parseInt(news.getAttribute("data-opened"), 10) : 0;
+  }
+
   function replace(html) {
     var before = shown();
+    var openedBefore = opened();
     // Keep the keyboard where it was: the same link, if it is still on the page.
     var focused = rows.contains(document.activeElement)
       ? document.activeElement.getAttribute("href")
@@ -46,13 +52,17 @@
       }
     }
     var added = [];
-    rows.querySelectorAll("tr[data-case]").forEach(function (row) {
+    // New cases, not rows that a case above pushed down from the previous page.
+    rows.querySelectorAll('tr[data-fresh="new"]').forEach(function (row) {
       if (!before[row.getAttribute("data-case")]) {
         added.push(row.getAttribute("data-label"));
       }
     });
     if (added.length) {
       announce.textContent = announce.getAttribute("data-new") + " " + added.join(", ");
+    } else if (opened() > openedBefore) {
+      // New cases, but on another page of the queue: say how many.
+      announce.textContent = document.getElementById("queue-news").textContent.trim();
     }
   }
 
