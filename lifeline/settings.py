@@ -337,6 +337,10 @@ HOTLINE_EMAIL_ADDRESSES = [
 # Voice provider (Twilio-style call status webhooks), verified by X-Twilio-Signature.
 VOICE_AUTH_TOKEN = envstr("LIFELINE_VOICE_AUTH_TOKEN")
 
+# The console's queue fetches its rows again every this many seconds while it is open (its
+# own script, lifeline/static/lifeline/queue.js); 0 turns that off: the "Refresh" link remains.
+QUEUE_REFRESH_SECONDS = envint("LIFELINE_QUEUE_REFRESH_SECONDS", 20)
+
 # --- Passwords, login, two-factor -----------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 if TESTING:
@@ -425,7 +429,8 @@ SECURE_HSTS_PRELOAD = _HTTPS
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("LIFELINE_BEHIND_PROXY") else None
 )
-# No page runs script; styles and images come only from our own origin.
+# No public page runs script; styles and images come only from our own origin. Console pages
+# add our own scripts and requests back to us (core.access.CONSOLE_CSP, decision 0014).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],

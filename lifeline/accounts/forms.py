@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lifeline.accounts.models import ConsoleLanguage, User
 from lifeline.accounts.roles import ROLE_NAMES
 from lifeline.core.access import Role
+from lifeline.core.zones import zone_names
 
 
 class LoginForm(forms.Form):
@@ -45,6 +46,18 @@ class TokenForm(forms.Form):
 class ConsoleLanguageForm(forms.Form):
     console_language = forms.ChoiceField(
         label=_("Console language"), choices=ConsoleLanguage.choices
+    )
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in zone_names()]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=_zone_choices,
+        help_text=_("The console shows every time in this zone, and names it."),
     )
 
 

@@ -23,6 +23,9 @@ class User(AbstractUser):
     )
     # How colleagues see him in the staff list; the username stays the login name.
     display_name = models.CharField(max_length=150, blank=True)
+    # The zone the console shows him times in (an IANA name, core.zones); empty: the site's
+    # settings.TIME_ZONE, so a user who never chose follows a change of the site's zone.
+    time_zone = models.CharField(max_length=64, blank=True)
 
 
 class Invite(models.Model):

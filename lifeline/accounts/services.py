@@ -25,6 +25,7 @@ from lifeline.core.throttle import (
     throttle_reset,
     throttle_take,
 )
+from lifeline.core.zones import zone_names
 
 THROTTLE_SCOPE = "login"
 BUDGET_SCOPE = "login-password-budget"
@@ -169,4 +170,22 @@ def user_console_language_set(*, actor: User, language: str) -> None:
         action=Action.USER_CONSOLE_LANGUAGE,
         obj=actor,
         detail={"from": previous, "to": language},
+    )
+
+
+@transaction.atomic
+def user_time_zone_set(*, actor: User, zone: str) -> None:
+    """Set the zone the console shows `actor` times in; each user sets only his own."""
+    if zone not in zone_names():
+        raise ValueError(f"{zone!r} is not a time zone the console offers")
+    previous = actor.time_zone
+    if previous == zone:
+        return
+    actor.time_zone = zone
+    actor.save(update_fields=["time_zone"])
+    audit_record(
+        actor=actor,
+        action=Action.USER_TIME_ZONE,
+        obj=actor,
+        detail={"from": previous, "to": zone},
     )

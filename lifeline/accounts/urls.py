@@ -7,6 +7,7 @@ from lifeline.accounts import staff_views, views
 app_name = "accounts"
 urlpatterns = [
     path("", views.me, name="me"),
+    path("time-zone/", views.time_zone, name="time_zone"),
     path("login/", views.login_view, name="login"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("enrol/<str:token>/", views.enrol, name="enrol"),

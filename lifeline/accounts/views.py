@@ -19,7 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from lifeline.accounts.forms import ConsoleLanguageForm, EnrolForm, LoginForm, TokenForm
+from lifeline.accounts.forms import (
+    ConsoleLanguageForm,
+    EnrolForm,
+    LoginForm,
+    TimeZoneForm,
+    TokenForm,
+)
 from lifeline.accounts.known_device import known_device_for, known_device_remember
 from lifeline.accounts.models import User
 from lifeline.accounts.roles import ROLE_NAMES
@@ -34,6 +40,7 @@ from lifeline.accounts.services import (
     logout_record,
     totp_device_pending_for,
     user_console_language_set,
+    user_time_zone_set,
 )
 from lifeline.accounts.staff import InviteInvalid, WrongCode, invite_for_token, user_enrol
 from lifeline.core.access import (
@@ -48,6 +55,7 @@ from lifeline.core.access import (
 )
 from lifeline.core.exceptions import ActionRefused
 from lifeline.core.viewflow import form_action
+from lifeline.core.zones import zone_for
 
 NEXT_SESSION_KEY = "lifeline_login_next"
 
@@ -241,7 +249,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.CONSOLE)
 @require_http_methods(["GET", "POST"])
 def me(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's own account: roles, second factor, the console's language.
+    """The signed-in user's own account: roles, second factor, the console's language and zone.
 
     Every role can open it.
     """
@@ -263,13 +271,35 @@ def me(request: HttpRequest) -> HttpResponse:
         success=_saved_in,
         redirect_to=lambda _language: redirect("accounts:me"),
         template="console/accounts/me.html",
-        context={
-            "roles": sorted(
-                str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)
-            ),
-            "has_device": login_has_confirmed_device(user=user),
-            "language_form": form,
-        },
+        context={**_me_context(user), "language_form": form},
+    )
+
+
+def _me_context(user: User, time_zone_form: TimeZoneForm | None = None) -> dict[str, object]:
+    return {
+        "roles": sorted(str(ROLE_NAMES.get(role, Role.LABELS[role])) for role in roles_of(user)),
+        "has_device": login_has_confirmed_device(user=user),
+        "language_form": ConsoleLanguageForm(initial={"console_language": user.console_language}),
+        "time_zone_form": time_zone_form
+        or TimeZoneForm(initial={"time_zone": str(zone_for(user.time_zone))}),
+    }
+
+
+@staff_view(Perm.CONSOLE)
+@require_POST
+def time_zone(request: HttpRequest) -> HttpResponse:
+    """The zone the console shows the signed-in user times in, from his account page."""
+    user = staff_user(request)
+    form = TimeZoneForm(request.POST)
+    return form_action(
+        request,
+        form,
+        lambda: user_time_zone_set(actor=user, zone=form.cleaned_data["time_zone"]),
+        success=_("Time zone saved."),
+        redirect_to=lambda _none: redirect("accounts:me"),
+        page=lambda status: render(
+            request, "console/accounts/me.html", _me_context(user, form), status=status
+        ),
     )
 
 

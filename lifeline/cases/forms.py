@@ -56,6 +56,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_status_choices)
     age = forms.ChoiceField(label=_("Age"), required=False, choices=_age_choices)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False, choices=_assignee_choices)
+    urgent = forms.BooleanField(label=_("Urgent only"), required=False)
 
     def filters(self) -> QueueFilters:
         """The filters asked for; a value that does not validate is ignored, not an error."""
@@ -66,6 +67,7 @@ class QueueFilterForm(forms.Form):
             status=data.get("status") or STATUS_OPEN,
             age=data.get("age") or "",
             assignee=data.get("assignee") or "",
+            urgent=bool(data.get("urgent")),
         )
 
 

@@ -79,6 +79,22 @@ class Case(models.Model):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["created_at"]),
+            # The queue's order (cases.selectors.QUEUE_ORDER) over open cases only: a page of
+            # the queue reads 50 entries, and its count the open cases, however many closed
+            # ones the years leave. "closed" is every workflow's one terminal state
+            # (tests/cases/test_queue.py checks it); another would need it here too.
+            models.Index(
+                models.F("priority").desc(),
+                models.ExpressionWrapper(
+                    models.Q(assignee__isnull=False), output_field=models.BooleanField()
+                ),
+                # PostgreSQL's ASC is NULLS LAST, as the queue's order; SQLite refuses the words.
+                "waiting_since",
+                "created_at",
+                "id",
+                name="case_queue_order",
+                condition=~models.Q(status__in=["closed"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,6 +108,22 @@ class Case(models.Model):
         them what the registry says, so it is checked as a disclosure is (docs/security.md).
         """
         return self.kind in APPROVAL_KINDS
+
+
+class QueueVisit(models.Model):
+    """When a staff user last opened the queue: what "new since you last looked" counts from.
+
+    Only a full view of the queue page moves it; the page's own refresh never does
+    (docs/decisions/0014).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"queue seen by {self.user_id} at {self.seen_at}"
 
 
 class CaseEvent(models.Model):

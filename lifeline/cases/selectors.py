@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +27,8 @@ from lifeline.cases.models import (
     CaseEvent,
     CaseKind,
     CasePresence,
+    Priority,
+    QueueVisit,
     ReplyDraft,
     ReplyTemplate,
 )
@@ -52,6 +65,18 @@ class QueueFilters:
     status: str = STATUS_OPEN  # "open", "closed", "all", or one workflow state
     age: str = ""  # a key of AGE_FILTERS
     assignee: str = ""  # "me", "none", a user's id, or "" for anyone
+    urgent: bool = False  # urgent cases only
+    changed_since: datetime | None = None  # only cases opened or changed after this
+
+
+# Urgent first; then unassigned before assigned, the longest waiting, the oldest.
+QUEUE_ORDER = (
+    F("priority").desc(),
+    "is_assigned",
+    F("waiting_since").asc(nulls_last=True),
+    "created_at",
+    "id",
+)
 
 
 def case_get_for(*, user: User, key: str | int) -> Case:
@@ -73,7 +98,11 @@ def case_get_for(*, user: User, key: str | int) -> Case:
 
 
 def case_queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
-    """Cases matching `filters`: unassigned first, then the longest waiting, then the oldest."""
+    """Cases matching `filters`: urgent first; then unassigned, longest waiting, oldest.
+
+    The order is the index `case_queue_order` (cases.models), so a page of the queue is read
+    from it rather than by sorting every open case.
+    """
     require_perm(user, Perm.CASE_VIEW)
     cases = Case.objects.select_related("assignee")
     terminal = terminal_states()
@@ -98,9 +127,13 @@ def case_queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
         cases = cases.filter(assignee__isnull=True)
     elif filters.assignee.isdigit():
         cases = cases.filter(assignee_id=int(filters.assignee))
+    if filters.urgent:
+        cases = cases.filter(priority=Priority.URGENT)
+    if filters.changed_since is not None:
+        cases = cases.filter(updated_at__gt=filters.changed_since)
     return cases.annotate(
         is_assigned=ExpressionWrapper(Q(assignee__isnull=False), output_field=BooleanField())
-    ).order_by("is_assigned", F("waiting_since").asc(nulls_last=True), "created_at", "id")
+    ).order_by(*QUEUE_ORDER)
 
 
 def case_open_counts_for(*, user: User) -> list[tuple[str, str, int]]:
@@ -114,6 +147,72 @@ def case_open_counts_for(*, user: User) -> list[tuple[str, str, int]]:
     )
     counts = {row["kind"]: row["n"] for row in rows}
     return [(kind, str(label), counts.get(kind, 0)) for kind, label in CaseKind.choices]
+
+
+@dataclass(frozen=True)
+class QueueNews:
+    """What changed in the queue since `since`: cases opened, and others changed."""
+
+    since: datetime
+    opened: int
+    changed: int
+
+
+def case_queue_news_for(*, user: User, filters: QueueFilters, since: datetime) -> QueueNews:
+    """How many of the cases `filters` select were opened, or changed, after `since`."""
+    counts = case_queue_for(user=user, filters=filters).aggregate(
+        opened=Count("id", filter=Q(created_at__gt=since)),
+        changed=Count("id", filter=Q(updated_at__gt=since, created_at__lte=since)),
+    )
+    return QueueNews(since=since, opened=counts["opened"], changed=counts["changed"])
+
+
+def queue_visit_last_for(*, user: User) -> datetime | None:
+    """When `user` last opened the queue page, or None if never."""
+    return QueueVisit.objects.filter(user=user).values_list("seen_at", flat=True).first()
+
+
+PREVIEW_CHARS = 80
+
+
+def case_previews_for(*, user: User, cases: Sequence[Case]) -> dict[int, str]:
+    """A case's id -> the start of its summary, or else of its first inbound message.
+
+    This is case content: only a user who may read cases gets it, and the view records the
+    read (services.case_preview_record). One query finds the messages, one reads them.
+    """
+    require_perm(user, Perm.CASE_VIEW)
+    previews = {case.pk: _preview(str(case.summary)) for case in cases if case.summary}
+    missing = [case.pk for case in cases if not previews.get(case.pk)]
+    first_inbound = (
+        Contact.objects.filter(case=OuterRef("pk"), direction=Contact.Direction.IN)
+        .order_by("received_at", "id")
+        .values("id")[:1]
+    )
+    contact_ids = (
+        Case.objects.filter(pk__in=missing)
+        .annotate(first=Subquery(first_inbound))
+        .exclude(first=None)
+        .values_list("first", flat=True)
+    )
+    if missing:
+        for contact in Contact.objects.filter(pk__in=list(contact_ids)).only(
+            "id", "case_id", "row_key", "body"
+        ):
+            if contact.case_id is not None:
+                previews[contact.case_id] = _preview(str(contact.body))
+    return {pk: text for pk, text in previews.items() if text}
+
+
+def _preview(text: str) -> str:
+    """`text` on one line, cut at a word to at most PREVIEW_CHARS characters."""
+    line = " ".join(text.split())
+    if len(line) <= PREVIEW_CHARS:
+        return line
+    cut = line[: PREVIEW_CHARS - 1]
+    if " " in cut[PREVIEW_CHARS // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:-") + "…"
 
 
 def contact_list_for_case(*, case: Case) -> QuerySet[Contact]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from lifeline.cases.models import (
     CaseEvent,
     CasePresence,
     Priority,
+    QueueVisit,
     ReplyDraft,
     ReplyTemplate,
 )
@@ -32,8 +34,9 @@ from lifeline.cases.workflows import (
 from lifeline.core.access import Perm, has_perm, require_perm
 from lifeline.core.actions import Action
 from lifeline.core.actors import SYSTEM, Actor, staff_of
-from lifeline.core.audit import audit_record
+from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.locks import row_lock
+from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
 from lifeline.intake.inbox import message_queue
 from lifeline.intake.models import Channel, Contact, Conversation
@@ -88,6 +91,54 @@ def receipt_draw() -> Receipt:
         if not Case.objects.filter(reference=receipt.reference).exists():
             return receipt
     raise IntegrityError("could not draw a free case reference")
+
+
+@transaction.atomic
+def queue_visit_record(*, actor: User) -> datetime | None:
+    """Note that `actor` opens the queue page now; return when he last did (None: never).
+
+    Not audited: it is the user's own place in the queue, like a bookmark, and says nothing
+    about a case. Reading the previews on the page is audited (case_preview_record).
+    """
+    require_perm(actor, Perm.CASE_VIEW)
+    now = timezone.now()
+    visit = QueueVisit.objects.select_for_update().filter(user=actor).first()
+    if visit is None:
+        QueueVisit.objects.create(user=actor, seen_at=now)
+        return None
+    previous = visit.seen_at
+    visit.seen_at = now
+    visit.save(update_fields=["seen_at"])
+    return previous
+
+
+@transaction.atomic
+def case_preview_record(*, actor: User, cases: Sequence[Case]) -> None:
+    """Audit that `actor` read the previews of `cases` on the queue: one event per case.
+
+    A case whose preview he was already recorded reading since it last changed is not
+    recorded again, so the queue refreshing itself every few seconds adds nothing.
+    """
+    require_perm(actor, Perm.CASE_VIEW)
+    if not cases:
+        return
+    earliest = min(case.updated_at for case in cases)
+    recorded = AuditEvent.objects.filter(
+        action=Action.CASE_PREVIEW,
+        actor=actor,
+        object_type=Case._meta.label_lower,
+        object_id__in=[str(case.pk) for case in cases],
+        at__gte=earliest,
+    ).values_list("object_id", "at")
+    last_read: dict[str, datetime] = {}
+    for object_id, at in recorded:
+        last_read[object_id] = max(at, last_read.get(object_id, at))
+    unread = [
+        case
+        for case in cases
+        if str(case.pk) not in last_read or last_read[str(case.pk)] < case.updated_at
+    ]
+    audit_record_many(actor=actor, action=Action.CASE_PREVIEW, objs=unread)
 
 
 @transaction.atomic

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from csp.constants import SELF
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -37,7 +39,9 @@ from lifeline.cases.selectors import (
     case_open_counts_for,
     case_phone_numbers_held,
     case_presence_others,
+    case_previews_for,
     case_queue_for,
+    case_queue_news_for,
     case_reply_conversation,
     case_timeline_for,
     reply_draft_get_for,
@@ -50,6 +54,7 @@ from lifeline.cases.services import (
     case_caller_numbers_read,
     case_note_add,
     case_presence_mark,
+    case_preview_record,
     case_priority_set,
     case_reply,
     case_reply_approve,
@@ -58,6 +63,7 @@ from lifeline.cases.services import (
     case_reply_reject,
     case_transition,
     case_view_record,
+    queue_visit_record,
 )
 from lifeline.cases.workflows import workflow_for
 from lifeline.core.access import Perm, has_perm, staff_user, staff_view
@@ -79,6 +85,11 @@ def _int_or_zero(text: str) -> int:
 @staff_view(Perm.CASE_VIEW, others_to_start=True)  # /console/: the others start elsewhere
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    """The queue page; with `fragment=rows`, only its rows, for the page's own refresh.
+
+    A full view moves the user's "last looked" mark; the refresh never does. Both mark what
+    is new since `since`, the mark the page was first shown with (docs/decisions/0014).
+    """
     user = staff_user(request)
     wanted = request.GET.get("ref", "").strip()[:40]
     if wanted:
@@ -86,18 +97,37 @@ def queue(request: HttpRequest) -> HttpResponse:
             return _back(case_get_for(user=user, key=wanted))
         except Http404:
             messages.error(request, _("No case has the reference %(ref)s.") % {"ref": wanted})
+    fragment = request.GET.get("fragment") == "rows"
+    since = _moment(request.GET.get("since", ""))
+    if not fragment:
+        last_looked = queue_visit_record(actor=user)
+        since = since or last_looked
     form = QueueFilterForm(request.GET)
-    cases = case_queue_for(user=user, filters=form.filters())
-    page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    keep = request.GET.copy()
-    keep.pop("page", None)
-    keep.pop("ref", None)
+    filters = form.filters()
+    if since is not None and request.GET.get("changed") == "1":
+        filters = replace(filters, changed_since=since)
+    page = Paginator(case_queue_for(user=user, filters=filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    cases = list(page.object_list)
+    previews = case_previews_for(user=user, cases=cases)
+    case_preview_record(actor=user, cases=[case for case in cases if case.pk in previews])
     context = {
         "form": form,
         "page": page,
+        "rows": [QueueRow(case, previews.get(case.pk, ""), _fresh(case, since)) for case in cases],
+        "news": case_queue_news_for(user=user, filters=form.filters(), since=since)
+        if since is not None
+        else None,
+        "only_changed": filters.changed_since is not None,
         "counts": case_open_counts_for(user=user),
-        "query": keep.urlencode(),
+        "refresh_seconds": settings.QUEUE_REFRESH_SECONDS,
+        **_queue_links(request, since),
     }
+    if fragment:
+        response = render(request, "console/cases/_queue_rows.html", context)
+        response["X-Lifeline-Fragment"] = "queue-rows"  # the script checks it is no login page
+        return response
     return render(request, "console/cases/queue.html", context)
 
 
@@ -124,6 +154,54 @@ def _typed(request: HttpRequest, consumed: str) -> dict[str, str]:
     if request.method != "POST":
         return {}
     return {name: request.POST.get(name, "") for name in _TYPED if name != consumed}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    preview: str
+    fresh: str  # "new" (opened since the user last looked), "changed", or ""
+
+
+def _fresh(case: Case, since: datetime | None) -> str:
+    if since is None or case.updated_at <= since:
+        return ""
+    return "new" if case.created_at > since else "changed"
+
+
+def _queue_links(request: HttpRequest, since: datetime | None) -> dict[str, str]:
+    """The queries of the queue's own links, each keeping the filters asked for."""
+    keep = request.GET.copy()
+    for name in ("page", "ref", "fragment"):
+        keep.pop(name, None)
+    refresh = request.GET.copy()
+    refresh["fragment"] = "rows"
+    # Rows that arrive while the page is open are new too, even on a first look.
+    refresh["since"] = (since or timezone.now()).isoformat()
+    everything = keep.copy()
+    for name in ("changed", "since"):
+        everything.pop(name, None)
+    only_changed = everything.copy()
+    if since is not None:
+        only_changed["since"] = since.isoformat()
+        only_changed["changed"] = "1"
+    return {
+        "query": keep.urlencode(),
+        "refresh_url": "?" + refresh.urlencode(),
+        "all_url": "?" + everything.urlencode(),
+        "changed_url": "?" + only_changed.urlencode(),
+    }
+
+
+def _moment(text: str) -> datetime | None:
+    """An ISO 8601 time with its offset, not in the future; anything else is None."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment > timezone.now():
+        return None
+    return moment
 
 
 def _render_case(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union, cast
 
+from csp.constants import SELF
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -18,11 +19,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from lifeline.core.actors import SYSTEM, Actor, Nobody
+from lifeline.core.zones import zone_for
 
 if TYPE_CHECKING:
     from lifeline.accounts.models import User
@@ -38,6 +40,11 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 # to read (no user's choice applies there) are written in CONSOLE_LANGUAGE.
 CONSOLE_LANGUAGE = "en"
 CONSOLE_LANGUAGES = ("en", "ru", "uk")
+
+# What a console page may load beyond settings.CONTENT_SECURITY_POLICY: our own scripts from
+# lifeline/static, and requests back to us (the queue's refresh). Public pages never get it,
+# so they stay without script (docs/decisions/0014).
+CONSOLE_CSP: dict[str, list[str]] = {"script-src": [SELF], "connect-src": [SELF]}
 
 
 class Role:
@@ -244,11 +251,18 @@ def console_language_of_browser(request: HttpRequest) -> str:
     return CONSOLE_LANGUAGE
 
 
+def console_time_zone_for(request: HttpRequest) -> str:
+    """The zone the console shows times in: the user's choice (User.time_zone), else the site's."""
+    chosen = getattr(request.user, "time_zone", "") if request.user.is_authenticated else ""
+    return str(zone_for(chosen or ""))
+
+
 def _in_console_language(
     view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
 ) -> HttpResponse:
+    """Run a console view in its user's language and time zone (dates, forms and all)."""
     language = console_language_for(request)
-    with translation.override(language):
+    with translation.override(language), timezone.override(console_time_zone_for(request)):
         response = view(request, *args, **kwargs)
         _word_queued_messages(request)
     # LocaleMiddleware would otherwise label the page with the public site's language.
@@ -286,7 +300,12 @@ def staff_view(perm: str, *, others_to_start: bool = False) -> Callable[[View], 
                 if start is None or start == request.path:
                     raise PermissionDenied(perm)
                 return redirect(start)
-            return _in_console_language(view, request, *args, **kwargs)
+            response = _in_console_language(view, request, *args, **kwargs)
+            response._csp_update = {  # type: ignore[attr-defined]
+                **CONSOLE_CSP,
+                **(getattr(response, "_csp_update", None) or {}),
+            }
+            return response
 
         guarded.lifeline_access = ("staff", perm)  # type: ignore[attr-defined]
         guarded.lifeline_others_to_start = others_to_start  # type: ignore[attr-defined]

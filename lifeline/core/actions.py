@@ -33,12 +33,14 @@ class Action(StrEnum):
     USER_LOGOUT = "user.logout"
     USER_REACTIVATE = "user.reactivate"
     USER_ROLES = "user.roles"
+    USER_TIME_ZONE = "user.time_zone"
     # cases
     CASE_ASSIGN = "case.assign"
     CASE_CALL_BACK = "case.call_back"
     CASE_CALLER_NUMBER_READ = "case.caller_number_read"
     CASE_NOTE = "case.note"
     CASE_OPEN = "case.open"
+    CASE_PREVIEW = "case.preview"  # its summary's or first message's start, on the queue
     CASE_PRIORITY = "case.priority"
     CASE_PUBLIC_VIEW = "case.public_view"
     CASE_RECEIPT_REHASHED = "case.receipt_rehashed"

@@ -1,11 +1,12 @@
-"""Template filters of the console: labels of stored codes, and compact ages for a dense queue."""
+"""Template filters of the console: labels of stored codes, compact ages and times for a dense
+queue."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from lifeline.cases.models import CallBackOutcome, Priority
@@ -57,3 +58,14 @@ def call_back_outcome(outcome: str) -> str:
     """A call back's outcome as the console says it; an unknown code as it is."""
     labels = dict(CallBackOutcome.choices)
     return str(labels.get(outcome, outcome))
+
+
+@register.filter
+def clock(moment: datetime | None) -> str:
+    """The time in the console's zone: "02:14" today there, "5 Dec 02:14" on another day."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "H:i")
+    return formats.date_format(local, "j M H:i")
