@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from lifeline.core.fields import EncryptedTextField, RowKeyField
 from lifeline.core.wording import worded
+from lifeline.intake.calls import call_line_shown
 
 # What the system writes into a case's timeline itself: stored in English, worded for each
 # reader when shown (core.wording).
@@ -99,6 +100,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def summary_shown(self) -> str:
+        """The summary for staff to read: a missed call's, which the system wrote, in their
+        language (intake.calls)."""
+        return call_line_shown(str(self.summary))
 
     @property
     def replies_need_approval(self) -> bool:

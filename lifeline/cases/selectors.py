@@ -182,7 +182,7 @@ def case_previews_for(*, user: User, cases: Sequence[Case]) -> dict[int, str]:
     read (services.case_preview_record). One query finds the messages, one reads them.
     """
     require_perm(user, Perm.CASE_VIEW)
-    previews = {case.pk: _preview(str(case.summary)) for case in cases if case.summary}
+    previews = {case.pk: _preview(case.summary_shown) for case in cases if case.summary}
     missing = [case.pk for case in cases if not previews.get(case.pk)]
     first_inbound = (
         Contact.objects.filter(case=OuterRef("pk"), direction=Contact.Direction.IN)
@@ -197,10 +197,10 @@ def case_previews_for(*, user: User, cases: Sequence[Case]) -> dict[int, str]:
     )
     if missing:
         for contact in Contact.objects.filter(pk__in=list(contact_ids)).only(
-            "id", "case_id", "row_key", "body"
+            "id", "case_id", "row_key", "channel", "body"
         ):
             if contact.case_id is not None:
-                previews[contact.case_id] = _preview(str(contact.body))
+                previews[contact.case_id] = _preview(contact.body_shown)
     return {pk: text for pk, text in previews.items() if text}
 
 

@@ -26,13 +26,21 @@ def _reader(pattern: str) -> re.Pattern[str]:
     return re.compile(_PLACEHOLDER.sub(group, re.escape(pattern)), re.S)
 
 
+def read_back(text: str, pattern: str) -> dict[str, str | int] | None:
+    """The values `pattern` (a msgid) was filled in with to make `text`, or None if it did not."""
+    match = _reader(pattern).fullmatch(text)
+    if match is None:
+        return None
+    return {
+        name: int(value) if f"%({name})d" in pattern else value
+        for name, value in match.groupdict().items()
+    }
+
+
 def worded(text: str, patterns: Iterable[str]) -> str:
     """`text` in the active language if one of `patterns` (msgids) made it, else as it is."""
     for pattern in patterns:
-        if match := _reader(pattern).fullmatch(text):
-            values: dict[str, str | int] = {
-                name: int(value) if f"%({name})d" in pattern else value
-                for name, value in match.groupdict().items()
-            }
+        values = read_back(text, pattern)
+        if values is not None:
             return gettext(pattern) % values if values else gettext(pattern)
     return text

@@ -12,6 +12,7 @@ from lifeline.core.fields import (
     EncryptedTextField,
     RowKeyField,
 )
+from lifeline.intake.calls import call_line_shown
 
 
 class Channel(models.TextChoices):
@@ -122,6 +123,12 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"
+
+    @property
+    def body_shown(self) -> str:
+        """The body for staff to read: a call's line, which the system wrote, in their language."""
+        body = str(self.body)
+        return call_line_shown(body) if self.channel == Channel.PHONE else body
 
     @property
     def worker_stopped(self) -> bool:

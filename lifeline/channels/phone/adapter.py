@@ -10,17 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import translation
-from django.utils.translation import gettext
-
 from lifeline.cases.models import Case, CaseKind
 from lifeline.cases.services import case_open_for_conversation
 from lifeline.cases.workflows import workflow_for
-from lifeline.core.access import CONSOLE_LANGUAGE
 from lifeline.core.actors import SYSTEM
 from lifeline.core.locks import row_lock
 from lifeline.core.numbers import caller_number
 from lifeline.intake.adapters import ChannelAdapter, SendRefused
+from lifeline.intake.calls import call_line
 from lifeline.intake.inbox import conversation_for
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
@@ -69,20 +66,12 @@ class CallEvent:
         return found
 
     def line(self) -> str:
-        """What happened, in a line for the case's timeline (in the console's language)."""
-        with translation.override(CONSOLE_LANGUAGE):
-            if self.outbound:
-                what = gettext("Our call to the person")
-            else:
-                what = gettext("Call from the person")
-            if self.status in MISSED:
-                how = gettext("missed (%(status)s), call back") % {"status": self.status}
-            else:
-                how = self.status
-            if self.duration is not None:
-                minutes, seconds = divmod(self.duration, 60)
-                how += f", {minutes} min {seconds:02d} s"
-            return f"{what}: {how}."
+        """What happened, in a line for the case's timeline (stored in English, worded for
+        each reader when shown: intake.calls)."""
+        missed = self.status in MISSED
+        return call_line(
+            outbound=self.outbound, status=self.status, missed=missed, duration=self.duration
+        )
 
 
 class PhoneAdapter(ChannelAdapter):

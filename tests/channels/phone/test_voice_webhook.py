@@ -14,6 +14,7 @@ from lifeline.core.models import AuditEvent
 from lifeline.intake.adapters import SendRefused, adapter_for
 from lifeline.intake.inbox import contact_process
 from lifeline.intake.models import Contact
+from tests.factories import create_user, login_staff
 
 TOKEN = "test-voice-token"
 PATH = "/channels/voice/events/"
@@ -257,3 +258,29 @@ def test_a_nul_the_database_cannot_store_is_a_bad_request_and_writes_nothing(
     before = written()
     assert signed_post(client, event(**{key: value})).status_code == 400
     assert written() == before
+
+
+@pytest.mark.parametrize(
+    ("language", "missed", "lasted"),
+    [
+        ("en", "Call from the person: missed (no-answer), call back.", "completed, 1 min 15 s."),
+        ("ru", "Звонок от человека: пропущен (no-answer), перезвонить.", "completed, 1 мин 15 с."),
+        ("uk", "Дзвінок від людини: пропущено (no-answer), передзвонити.", "completed, 1 хв 15 с."),
+    ],
+)
+def test_a_calls_line_is_read_in_each_operators_language(
+    client: Any, language: str, missed: str, lasted: str
+) -> None:
+    signed_post(client, event(sid="CA0001", status="no-answer"))
+    signed_post(client, event(sid="CA0002", status="completed", CallDuration="75"))
+    for contact in Contact.objects.order_by("id"):
+        contact_process(contact_id=contact.pk)
+    case = Case.objects.get()
+    assert case.summary == "Call from the person: missed (no-answer), call back."  # as stored
+
+    login_staff(client, create_user("olga", roles=["operator"], console_language=language))
+    page = " ".join(client.get(reverse("cases:detail", args=[case.pk])).content.decode().split())
+    queue = " ".join(client.get(reverse("cases:queue")).content.decode().split())
+    assert page.count(missed) == 2  # the summary and the message
+    assert lasted in page
+    assert missed in queue  # the preview
