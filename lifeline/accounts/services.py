@@ -160,17 +160,7 @@ def user_console_language_set(*, actor: User, language: str) -> None:
     """Set the language the console speaks to `actor`; each user sets only his own."""
     if language not in ConsoleLanguage.values:
         raise ValueError(f"the console is not translated into {language!r}")
-    previous = actor.console_language
-    if previous == language:
-        return
-    actor.console_language = language
-    actor.save(update_fields=["console_language"])
-    audit_record(
-        actor=actor,
-        action=Action.USER_CONSOLE_LANGUAGE,
-        obj=actor,
-        detail={"from": previous, "to": language},
-    )
+    _own_choice_set(actor, "console_language", language, Action.USER_CONSOLE_LANGUAGE)
 
 
 @transaction.atomic
@@ -178,14 +168,14 @@ def user_time_zone_set(*, actor: User, zone: str) -> None:
     """Set the zone the console shows `actor` times in; each user sets only his own."""
     if zone not in zone_names():
         raise ValueError(f"{zone!r} is not a time zone the console offers")
-    previous = actor.time_zone
-    if previous == zone:
+    _own_choice_set(actor, "time_zone", zone, Action.USER_TIME_ZONE)
+
+
+def _own_choice_set(actor: User, field: str, value: str, action: Action) -> None:
+    """Save one of a user's own console choices, audited with what it was; unchanged, nothing."""
+    previous = getattr(actor, field)
+    if previous == value:
         return
-    actor.time_zone = zone
-    actor.save(update_fields=["time_zone"])
-    audit_record(
-        actor=actor,
-        action=Action.USER_TIME_ZONE,
-        obj=actor,
-        detail={"from": previous, "to": zone},
-    )
+    setattr(actor, field, value)
+    actor.save(update_fields=[field])
+    audit_record(actor=actor, action=action, obj=actor, detail={"from": previous, "to": value})
