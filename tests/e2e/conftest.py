@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,3 +57,33 @@ def live_url(transactional_db: None) -> Iterator[str]:
     # ORM calls made while Playwright runs use a connection of its greenlet's context;
     # close it here, in that context, or it outlives the test database.
     connections.close_all()
+
+
+def staff_with_device(username: str, role: str) -> Any:
+    """A staff member of `role` with a confirmed authenticator, ready for `staff_logs_in`."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import create_user
+
+    user = create_user(username, roles=[role])
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+def staff_logs_in(page: Any, base: str, username: str, *, lands_on: str = r"/console/") -> None:
+    """Log `username` in on `page` as a person would: name, password, then his TOTP code; wait
+    until the console's start page (`lands_on`, a regular expression) is shown."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import PASSWORD
+
+    device = TOTPDevice.objects.get(user__username=username)
+    page.goto(base + "/console/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
+    page.locator("input[name=token]").fill(code)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(lands_on))

@@ -12,12 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.tracing.models import Disclosure, Enquiry
 from lifeline.tracing.services import disclosures
-from tests.factories import PASSWORD, create_user
+from tests.e2e.conftest import staff_logs_in, staff_with_device
 from tests.registry.conftest import create_person
 from tests.tracing.conftest import create_enquiry
 
@@ -25,24 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EARLIER_ANSWER = "Ваш муж в списках обмена."
 SIGNATURE = "С уважением, бюро по розыску."
-
-
-def _logs_in(page: Any, base: str, username: str) -> None:
-    device = TOTPDevice.objects.get(user__username=username)
-    page.goto(base + "/console/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
-    page.locator("input[name=token]").fill(code)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/console/"))
-
-
-def _staff(username: str, role: str) -> Any:
-    user = create_user(username, roles=[role])
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    return user
 
 
 def _earlier_draft(officer: Any) -> Disclosure:
@@ -64,14 +44,15 @@ def _count_in_navigation(page: Any) -> str:
 def test_the_supervisor_approves_the_oldest_answer_from_the_list(
     browser: Any, live_url: str
 ) -> None:
-    bob, carol = _staff("bob", "tracing_officer"), _staff("carol", "supervisor")
-    oldest = _earlier_draft(_staff("oscar", "tracing_officer"))
+    bob = staff_with_device("bob", "tracing_officer")
+    carol = staff_with_device("carol", "supervisor")
+    oldest = _earlier_draft(staff_with_device("oscar", "tracing_officer"))
     create_person(status="held", birth_year=1995)  # Кузьминов Максим Сергеевич
     enquiry = create_enquiry()
 
     officer_context = browser.new_context()
     officer = officer_context.new_page()
-    _logs_in(officer, live_url, bob.username)
+    staff_logs_in(officer, live_url, bob.username)
     officer.goto(f"{live_url}/console/tracing/{enquiry.pk}/")
     officer.locator("tr", has_text="Кузьминов").get_by_role("button", name="Confirm").click()
     officer.get_by_text("Confirmed: Кузьминов Максим Сергеевич").wait_for()
@@ -91,7 +72,7 @@ def test_the_supervisor_approves_the_oldest_answer_from_the_list(
 
     supervisor_context = browser.new_context()
     supervisor = supervisor_context.new_page()
-    _logs_in(supervisor, live_url, carol.username)
+    staff_logs_in(supervisor, live_url, carol.username)
     assert _count_in_navigation(supervisor) == "2"
     supervisor.get_by_role("link", name=re.compile("Answers awaiting approval")).click()
     rows = supervisor.locator("table.queue tbody tr")

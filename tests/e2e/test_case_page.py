@@ -6,17 +6,14 @@ JavaScript: the case page must work the same without script.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.cases.models import Case
 from lifeline.intake.models import Contact
 from tests.cases.helpers import create_case
-from tests.factories import PASSWORD, create_user
+from tests.e2e.conftest import staff_logs_in, staff_with_device
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,17 +22,9 @@ SECOND = "Напишите, пожалуйста, сколько вас и ес�
 
 
 def _logs_in(browser: Any, base: str, username: str, role: str, *, script: bool = True) -> Any:
-    user = create_user(username, roles=[role])
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    staff_with_device(username, role)
     page = browser.new_context(java_script_enabled=script).new_page()
-    page.goto(base + "/console/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
-    page.locator("input[name=token]").fill(code)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/console/$"))
+    staff_logs_in(page, base, username, lands_on=r"/console/$")
     return page
 
 

@@ -9,10 +9,8 @@ import re
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import PASSWORD, create_user
+from tests.e2e.conftest import staff_logs_in, staff_with_device
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,16 +30,8 @@ def _visitor_writes_in(visitor: Any, base: str) -> tuple[str, str]:
 
 
 def _operator_logs_in(operator: Any, base: str) -> None:
-    user = create_user("alice", roles=["operator"])
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    operator.goto(base + "/console/")
-    operator.locator("input[name=username]").fill("alice")
-    operator.locator("input[name=password]").fill(PASSWORD)
-    operator.get_by_role("button", name="Continue").click()
-    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
-    operator.locator("input[name=token]").fill(code)
-    operator.get_by_role("button", name="Log in").click()
-    operator.wait_for_url(re.compile(r"/console/$"))
+    staff_with_device("alice", "operator")
+    staff_logs_in(operator, base, "alice", lands_on=r"/console/$")
 
 
 def test_visitor_writes_operator_replies_visitor_reads(browser: Any, live_url: str) -> None:

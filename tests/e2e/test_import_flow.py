@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.registry.models import ImportBatch, Person
-from tests.factories import PASSWORD, create_person, create_user
+from tests.e2e.conftest import staff_logs_in, staff_with_device
+from tests.factories import create_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,16 +25,8 @@ LIST = (
 
 
 def _registrar_logs_in(page: Any, base: str) -> None:
-    user = create_user("dave", roles=["registrar"])
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    page.goto(base + "/console/")
-    page.locator("input[name=username]").fill("dave")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
-    page.locator("input[name=token]").fill(code)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/console/registry/$"))
+    staff_with_device("dave", "registrar")
+    staff_logs_in(page, base, "dave", lands_on=r"/console/registry/$")
 
 
 def test_a_registrar_imports_a_list_from_upload_to_applied_batch(

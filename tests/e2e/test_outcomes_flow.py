@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifeline.cases.models import Case
 from lifeline.outcomes.models import ExchangeBatch, Handover
 from lifeline.registry.models import Person, StatusEvent
 from tests.cases.helpers import create_case
-from tests.factories import PASSWORD, create_user
+from tests.e2e.conftest import staff_logs_in, staff_with_device
 from tests.outcomes.helpers import create_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,16 +28,8 @@ MEETING_POINT = "Офис Красного Креста, ул. Садовая 4"
 
 
 def _supervisor_logs_in(page: Any, base: str) -> None:
-    user = create_user("carol", roles=["supervisor"])
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    page.goto(base + "/console/")
-    page.locator("input[name=username]").fill("carol")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
-    page.locator("input[name=token]").fill(code)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/console/$"))
+    staff_with_device("carol", "supervisor")
+    staff_logs_in(page, base, "carol", lands_on=r"/console/$")
 
 
 def _add_by_search(page: Any, surname: str) -> None:
