@@ -84,17 +84,9 @@ def import_job_apply(*, actor: User, batch: ImportBatch, hold_undecided: bool) -
     require_perm(actor, Perm.REGISTRY_EDIT)
     if batch.state != ImportBatch.State.PREVIEW:
         raise ActionRefused(gettext("Only an import not yet applied can be applied."))
-    if ImportJob.objects.filter(batch=batch, state__in=_ACTIVE).exists():
+    if _busy(batch):
         raise ActionRefused(gettext("This import is already being applied."))
-    job = ImportJob.objects.create(
-        kind=ImportJob.Kind.APPLY,
-        batch=batch,
-        params={"hold_undecided": hold_undecided},
-        total=int(batch.counts.get("rows", 0)),
-        requested_by=actor,
-        requested_at=timezone.now(),
-    )
-    return _queue(actor, job)
+    return _batch_job(actor, batch, ImportJob.Kind.APPLY, {"hold_undecided": hold_undecided})
 
 
 @transaction.atomic
@@ -103,11 +95,21 @@ def import_job_undo(*, actor: User, batch: ImportBatch) -> ImportJob:
     require_perm(actor, Perm.REGISTRY_EDIT)
     if batch.state != ImportBatch.State.APPLIED:
         raise ActionRefused(gettext("Only an applied import can be undone."))
-    if ImportJob.objects.filter(batch=batch, state__in=_ACTIVE).exists():
+    if _busy(batch):
         raise ActionRefused(gettext("This import is already being undone."))
+    return _batch_job(actor, batch, ImportJob.Kind.UNDO, {})
+
+
+def _busy(batch: ImportBatch) -> bool:
+    """Whether a job on the batch waits for the worker or runs."""
+    return ImportJob.objects.filter(batch=batch, state__in=_ACTIVE).exists()
+
+
+def _batch_job(actor: User, batch: ImportBatch, kind: str, params: dict[str, Any]) -> ImportJob:
     job = ImportJob.objects.create(
-        kind=ImportJob.Kind.UNDO,
+        kind=kind,
         batch=batch,
+        params=params,
         total=int(batch.counts.get("rows", 0)),
         requested_by=actor,
         requested_at=timezone.now(),
