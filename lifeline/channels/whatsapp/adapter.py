@@ -75,9 +75,9 @@ class WhatsAppAdapter(ChannelAdapter):
         try:
             got = api.media_download(media.media_id, max_bytes=settings.ATTACHMENT_MAX_BYTES)
         except api.GraphApiError as error:
-            if 400 <= error.status < 500 and error.status != httpx.codes.TOO_MANY_REQUESTS:
+            if error.status in (httpx.codes.BAD_REQUEST, httpx.codes.NOT_FOUND):
                 return Fetched(refused=1)  # gone (media lives 30 days) or not ours to fetch
-            raise
+            raise  # an outage, a rate limit, an expired token: worth another attempt
         if got is None:
             return Fetched(refused=1)
         data, mime = got
