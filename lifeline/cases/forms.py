@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language
@@ -23,6 +24,7 @@ from lifeline.cases.selectors import (
 from lifeline.cases.services import NOTE_MAX_CHARS, REPLY_MAX_CHARS
 from lifeline.cases.workflows import CLOSED, STATE_LABELS
 from lifeline.core.access import Perm
+from lifeline.intake.adapters import ReplyTemplate
 
 
 def _status_choices() -> list[tuple[str, Any]]:
@@ -79,6 +81,17 @@ def _fixed_reply_choices() -> list[tuple[str, str]]:
 
 class FixedReplyForm(forms.Form):
     key = forms.ChoiceField(label=_("Fixed reply"), choices=_fixed_reply_choices)
+
+
+class TemplateReplyForm(forms.Form):
+    """One of the approved templates a channel offers (WhatsApp, once its window has closed)."""
+
+    key = forms.ChoiceField(label=_("Approved template"))
+
+    def __init__(self, *args: Any, templates: Sequence[ReplyTemplate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key = cast(forms.ChoiceField, self.fields["key"])
+        key.choices = [(t.key, f"{t.language}: {t.text}") for t in templates]
 
 
 class DecisionNoteForm(forms.Form):

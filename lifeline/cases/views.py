@@ -25,6 +25,7 @@ from lifeline.cases.forms import (
     PriorityForm,
     QueueFilterForm,
     ReplyForm,
+    TemplateReplyForm,
     TransitionForm,
 )
 from lifeline.cases.models import Case, Priority
@@ -45,6 +46,8 @@ from lifeline.cases.services import (
     case_reply_draft,
     case_reply_fixed,
     case_reply_reject,
+    case_reply_template,
+    case_reply_window,
     case_transition,
     case_view_record,
 )
@@ -96,7 +99,11 @@ def _render_case(
     workflow = workflow_for(case.kind)
     timeline = case_timeline_for(user=user, case=case)
     last_contact = next((e.contact for e in reversed(timeline) if e.contact is not None), None)
+    window = case_reply_window(case=case)
     context: dict[str, Any] = {
+        # WhatsApp's 24-hour window, shown before the operator writes (_reply_window.html).
+        "reply_window": window,
+        "template_form": TemplateReplyForm(templates=window.templates if window else []),
         "case": case,
         "timeline": timeline,
         "reply_channel": last_contact.channel if last_contact is not None else "",
@@ -162,6 +169,24 @@ def reply_fixed(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Reply queued to send."),
         redirect_to=lambda _reply: _back(case),
         page=lambda status: _render_case(request, case, {"fixed_form": form}, status=status),
+    )
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def reply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=staff_user(request), key=pk)
+    window = case_reply_window(case=case)
+    form = TemplateReplyForm(request.POST, templates=window.templates if window else [])
+    return form_action(
+        request,
+        form,
+        lambda: case_reply_template(
+            actor=staff_user(request), case=case, key=form.cleaned_data["key"]
+        ),
+        success=_("Template queued to send."),
+        redirect_to=lambda _reply: _back(case),
+        page=lambda status: _render_case(request, case, {"template_form": form}, status=status),
     )
 
 

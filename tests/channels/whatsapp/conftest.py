@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -196,7 +197,7 @@ def notification(name: str, **changes: Any) -> dict[str, Any]:
     """The notification of payloads/`name`.json, its message given a fresh wamid.
 
     `text` changes a text message's body; `button` the id of the reply button pressed;
-    `sender` the number it comes from; `timestamp` when it was sent.
+    `sender` the number it comes from; `timestamp` when it was sent (default: now).
     """
     data = copy.deepcopy(json.loads((PAYLOADS / f"{name}.json").read_text()))
     value = data["entry"][0]["changes"][0]["value"]
@@ -206,8 +207,8 @@ def notification(name: str, **changes: Any) -> dict[str, Any]:
             message["text"]["body"] = changes["text"]
         if "button" in changes:
             message["interactive"]["button_reply"]["id"] = changes["button"]
-        if "timestamp" in changes:
-            message["timestamp"] = str(changes["timestamp"])
+        # Sent just now, unless said otherwise: the 24-hour window runs from it.
+        message["timestamp"] = str(changes.get("timestamp", int(time.time())))
         if "sender" in changes:
             message["from"] = changes["sender"]
             value["contacts"][0]["wa_id"] = changes["sender"]
