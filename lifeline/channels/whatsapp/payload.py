@@ -73,6 +73,36 @@ def deliveries(data: Any) -> list[Delivery]:
     return found
 
 
+@dataclass(frozen=True)
+class Failure:
+    wamid: str  # of a message we sent
+    code: int  # the Cloud API's error code (131047: outside the 24-hour window)
+
+
+def failures(data: dict[str, Any]) -> list[Failure]:
+    """The `failed` statuses of a notification already read by `deliveries`.
+
+    Sent, delivered and read statuses are not kept: nothing tracks delivery on any channel.
+    A status that is not in the documented shape is ignored, not refused: it is no message.
+    """
+    found = []
+    for entry in data.get("entry") or []:
+        for change in entry.get("changes") or []:
+            if change.get("field") != "messages":
+                continue
+            statuses = change["value"].get("statuses")
+            for status in statuses if isinstance(statuses, list) else []:
+                if not isinstance(status, dict) or status.get("status") != "failed":
+                    continue
+                wamid = status.get("id")
+                errors = status.get("errors")
+                first = errors[0] if isinstance(errors, list) and errors else {}
+                code = first.get("code") if isinstance(first, dict) else None
+                if isinstance(wamid, str) and wamid and len(wamid) <= MAX_ID_CHARS:
+                    found.append(Failure(wamid, code if type(code) is int else 0))
+    return found
+
+
 def message_of(item: dict[str, Any]) -> dict[str, Any]:
     """The one message of a stored item."""
     messages = item.get("messages")

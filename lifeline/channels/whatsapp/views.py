@@ -2,8 +2,9 @@
 
 A notification is verified by its X-Hub-Signature-256 (HMAC-SHA256 of the raw body under the
 app secret) before anything is read, then each message in it is committed to the inbox under
-its wamid before we answer 200. Nothing here touches the network: Meta retries a notification
-that is not answered quickly, for up to seven days.
+its wamid before we answer 200. A status callback is no message: only a `failed` one changes
+anything, marking the message we sent as failed. Nothing here touches the network: Meta
+retries a notification that is not answered quickly, for up to seven days.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from lifeline.channels.whatsapp import payload, texts
 from lifeline.core.access import channel_view
-from lifeline.intake.inbox import inbox_receive
+from lifeline.intake.inbox import inbox_receive, message_undelivered
 from lifeline.intake.models import Channel
 from lifeline.intake.text import UnstorableText, require_storable
 
@@ -64,9 +65,11 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if not _signed(request):
         return HttpResponse(status=403)
     try:
-        deliveries = payload.deliveries(json.loads(request.body))
+        data = json.loads(request.body)
+        deliveries = payload.deliveries(data)
+        failures = payload.failures(data)
         # Every message checked before any is written: a 400 leaves nothing behind.
-        require_storable([d.item for d in deliveries])
+        require_storable([[d.item for d in deliveries], [f.wamid for f in failures]])
     except (ValueError, RecursionError, UnstorableText):
         return HttpResponse(status=400)
     for delivery in deliveries:
@@ -76,5 +79,12 @@ def webhook(request: HttpRequest) -> HttpResponse:
             external_id=delivery.wamid,
             payload=delivery.item,
             language=texts.language_for_number(delivery.sender),
+        )
+    for failure in failures:
+        # A message WhatsApp took and then could not deliver: failed, on its case, not silent.
+        message_undelivered(
+            channel=Channel.WHATSAPP,
+            provider_id=failure.wamid,
+            error=f"WhatsAppError{failure.code}",
         )
     return HttpResponse(status=200)

@@ -21,7 +21,14 @@ from lifeline.cases.services import case_reply, case_reply_template, case_reply_
 from lifeline.core.models import AuditEvent
 from lifeline.intake.inbox import contact_deliver
 from lifeline.intake.models import Contact, Conversation
-from tests.channels.whatsapp.conftest import WA_ID, FakeGraphApi, deliver_all, notification, receive
+from tests.channels.whatsapp.conftest import (
+    WA_ID,
+    FakeGraphApi,
+    deliver_all,
+    notification,
+    post,
+    receive,
+)
 from tests.factories import login_staff
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +238,26 @@ def test_a_telegram_case_shows_no_window(client: Client, alice: Any) -> None:
     login_staff(client, alice)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'id="reply-window"' not in page
+
+
+def test_a_message_whatsapp_reports_failed_later_shows_as_failed(
+    client: Client, graph_api: FakeGraphApi, case: Case, alice: Any
+) -> None:
+    reply = case_reply(actor=alice, case=case, body="Відповідь")
+    deliver_all()
+    reply.refresh_from_db()
+    assert reply.state == "sent"
+    data = notification("status_failed")
+    data["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = reply.provider_id
+    delivered = notification("status_delivered")
+    delivered["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = reply.provider_id
+    before = Contact.objects.count()
+    assert post(client, delivered).status_code == 200
+    reply.refresh_from_db()
+    assert reply.state == "sent"  # delivered: nothing to do
+    assert post(client, data).status_code == 200
+    assert post(client, data).status_code == 200  # Meta's repeat changes nothing more
+    reply.refresh_from_db()
+    assert (reply.state, reply.last_error) == ("failed", "WhatsAppError131047")
+    assert AuditEvent.objects.filter(action="contact.fail").count() == 1
+    assert Contact.objects.count() == before  # a status is no new message
