@@ -261,3 +261,23 @@ def test_a_message_whatsapp_reports_failed_later_shows_as_failed(
     assert (reply.state, reply.last_error) == ("failed", "WhatsAppError131047")
     assert AuditEvent.objects.filter(action="contact.fail").count() == 1
     assert Contact.objects.count() == before  # a status is no new message
+
+
+def test_a_family_enquiry_outside_the_window_can_neither_draft_nor_send_a_fixed_reply(
+    client: Client, graph_api: FakeGraphApi, alice: Any, bob: Any, templates: Path
+) -> None:
+    from lifeline.cases.fixed_replies import fixed_replies
+    from lifeline.cases.services import case_reply_draft, case_reply_fixed
+
+    receive(client, notification("button_reply", button="kind:family_enquiry"))
+    case = Case.objects.get()
+    assert case.replies_need_approval
+    _last_message_hours_ago(25)
+    with pytest.raises(CaseActionRefused, match="только одобренный шаблон"):
+        case_reply_draft(actor=bob, case=case, body="Мы ищем вашего сына.")
+    key = next(iter(fixed_replies()))
+    with pytest.raises(CaseActionRefused, match="только одобренный шаблон"):
+        case_reply_fixed(actor=bob, case=case, key=key)
+    # A template says nothing about anyone: it goes out at once, without a second person.
+    sent = case_reply_template(actor=bob, case=case, key="reply_waiting:uk")
+    assert sent.state == "queued"
