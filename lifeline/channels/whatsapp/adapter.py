@@ -96,10 +96,15 @@ class WhatsAppAdapter(ChannelAdapter):
         info = _info(message)
         language = texts.bot_language(conversation.language)
         case = conversation.case
-        chosen = payload.button_id(message)
-        if chosen:
-            self._choice(contact, conversation, chosen, info)
+        chosen = payload.button_id(message) or ""
+        action, _, value = chosen.partition(":")
+        if (action == "lang" and texts.language_of(value) == value) or (
+            action == "kind" and value in texts.KINDS
+        ):
+            self._choice(contact, conversation, action, value, info)
             return
+        # Anything else, a template's quick reply or a button we no longer offer included, is
+        # something the person said: filed like a message.
         body = clean_text(payload.body_of(message)) or "[message]"
         if case is None and message.get("type") == "text" and texts.is_menu_word(body):
             _file(contact, conversation, body, {**info, ANSWERED_BY_BOT: True})
@@ -127,27 +132,22 @@ class WhatsAppAdapter(ChannelAdapter):
         _attach(contact, conversation, fetched, language)
 
     def _choice(
-        self, contact: Contact, conversation: Conversation, chosen: str, info: dict[str, Any]
+        self,
+        contact: Contact,
+        conversation: Conversation,
+        action: str,
+        value: str,
+        info: dict[str, Any],
     ) -> None:
+        """A menu button: a language (`lang`), or a kind of case (`kind`)."""
         info = {**info, ANSWERED_BY_BOT: True}
-        action, _, value = chosen.partition(":")
-        if action == "lang" and texts.language_of(value) == value:
+        if action == "lang":
             conversation.language = value
             conversation.save(update_fields=["language"])
             _file(contact, conversation, f"[language: {value}]", info)
             _menu(conversation, conversation.case, value)
             return
         language = texts.bot_language(conversation.language)
-        if action != "kind" or value not in texts.KINDS:
-            # A template's quick reply, or a button we no longer offer: a person to read it.
-            body = clean_text(payload.body_of(payload.message_of(contact.payload)))
-            _file(
-                contact,
-                conversation,
-                body or "[button]",
-                {k: v for k, v in info.items() if k != ANSWERED_BY_BOT},
-            )
-            return
         case = conversation.case
         if case is not None:
             _file(contact, conversation, f"[menu: {value}]", info)

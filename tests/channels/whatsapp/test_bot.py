@@ -215,3 +215,14 @@ def test_a_graph_outage_during_a_download_is_retried(
     photo = receive(client, notification("image"))
     assert (photo.state, photo.attempts, photo.last_error) == ("pending", 1, "GraphApiError")
     assert photo.payload  # kept until it is filed
+
+
+def test_a_button_we_do_not_offer_is_read_as_a_message(
+    client: Client, graph_api: FakeGraphApi
+) -> None:
+    # e.g. the quick reply of a template, or a menu from an older version of the bot
+    contact = receive(client, notification("button_reply", button="kind:no-such-kind"))
+    case = Case.objects.get()
+    assert (case.kind, contact.case, contact.body) == ("other", case, "[button: Stop fighting]")
+    case.refresh_from_db()
+    assert case.waiting_since is not None  # someone must read it
