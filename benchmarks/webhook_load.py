@@ -1,12 +1,16 @@
-"""Load the Telegram webhook: 10,000 deliveries, 10 % of them repeats, gunicorn + PostgreSQL.
+"""Load a channel's webhook: 10,000 deliveries, 10 % of them repeats, gunicorn + PostgreSQL.
 
-Run: `.venv/bin/python benchmarks/webhook_load.py [--deliveries 10000] [--concurrency 32]`
+Run: `.venv/bin/python benchmarks/webhook_load.py [--channel telegram|whatsapp]
+[--deliveries 10000] [--concurrency 32]`
+
+`--channel whatsapp` posts Cloud API notifications, one message each, signed with
+X-Hub-Signature-256 as Meta signs them (the signatures are computed before the clock starts).
 
 It creates a throw-away PostgreSQL database (`lifeline_bench_webhook` on 127.0.0.1:5432, or
 --database-url), migrates it, starts `gunicorn lifeline.wsgi` on a loopback port with
 production settings (DEBUG off, real argon2, no test shortcuts), and drives it from one
 asyncio process with aiohttp over keep-alive connections. Repeats are real re-deliveries: the
-same update, byte for byte, sent again later, as Telegram does after a timeout.
+same update, byte for byte, sent again later, as Telegram and Meta do after a timeout.
 
 It prints the sustained rate, p50/p90/p99 latency, the answers by status code, and the number
 of inbox rows, which must equal the number of distinct updates. The worker is not running:
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -37,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.databases import database_fresh  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PATH = "/channels/telegram/webhook/"
+PATHS = {"telegram": "/channels/telegram/webhook/", "whatsapp": "/channels/whatsapp/webhook/"}
 DB_NAME = "lifeline_bench_webhook"
 # Words for message texts: synthetic, nobody's words.
 WORDS = "добрый день ищу брата сына мужа где он жив ли хочу сдаться помогите пожалуйста".split()
@@ -69,17 +75,42 @@ def _update(update_id: int, rng: random.Random) -> bytes:
     return json.dumps(update, ensure_ascii=False).encode()
 
 
+def _notification(number: int, rng: random.Random) -> bytes:
+    """A Cloud API notification of one text message, in the documented shape."""
+    sender = str(380_500_000_000 + rng.randrange(2_000))
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": "100000000000"},
+        "contacts": [{"profile": {"name": "Synthetic"}, "wa_id": sender}],
+        "messages": [
+            {
+                "from": sender,
+                "id": f"wamid.{'WARMUP' if number >= WARM_UP_FIRST_ID else 'BENCH'}{number}",
+                "timestamp": str(1_790_000_000 + number),
+                "type": "text",
+                "text": {"body": " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 30)))},
+            }
+        ],
+    }
+    notification = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "100000000001", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(notification, ensure_ascii=False).encode()
+
+
 FIRST_ID = 100_000
 WARM_UP_FIRST_ID = 9_000_000
 
 
 def deliveries(
-    count: int, repeat_share: float, seed: int, first_id: int = FIRST_ID
+    count: int, repeat_share: float, seed: int, first_id: int = FIRST_ID, channel: str = "telegram"
 ) -> tuple[list[bytes], int]:
     """`count` request bodies: distinct updates, plus repeats of ones sent earlier."""
     rng = random.Random(seed)
     repeats = int(count * repeat_share)
-    distinct = [_update(first_id + n, rng) for n in range(count - repeats)]
+    make = _notification if channel == "whatsapp" else _update
+    distinct = [make(first_id + n, rng) for n in range(count - repeats)]
     bodies = list(distinct)
     for _ in range(repeats):
         # A repeat comes after its original: insert it somewhere later in the stream.
@@ -107,29 +138,43 @@ def _environment(database_url: str, secret: str, data_dir: str) -> dict[str, str
         TELEGRAM_WEBHOOK_SECRET=secret,
         TELEGRAM_BOT_TOKEN="123456:bench",  # noqa: S106 (a made-up token; nothing is sent)
         TELEGRAM_API_BASE="http://127.0.0.1:9",  # nothing is sent: the worker is not running
+        WHATSAPP_APP_SECRET=secret,
+        WHATSAPP_ACCESS_TOKEN="bench",  # noqa: S106 (a made-up token; nothing is sent)
+        WHATSAPP_PHONE_NUMBER_ID="100000000000",
+        WHATSAPP_API_BASE="http://127.0.0.1:9",
         LOG_LEVEL="WARNING",
     )
     return env
 
 
+def _signed(bodies: list[bytes], secret: str, channel: str) -> list[tuple[bytes, dict[str, str]]]:
+    """Each body with the headers that prove it comes from the provider."""
+    signed = []
+    for body in bodies:
+        headers = {"Content-Type": "application/json"}
+        if channel == "whatsapp":
+            digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            headers["X-Hub-Signature-256"] = f"sha256={digest}"
+        else:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        signed.append((body, headers))
+    return signed
+
+
 async def _drive(
-    url: str, secret: str, bodies: list[bytes], concurrency: int
+    url: str, requests: list[tuple[bytes, dict[str, str]]], concurrency: int
 ) -> tuple[list[float], dict[int, int], float]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-    headers = {
-        "Content-Type": "application/json",
-        "X-Telegram-Bot-Api-Secret-Token": secret,
-    }
+    queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
+    for request in requests:
+        queue.put_nowait(request)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def worker() -> None:
             while not queue.empty():
-                body = queue.get_nowait()
+                body, headers = queue.get_nowait()
                 started = time.perf_counter()
                 async with session.post(url, data=body, headers=headers) as response:
                     await response.read()
@@ -164,6 +209,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--channel", choices=sorted(PATHS), default="telegram")
     parser.add_argument("--deliveries", type=int, default=10_000)
     parser.add_argument("--repeats", type=float, default=0.10)
     parser.add_argument("--concurrency", type=int, default=32)
@@ -178,7 +224,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    bodies, distinct = deliveries(args.deliveries, args.repeats, args.seed)
+    channel = args.channel
+    bodies, distinct = deliveries(args.deliveries, args.repeats, args.seed, channel=channel)
     secret = secrets.token_urlsafe(24)
     database_url = _database(args.database_url)
     env = _environment(database_url, secret, tempfile.mkdtemp(prefix="lifeline-bench-"))
@@ -198,23 +245,31 @@ def main() -> None:
     )  # fmt: skip
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
-        url = f"http://127.0.0.1:{port}{PATH}"
+        url = f"http://127.0.0.1:{port}{PATHS[channel]}"
         # A short warm-up on other update ids, so imports and connections are not timed.
-        warm, _ = deliveries(200, 0.0, seed=args.seed + 1000, first_id=WARM_UP_FIRST_ID)
-        asyncio.run(_drive(url, secret, warm, args.concurrency))
-        latencies, statuses, elapsed = asyncio.run(_drive(url, secret, bodies, args.concurrency))
+        warm, _ = deliveries(
+            200, 0.0, seed=args.seed + 1000, first_id=WARM_UP_FIRST_ID, channel=channel
+        )
+        asyncio.run(_drive(url, _signed(warm, secret, channel), args.concurrency))
+        requests = _signed(bodies, secret, channel)
+        latencies, statuses, elapsed = asyncio.run(_drive(url, requests, args.concurrency))
     finally:
         server.terminate()
         server.wait(timeout=30)
 
+    # The inbox rows of the timed deliveries, not of the warm-up's.
+    if channel == "whatsapp":
+        timed = "external_id LIKE %s", ("wamid.BENCH%",)
+    else:
+        timed = "external_id::bigint < %s", (WARM_UP_FIRST_ID,)
     with psycopg.connect(database_url) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM intake_contact WHERE channel = 'telegram' "
-            "AND external_id::bigint < %s",
-            (WARM_UP_FIRST_ID,),
+            f"SELECT count(*) FROM intake_contact WHERE channel = %s AND {timed[0]}",  # noqa: S608
+            (channel, *timed[1]),
         ).fetchone()
     rows = int(row[0]) if row else -1
     ms = [value * 1000 for value in latencies]
+    print(f"channel: {channel}")
     print(f"deliveries: {len(bodies)} ({distinct} distinct, {len(bodies) - distinct} repeats)")
     print(f"concurrency: {args.concurrency} connections; gunicorn workers: {args.web_workers}")
     print(f"answers: {dict(sorted(statuses.items()))}")

@@ -270,6 +270,7 @@ LIFELINE_CHANNELS = {
     "telegram": "lifeline.channels.telegram.adapter.TelegramAdapter",
     "email": "lifeline.channels.email.adapter.EmailAdapter",
     "phone": "lifeline.channels.phone.adapter.PhoneAdapter",
+    "whatsapp": "lifeline.channels.whatsapp.adapter.WhatsAppAdapter",
 }
 # Failed processing or sending is retried after 30 s, 1, 2, 4 ... min (at most an hour);
 # after INBOX_MAX_ATTEMPTS it waits in the console's failed-intake list.
@@ -321,6 +322,21 @@ PUBLIC_BASE_URL = os.environ.get("LIFELINE_PUBLIC_BASE_URL", "http://127.0.0.1:8
 TELEGRAM_BOT_TOKEN = envstr("TELEGRAM_BOT_TOKEN")
 TELEGRAM_WEBHOOK_SECRET = envstr("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_API_BASE = os.environ.get("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+
+# WhatsApp Business Cloud API (docs/operations.md "WhatsApp"): the number's id at Meta, a
+# system user's access token, the app's secret (it signs every webhook POST), the token the
+# webhook's subscription handshake must show, and the Graph API's address (tests: a stand-in).
+WHATSAPP_PHONE_NUMBER_ID = envstr("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_ACCESS_TOKEN = envstr("WHATSAPP_ACCESS_TOKEN")
+WHATSAPP_APP_SECRET = envstr("WHATSAPP_APP_SECRET")
+WHATSAPP_VERIFY_TOKEN = envstr("WHATSAPP_VERIFY_TOKEN")
+WHATSAPP_API_BASE = os.environ.get("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip(
+    "/"
+)
+# The message templates approved at Meta, offered when the 24-hour window has closed.
+WHATSAPP_TEMPLATES_FILE = Path(
+    os.environ.get("WHATSAPP_TEMPLATES_FILE", DATA_DIR / "whatsapp-templates.yaml")
+)
 
 # Inbound mail: `lifeline smtpd` listens here; a mail server relays the hotline address to it.
 SMTPD_HOST = os.environ.get("LIFELINE_SMTPD_HOST", "127.0.0.1")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -29,6 +30,7 @@ from lifeline.cases.services import (
 )
 from lifeline.cases.workflows import CLOSED, STATE_LABELS
 from lifeline.core.access import Perm
+from lifeline.intake.adapters import ApprovedTemplate
 
 
 def _status_choices() -> list[tuple[str, Any]]:
@@ -102,6 +104,20 @@ class FixedReplyForm(forms.Form):
         choices=_fixed_reply_choices,
         widget=forms.Select(attrs={"form": WORK_FORM}),
     )
+
+
+class TemplateReplyForm(forms.Form):
+    """One of the approved templates a channel offers (WhatsApp, once its window has closed)."""
+
+    use_required_attribute = False  # one form of the page: see WORK_FORM
+    key = forms.ChoiceField(
+        label=_("Approved template"), widget=forms.Select(attrs={"form": WORK_FORM})
+    )
+
+    def __init__(self, *args: Any, templates: Sequence[ApprovedTemplate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key = cast(forms.ChoiceField, self.fields["key"])
+        key.choices = [(t.key, f"{t.language}: {t.text}") for t in templates]
 
 
 class DecisionNoteForm(forms.Form):

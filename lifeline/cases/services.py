@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from lifeline.core.audit import audit_record, audit_record_many
 from lifeline.core.locks import row_lock
 from lifeline.core.models import AuditEvent
 from lifeline.core.receipts import Receipt, hash_secret, new_receipt
+from lifeline.intake.adapters import ApprovedTemplate, adapter_for
 from lifeline.intake.inbox import message_queue
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
@@ -406,8 +408,61 @@ def reply_release_check(*, actor: User, case: Case, body: str, drafted_by: User 
         raise CaseActionRefused(gettext("A second person must approve: you wrote this reply."))
 
 
+@dataclass(frozen=True)
+class ReplyWindow:
+    """Until when staff may write freely on a case's channel, and the templates it takes after.
+
+    Only WhatsApp has one: free text within 24 hours of the person's last message, after that
+    only a template the organisation had approved at Meta.
+    """
+
+    channel: str
+    free_text_until: datetime
+    templates: list[ApprovedTemplate]
+
+    @property
+    def is_open(self) -> bool:
+        return self.free_text_until > timezone.now()
+
+
+def case_reply_window(*, case: Case) -> ReplyWindow | None:
+    """The window of the conversation a reply on `case` would go out on; None if it has none."""
+    conversation = case_reply_conversation(case=case)
+    if conversation is None:
+        return None
+    adapter = adapter_for(conversation.channel)
+    until = adapter.free_text_until(conversation)
+    if until is None:
+        return None
+    return ReplyWindow(
+        channel=conversation.get_channel_display(),
+        free_text_until=until,
+        templates=adapter.approved_templates(case.language),
+    )
+
+
+def _check_free_text(case: Case) -> None:
+    """Refuse free text where the channel's window has closed, saying what to do instead."""
+    window = case_reply_window(case=case)
+    if window is not None and not window.is_open:
+        raise CaseActionRefused(
+            gettext(
+                "More than 24 hours have passed since the person's last message: %(channel)s "
+                "now delivers only an approved template. Send one of the templates; once the "
+                "person writes back, you can reply freely again."
+            )
+            % {"channel": window.channel}
+        )
+
+
 def _send(
-    *, actor: User, case: Case, body: str, drafted_by: User | None = None, fixed: str = ""
+    *,
+    actor: User,
+    case: Case,
+    body: str,
+    drafted_by: User | None = None,
+    fixed: str = "",
+    template: ApprovedTemplate | None = None,
 ) -> Contact:
     """Queue `body` to the person (the case row is locked already); the case stops waiting.
 
@@ -416,7 +471,10 @@ def _send(
     back), through the inbox's outbound queue once the transaction commits.
     """
     require_perm(actor, Perm.CASE_WORK)
-    reply_release_check(actor=actor, case=case, body=body, drafted_by=drafted_by)
+    if template is None:
+        reply_release_check(actor=actor, case=case, body=body, drafted_by=drafted_by)
+    # else: a template the organisation had approved says nothing about anyone, as a fixed
+    # reply does, and goes out at once.
     _check_can_reply(case)
     text = clean_text(body)
     if not text:
@@ -424,8 +482,18 @@ def _send(
     conversation = case_reply_conversation(case=case)
     if conversation is None:
         raise CaseActionRefused(gettext("The person can only be reached by phone: call back."))
+    extra: dict[str, Any] = {}
+    if template is None:
+        _check_free_text(case)
+    else:
+        extra["fields"] = {"template": template.key}  # what the adapter sends it by
     contact = message_queue(
-        actor=actor, conversation=conversation, case=case, body=text, language=case.language
+        actor=actor,
+        conversation=conversation,
+        case=case,
+        body=text,
+        language=case.language,
+        **extra,
     )
     now = timezone.now()
     case.waiting_since = None
@@ -438,6 +506,8 @@ def _send(
         detail["drafted_by"] = drafted_by.pk
     if fixed:
         detail["fixed"] = fixed
+    if template is not None:
+        detail["template"] = template.key
     audit_record(actor=actor, action=Action.CASE_REPLY, obj=case, detail=detail)
     return contact
 
@@ -469,6 +539,20 @@ def case_reply_fixed(*, actor: User, case: Case, key: str, seen: datetime | None
 
 
 @transaction.atomic
+def case_reply_template(
+    *, actor: User, case: Case, key: str, seen: datetime | None = None
+) -> Contact:
+    """Send one of the channel's approved templates at once (WhatsApp, its window closed)."""
+    require_perm(actor, Perm.CASE_WORK)
+    _lock(case, seen=seen)
+    window = case_reply_window(case=case)
+    found = [t for t in window.templates if t.key == key] if window is not None else []
+    if not found:
+        raise CaseActionRefused(gettext("Choose one of the approved templates."))
+    return _send(actor=actor, case=case, body=found[0].text, template=found[0])
+
+
+@transaction.atomic
 def case_reply_draft(
     *, actor: User, case: Case, body: str, seen: datetime | None = None
 ) -> ReplyDraft:
@@ -480,6 +564,7 @@ def case_reply_draft(
         raise CaseActionRefused(gettext("Replies on this case go out at once; send it."))
     # Refused now, not only when a supervisor approves it: the author can still act on it.
     _check_can_reply(case)
+    _check_free_text(case)
     now = timezone.now()
     draft = ReplyDraft.objects.create(case=case, body=body, drafted_by=actor, drafted_at=now)
     case.updated_at = now

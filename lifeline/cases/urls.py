@@ -11,6 +11,8 @@ urlpatterns = [
     path("case/<str:key>/", views.detail, name="detail"),
     path("case/<int:pk>/reply/", views.reply, name="reply"),
     path("case/<int:pk>/reply/fixed/", views.reply_fixed, name="reply_fixed"),
+    # WhatsApp's approved templates, the only replies it takes 24 hours after the last message.
+    path("case/<int:pk>/reply/template/", views.reply_template, name="reply_template"),
     # Replies held for a second person's approval (family enquiries).
     path("approvals/", views.approvals, name="approvals"),
     path("reply/<int:draft>/approve/", views.reply_approve, name="reply_approve"),

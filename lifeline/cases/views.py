@@ -30,6 +30,7 @@ from lifeline.cases.forms import (
     PriorityForm,
     QueueFilterForm,
     ReplyForm,
+    TemplateReplyForm,
     TransitionForm,
 )
 from lifeline.cases.models import Case, Priority
@@ -60,6 +61,8 @@ from lifeline.cases.services import (
     case_reply_draft,
     case_reply_fixed,
     case_reply_reject,
+    case_reply_template,
+    case_reply_window,
     case_transition,
     case_view_record,
     queue_visit_record,
@@ -230,7 +233,11 @@ def _render_case(
     changes = [entry for entry in timeline if stale and seen is not None and entry.at > seen]
     reply_to = case_reply_conversation(case=case)
     number_held = case_phone_numbers_held(case=case)
+    window = case_reply_window(case=case)
     context: dict[str, Any] = {
+        # WhatsApp's 24-hour window, shown before the operator writes (_reply_window.html).
+        "reply_window": window,
+        "template_form": TemplateReplyForm(templates=window.templates if window else []),
         "case": case,
         "seen": case.updated_at.isoformat(),
         "timeline": timeline,
@@ -390,6 +397,27 @@ def presence(request: HttpRequest, pk: int) -> HttpResponse:
         case_presence_mark(actor=user, case=case, replying=request.POST.get("replying") == "1")
     others = case_presence_others(user=user, case=case)
     return render(request, "console/cases/_presence.html", {"others": others})
+
+
+@staff_view(Perm.CASE_WORK)
+@require_POST
+def reply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get_for(user=staff_user(request), key=pk)
+    window = case_reply_window(case=case)
+    form = TemplateReplyForm(request.POST, templates=window.templates if window else [])
+    return form_action(
+        request,
+        form,
+        lambda: case_reply_template(
+            actor=staff_user(request),
+            case=case,
+            key=form.cleaned_data["key"],
+            seen=_seen(request),
+        ),
+        success=_("Template queued to send."),
+        redirect_to=lambda _reply: _done(request, case, consumed=""),
+        page=lambda status: _render_case(request, case, {"template_form": form}, status=status),
+    )
 
 
 @staff_view(Perm.DISCLOSURE_APPROVE)

@@ -10,6 +10,8 @@ the failed list, the outbound queue and its pacing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from lifeline.intake.models import Contact
+    from lifeline.intake.models import Contact, Conversation
 
 
 class SendLater(Exception):
@@ -30,6 +32,19 @@ class SendLater(Exception):
 
 class SendRefused(Exception):
     """The provider refused the message for good (chat blocked, address unknown): no retry."""
+
+
+@dataclass(frozen=True)
+class ApprovedTemplate:
+    """A text the provider approved in advance: on some channels, at times, the only kind sent.
+
+    Queued with `fields={"template": key}`; the adapter's `send` sends it by that key, and
+    `text` is what the person reads, kept on the case's timeline.
+    """
+
+    key: str
+    language: str
+    text: str
 
 
 class ChannelAdapter:
@@ -63,6 +78,17 @@ class ChannelAdapter:
     def awaits_reply(self, contact: Contact) -> bool:
         """Whether this filed contact puts its case in the queue of those waiting for us."""
         return True
+
+    def free_text_until(self, conversation: Conversation) -> datetime | None:
+        """Until when staff may write freely on `conversation`; None if at any time.
+
+        After it, only one of `approved_templates` goes out (WhatsApp's 24-hour window).
+        """
+        return None
+
+    def approved_templates(self, language: str) -> list[ApprovedTemplate]:
+        """The approved templates, those in `language` first; none on most channels."""
+        return []
 
     def send(self, contact: Contact, text: str) -> str:
         """Send an outbound contact's `text`; return the provider's id of the sent message.

@@ -434,6 +434,34 @@ def message_queue(
     return contact
 
 
+def message_undelivered(*, channel: str, provider_id: str, error: str) -> Contact | None:
+    """Mark a SENT message FAILED: its provider reported later that it could not deliver it.
+
+    WhatsApp takes a message, then says in a status callback that it failed (the 24-hour
+    window, a number that cannot receive it). The message then shows as failed on its case
+    and in Failed intake, like one refused at once. `error` names the provider's error code,
+    never content. A report for a message we do not know, or already failed, changes nothing.
+    """
+    if not provider_id:
+        return None
+    with transaction.atomic(durable=True):
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(
+                channel=channel,
+                direction=Contact.Direction.OUT,
+                provider_id=provider_id[:255],
+                state=Contact.State.SENT,
+            )
+            .first()
+        )
+        if contact is None:
+            return None
+        contact.last_error = error[:500]
+        _fail(contact)
+    return contact
+
+
 def _outbound_text(contact: Contact) -> str:
     return contact.body.replace(SECRET_PLACEHOLDER, str(contact.fields.get("secret", "")))
 

@@ -20,10 +20,11 @@ class Channel(models.TextChoices):
     TELEGRAM = "telegram", _("Telegram")
     EMAIL = "email", _("e-mail")
     PHONE = "phone", _("phone")
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 class Conversation(models.Model):
-    """A channel identity (web receipt, Telegram chat, address, number) and its case.
+    """A channel identity (web receipt, Telegram chat, address, number, WhatsApp id) and its case.
 
     The identity is kept encrypted; `identity_hash` (a keyed HMAC) finds it again without
     storing it in clear. Web conversations need neither: the receipt is their identity.

@@ -33,6 +33,13 @@ class Phone:
     display: str  # as the administrator typed it
     label: str = ""  # "WhatsApp", "Signal"; shown as written in every language
 
+    @property
+    def link(self) -> str:
+        """A WhatsApp number opens a chat with it (wa.me, WhatsApp's own); any other, a call."""
+        if self.label.strip().lower() == "whatsapp":
+            return f"https://wa.me/{self.number.lstrip('+')}"
+        return f"tel:{self.number}"
+
 
 @dataclass(frozen=True)
 class Shown:

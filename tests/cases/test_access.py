@@ -24,6 +24,7 @@ REFUSED: dict[str, tuple[str | None, list[str]]] = {
     "cases:detail": ("case", NO_CASES),
     "cases:reply": ("case", NO_CASES),
     "cases:reply_fixed": ("case", NO_CASES),
+    "cases:reply_template": ("case", NO_CASES),
     "cases:note": ("case", NO_CASES),
     "cases:transition": ("case", NO_CASES),
     "cases:assign": ("case", NO_CASES),

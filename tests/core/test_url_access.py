@@ -308,6 +308,8 @@ def test_channel_url_refuses_a_request_it_cannot_authenticate(
     settings.TELEGRAM_WEBHOOK_SECRET = "configured-secret"
     settings.TELEGRAM_BOT_TOKEN = "123:configured"
     settings.VOICE_AUTH_TOKEN = "configured-token"
+    settings.WHATSAPP_APP_SECRET = "configured-app-secret"
+    settings.WHATSAPP_VERIFY_TOKEN = "configured-verify-token"
     before = (Contact.objects.count(), AuditEvent.objects.count())
     url = _url(route, objects)
     body = '{"update_id": 1}'
@@ -315,4 +317,6 @@ def test_channel_url_refuses_a_request_it_cannot_authenticate(
     assert response.status_code == 403, route.name
     form = client.post(url, {"CallSid": "CA1", "From": "+0001", "CallStatus": "ringing"})
     assert form.status_code == 403, route.name
+    handshake = client.get(url, {"hub.mode": "subscribe", "hub.challenge": "1"})
+    assert handshake.status_code in (403, 405), route.name
     assert (Contact.objects.count(), AuditEvent.objects.count()) == before

@@ -1,3 +1,4 @@
-"""The fuzz tests drive the real channels: the Telegram ones need the stand-in Bot API."""
+"""The fuzz tests drive the real channels: they need the stand-in Bot API and Graph API."""
 
 from tests.channels.telegram.conftest import bot_api  # noqa: F401 (a fixture)
+from tests.channels.whatsapp.conftest import graph_api  # noqa: F401 (a fixture)

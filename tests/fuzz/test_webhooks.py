@@ -1,4 +1,4 @@
-"""Any update through the Telegram webhook and any event through the voice webhook.
+"""Any update through the Telegram and WhatsApp webhooks and any event through the voice webhook.
 
 Hostile JSON and form values, NULs and lone surrogates included: the answer is 200 or 400,
 never a server error; a 400 writes nothing; and whatever was taken in is filed by the worker
@@ -21,6 +21,8 @@ from lifeline.channels.phone.signature import signature_compute
 from lifeline.core.models import AuditEvent
 from lifeline.intake.models import Contact
 from tests.channels.telegram.conftest import FakeBotApi, jpeg, post
+from tests.channels.whatsapp.conftest import FakeGraphApi
+from tests.channels.whatsapp.conftest import post as wa_post
 from tests.fuzz.invariants import (
     FUZZ,
     assert_every_item_can_finish,
@@ -164,3 +166,89 @@ def test_any_voice_event_is_taken_or_refused_whole(client: Client, settings: Any
     deliver()
     assert not found, found
     assert answers == {200, 400}  # both kinds of input were tried
+
+
+wa_ids = st.sampled_from(["380501234567", "79161234567", "15550001111"]) | any_text
+# Mostly well-formed, so that most notifications get as far as the worker.
+wa_kinds = st.sampled_from(
+    ["text", "image", "document", "audio", "video", "location", "interactive", "button",
+     "sticker", "reaction", "contacts", "unsupported", "system"]
+) | any_text  # fmt: skip
+wa_parts = st.fixed_dictionaries(
+    {},
+    optional={
+        "body": any_text | st.sampled_from(["menu", "Привіт!", "hi"]),
+        "id": any_text,
+        "caption": any_text,
+        "filename": any_text,
+        "mime_type": any_text,
+        "voice": st.booleans() | json_scalars,
+        "latitude": json_scalars,
+        "longitude": json_scalars,
+        "name": any_text,
+        "type": st.sampled_from(["button_reply", "list_reply"]) | any_text,
+        "button_reply": st.fixed_dictionaries(
+            {"id": st.sampled_from(["kind:surrender", "kind:other", "lang:en"]) | any_text},
+            optional={"title": any_text},
+        ),
+        "payload": any_text,
+        "text": any_text,
+    },
+)
+wa_messages = st.builds(
+    lambda base, kind, part: {**base, "type": kind, kind if isinstance(kind, str) else "x": part},
+    st.fixed_dictionaries(
+        {"id": st.integers(0, 10**9).map(lambda n: f"wamid.FUZZ{n}") | any_text, "from": wa_ids},
+        optional={"timestamp": any_text | st.sampled_from(["1767225600", "99999999999999"])},
+    ),
+    wa_kinds,
+    wa_parts | json_values,
+)
+wa_values = st.fixed_dictionaries(
+    {"messaging_product": st.just("whatsapp")},
+    optional={
+        "metadata": json_values,
+        "contacts": st.lists(json_values, max_size=2),
+        "messages": st.lists(json_values, max_size=2),
+        "statuses": st.lists(json_values, max_size=2),
+    },
+)
+wa_values_with_messages = st.fixed_dictionaries(
+    {"messages": st.lists(wa_messages, min_size=1, max_size=2)},
+    optional={"metadata": json_values, "contacts": st.lists(json_values, max_size=2)},
+)
+wa_notifications = st.builds(
+    lambda field, value: {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": field, "value": value}]}],
+    },
+    st.sampled_from(["messages", "messages", "messages", "account_update"]) | any_text,
+    # one_of draws each branch alike: messages twice as often as the rest
+    st.one_of(wa_values_with_messages, wa_values_with_messages, wa_values, json_values),
+)
+
+
+def test_any_whatsapp_notification_is_taken_or_refused_whole(
+    client: Client, graph_api: FakeGraphApi
+) -> None:
+    graph_api.media["*"] = (jpeg(), "image/jpeg")  # every media id names a small picture
+    found: list[str] = []
+    answers: set[int] = set()
+
+    @FUZZ
+    @given(data=st.one_of(wa_notifications, wa_notifications, json_values))
+    def deliver(data: Any) -> None:
+        body = json.dumps(data)  # ASCII: a lone surrogate travels as \ud800, as a client sends it
+        before = _written()
+        response = wa_post(client, body)
+        assert response.status_code in {200, 400}, response.status_code
+        answers.add(response.status_code)
+        if response.status_code == 400:
+            assert _written() == before
+        _check_end_states(found)
+
+    deliver()
+    assert not found, found
+    assert answers == {200, 400}  # both kinds of input were tried
+    # and messages were taken in and filed, not only refused
+    assert Contact.objects.filter(channel="whatsapp", direction="in", state="processed").exists()

@@ -28,7 +28,9 @@ def test_the_demo_shows_its_fictional_organisation_on_the_start_page(
     html = Client().get("/en/").content.decode()
     assert "Northbridge Information Bureau (demo)" in html
     assert "a fictional organisation" in html
-    assert 'href="mailto:hotline@example.org"' in html and 'href="tel:+12025550143"' in html
+    assert (
+        'href="mailto:hotline@example.org"' in html and 'href="https://wa.me/12025550143"' in html
+    )
 
 
 def test_the_demo_keeps_settings_an_administrator_has_made() -> None:

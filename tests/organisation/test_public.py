@@ -49,9 +49,14 @@ def test_the_start_page_says_who_we_are_and_how_else_to_reach_us(language: str) 
     assert '<a href="https://t.me/trial_hotline_bot">@trial_hotline_bot</a>' in html
     assert '<a href="mailto:hotline@example.org">hotline@example.org</a>' in html
     assert '<a href="tel:+442079460123">+44 20 7946 0123</a>' in html
-    assert 'WhatsApp: <a href="tel:+12025550143">+1 202 555 0143</a>' in html
-    # The only address of another site is the bot's, an ordinary link; nothing is loaded.
-    assert re.findall(r"https?://[^\"'<\s]+", html) == ["https://t.me/trial_hotline_bot"]
+    # A WhatsApp number opens a chat with it in WhatsApp.
+    assert 'WhatsApp: <a href="https://wa.me/12025550143">+1 202 555 0143</a>' in html
+    # The only addresses of other sites are the bot's and the WhatsApp number's, ordinary
+    # links; nothing is loaded.
+    assert re.findall(r"https?://[^\"'<\s]+", html) == [
+        "https://t.me/trial_hotline_bot",
+        "https://wa.me/12025550143",
+    ]
 
 
 def test_an_empty_language_falls_back_to_russian_then_to_any_language_that_has_it() -> None:
@@ -91,7 +96,10 @@ def test_the_receipt_and_status_pages_mention_the_other_channels() -> None:
         html = response.content.decode()
         assert "You can also reach us:" in html, name
         assert '<a href="https://t.me/trial_hotline_bot">Telegram @trial_hotline_bot</a>' in html
-        assert 'href="mailto:hotline@example.org"' in html and 'href="tel:+12025550143"' in html
+        assert (
+            'href="mailto:hotline@example.org"' in html
+            and 'href="https://wa.me/12025550143"' in html
+        )
 
 
 @pytest.mark.parametrize("language", PREFIXES)

@@ -41,21 +41,24 @@ def test_contacts_per_channel_and_week(carol: Any) -> None:
     create_contact("web", start + 2 * hour)
     create_contact("telegram", start + 3 * hour)
     create_contact("phone", start + timedelta(weeks=2) + hour)
+    create_contact("whatsapp", start + timedelta(weeks=3) + hour)
     create_contact("email", start - hour)  # the week before the period
     create_contact("web", start + hour, direction="out")  # a reply, not a message received
 
     table = selectors.contacts_per_channel_week(user=carol, weeks=4)
 
-    assert table.columns == ("Week starting", "web form", "Telegram", "e-mail", "phone", "Total")
+    assert table.columns == (
+        "Week starting", "web form", "Telegram", "e-mail", "phone", "WhatsApp", "Total"
+    )  # fmt: skip
     weeks = [(start.date() + timedelta(weeks=i)).isoformat() for i in range(4)]
     assert [row[0] for row in table.rows] == weeks
     assert _rows(table) == {
-        weeks[0]: (2, 1, 0, 0, 3),
-        weeks[1]: (0, 0, 0, 0, 0),
-        weeks[2]: (0, 0, 0, 1, 1),
-        weeks[3]: (0, 0, 0, 0, 0),
+        weeks[0]: (2, 1, 0, 0, 0, 3),
+        weeks[1]: (0, 0, 0, 0, 0, 0),
+        weeks[2]: (0, 0, 0, 1, 0, 1),
+        weeks[3]: (0, 0, 0, 0, 1, 1),
     }
-    assert table.footer == ("Total", 2, 1, 0, 1, 4)
+    assert table.footer == ("Total", 2, 1, 0, 1, 1, 5)
 
 
 def test_weeks_follow_the_local_time_zone(carol: Any, settings: Any) -> None:
