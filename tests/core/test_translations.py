@@ -54,7 +54,7 @@ ROOT = Path(lifeline.__file__).parent
 LOCALE = ROOT / "locale"
 CHECKED = ("ru", "uk")
 # Names that stay as they are in every language, and Django's own "…" after a truncated text.
-SAME_EVERYWHERE = {"Telegram", "e-mail", "%(truncated_text)s…"}
+SAME_EVERYWHERE = {"Telegram", "WhatsApp", "e-mail", "%(truncated_text)s…"}
 
 # What a visitor (web, bot or e-mail) can be shown. Globs, so that new public files count.
 PUBLIC_SOURCES = (
