@@ -120,6 +120,13 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["state", "direction"]),
             models.Index(fields=["state", "next_attempt_at"]),
+            # A provider's later report on a message we sent (WhatsApp's "failed" status)
+            # finds it by the id the provider gave it, among millions of contacts.
+            models.Index(
+                fields=["channel", "provider_id"],
+                name="contact_provider_id",
+                condition=~models.Q(provider_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
