@@ -25,7 +25,7 @@ from lifeline.cases.models import (
     ReplyDraft,
     ReplyTemplate,
 )
-from lifeline.cases.selectors import case_reply_conversation
+from lifeline.cases.selectors import PRESENCE_TTL, case_reply_conversation
 from lifeline.cases.workflows import (
     TransitionNotAllowed,
     state_label,
@@ -749,9 +749,13 @@ def case_presence_mark(*, actor: User, case: Case, replying: bool) -> None:
     and the page view itself is audited by `case_view_record`.
     """
     require_perm(actor, Perm.CASE_VIEW)
+    now = timezone.now()
     CasePresence.objects.update_or_create(
-        case=case, user=actor, defaults={"seen_at": timezone.now(), "replying": replying}
+        case=case, user=actor, defaults={"seen_at": now, "replying": replying}
     )
+    # What he had open before and left is no one's business once it has expired: each user
+    # keeps only the rows that still say something.
+    CasePresence.objects.filter(user=actor, seen_at__lt=now - PRESENCE_TTL).delete()
 
 
 REPLY_TEMPLATE_TITLE_MAX_CHARS = 100

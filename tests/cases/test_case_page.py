@@ -200,6 +200,16 @@ def test_someone_who_left_long_ago_is_not_shown(alice: Any, bob: Any) -> None:
     assert "Also on this case" not in _page(_client(alice), case)
 
 
+def test_a_users_expired_presence_goes_when_he_opens_another_case(alice: Any, bob: Any) -> None:
+    first, second = create_case(inbound="help"), create_case(inbound="help again")
+    _page(_client(bob), first)
+    _page(_client(alice), first)
+    CasePresence.objects.update(seen_at=timezone.now() - timedelta(minutes=10))
+    _page(_client(bob), second)
+    kept = set(CasePresence.objects.values_list("user__username", "case"))
+    assert kept == {("bob", second.pk), ("alice", first.pk)}  # alice's waits for her next look
+
+
 def test_the_poll_answers_the_others_only(alice: Any, bob: Any) -> None:
     case = create_case(inbound="help")
     _page(_client(bob), case)
