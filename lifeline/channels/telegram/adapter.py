@@ -9,7 +9,7 @@ Only private chats are served: a receipt's secret must never be shown to a group
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ from lifeline.channels.telegram import api, texts
 from lifeline.core.actors import SYSTEM
 from lifeline.core.locks import row_lock
 from lifeline.intake.adapters import ChannelAdapter, SendLater, SendRefused
-from lifeline.intake.attachments.store import AttachmentRefused, attachment_store
+from lifeline.intake.attachments.store import Download, Fetched, fetched_store
 from lifeline.intake.inbox import conversation_for, message_queue
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
@@ -31,21 +31,6 @@ logger = logging.getLogger(__name__)
 
 MENU_COMMANDS = frozenset({"/start", "/menu", "/help"})
 EDITED = "(edited) "
-
-
-@dataclass(frozen=True)
-class Download:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class Fetched:
-    """What `fetch` got from the network for `interpret`: files, and how many were refused."""
-
-    files: list[Download] = field(default_factory=list)
-    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -304,20 +289,7 @@ def _file(contact: Contact, *, conversation: Conversation | None, body: str) -> 
 
 
 def _attach(contact: Contact, conversation: Conversation, fetched: Fetched, language: str) -> None:
-    refused = fetched.refused
-    for download in fetched.files:
-        try:
-            attachment_store(
-                contact=contact,
-                filename=download.filename,
-                content_type=download.content_type,
-                data=download.data,
-            )
-        except AttachmentRefused:
-            refused += 1
-    if refused:
-        contact.fields = {**(contact.fields or {}), "attachments_refused": refused}
-        contact.save(update_fields=["fields"])
+    if fetched_store(contact, fetched):
         _say(conversation, conversation.case, language, texts.files_refused(language))
 
 

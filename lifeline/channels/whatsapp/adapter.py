@@ -12,7 +12,6 @@ after that only a template the organisation had approved goes out (`free_text_un
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from lifeline.channels.whatsapp.templates import templates_for
 from lifeline.core.actors import SYSTEM
 from lifeline.core.locks import row_lock
 from lifeline.intake.adapters import ApprovedTemplate, ChannelAdapter, SendLater, SendRefused
-from lifeline.intake.attachments.store import AttachmentRefused, attachment_store
+from lifeline.intake.attachments.store import Download, Fetched, fetched_store
 from lifeline.intake.inbox import conversation_for, message_queue
 from lifeline.intake.models import Channel, Contact, Conversation
 from lifeline.intake.text import clean_text
@@ -44,21 +43,6 @@ PAIR_RATE_SECONDS = 6.0  # "one message every 6 seconds" to one number, after a 
 REFUSED = frozenset({100, 131008, 131009, 131026, 131047, 131051, 132000, 132001, 132005, 132007})
 # Set on an inbound contact the bot answered itself (a menu word, a button): nobody waits.
 ANSWERED_BY_BOT = "answered_by_bot"
-
-
-@dataclass(frozen=True)
-class Download:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class Fetched:
-    """What `fetch` got from the network for `interpret`: files, and how many were refused."""
-
-    files: list[Download] = field(default_factory=list)
-    refused: int = 0
 
 
 class WhatsAppAdapter(ChannelAdapter):
@@ -244,20 +228,7 @@ def _file(contact: Contact, conversation: Conversation, body: str, info: dict[st
 
 
 def _attach(contact: Contact, conversation: Conversation, fetched: Fetched, language: str) -> None:
-    refused = fetched.refused
-    for download in fetched.files:
-        try:
-            attachment_store(
-                contact=contact,
-                filename=download.filename,
-                content_type=download.content_type,
-                data=download.data,
-            )
-        except AttachmentRefused:
-            refused += 1
-    if refused:
-        contact.fields = {**(contact.fields or {}), "attachments_refused": refused}
-        contact.save(update_fields=["fields"])
+    if fetched_store(contact, fetched):
         _say(conversation, conversation.case, language, texts.files_refused(language))
 
 

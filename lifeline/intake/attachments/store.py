@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -38,6 +39,44 @@ FILENAME_MAX = 255
 
 class AttachmentRefused(ValueError):
     """The file is empty or over the size limit; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a channel's `fetch` downloaded for a message."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Fetched:
+    """What a channel's `fetch` got from the network for `interpret`: files, and how many were
+    refused already (too large by their own word, or gone at the provider)."""
+
+    files: list[Download] = field(default_factory=list)
+    refused: int = 0
+
+
+def fetched_store(contact: Contact, fetched: Fetched) -> int:
+    """Store each file `fetched` holds for `contact` (`attachment_store`); how many were refused,
+    here or by the fetch, which the contact's fields record for the case page."""
+    refused = fetched.refused
+    for download in fetched.files:
+        try:
+            attachment_store(
+                contact=contact,
+                filename=download.filename,
+                content_type=download.content_type,
+                data=download.data,
+            )
+        except AttachmentRefused:
+            refused += 1
+    if refused:
+        contact.fields = {**(contact.fields or {}), "attachments_refused": refused}
+        contact.save(update_fields=["fields"])
+    return refused
 
 
 def attachment_store(
