@@ -19,8 +19,8 @@ def contact_filed(*, contact: Contact, awaits_reply: bool) -> None:
     case = Case.objects.select_for_update().get(pk=contact.case_id)
     if awaits_reply:
         case_reopen_for_message(case=case)  # a closed case would hide the new message
-    case.updated_at = timezone.now()
-    update = ["updated_at"]
+    case.updated_at, case.updated_by = timezone.now(), None  # the person wrote
+    update = ["updated_at", "updated_by"]
     if awaits_reply and case.waiting_since is None:
         case.waiting_since = contact.received_at
         update.append("waiting_since")

@@ -69,6 +69,15 @@ class Case(models.Model):
     summary = EncryptedTextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Who made the latest change: a staff member, or nobody (the person wrote, the system
+    # moved it). The queue does not mark as changed for a user what he changed himself.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Set while the latest inbound message has no reply yet: the queue's "oldest waiting".
     waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
     first_response_at = models.DateTimeField(null=True, blank=True)

@@ -130,7 +130,7 @@ def case_queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
     if filters.urgent:
         cases = cases.filter(priority=Priority.URGENT)
     if filters.changed_since is not None:
-        cases = cases.filter(updated_at__gt=filters.changed_since)
+        cases = cases.filter(_news_for(user, filters.changed_since))
     return cases.annotate(
         is_assigned=ExpressionWrapper(Q(assignee__isnull=False), output_field=BooleanField())
     ).order_by(*QUEUE_ORDER)
@@ -160,11 +160,17 @@ class QueueNews:
 
 def case_queue_news_for(*, user: User, filters: QueueFilters, since: datetime) -> QueueNews:
     """How many of the cases `filters` select were opened, or changed, after `since`."""
+    news = _news_for(user, since)
     counts = case_queue_for(user=user, filters=filters).aggregate(
-        opened=Count("id", filter=Q(created_at__gt=since)),
-        changed=Count("id", filter=Q(updated_at__gt=since, created_at__lte=since)),
+        opened=Count("id", filter=news & Q(created_at__gt=since)),
+        changed=Count("id", filter=news & Q(created_at__lte=since)),
     )
     return QueueNews(since=since, opened=counts["opened"], changed=counts["changed"])
+
+
+def _news_for(user: User, since: datetime) -> Q:
+    """Cases changed after `since` by someone other than `user`: what he did himself is no news."""
+    return Q(updated_at__gt=since) & ~Q(updated_by=user)
 
 
 def queue_visit_last_for(*, user: User) -> datetime | None:

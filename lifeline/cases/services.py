@@ -72,6 +72,7 @@ def case_open(
         summary=summary,
         created_at=now,
         updated_at=now,
+        updated_by=staff_of(actor),
         waiting_since=now if waiting else None,
     )
     CaseEvent.objects.create(
@@ -244,12 +245,12 @@ def case_transition(
     now = timezone.now()
     terminal = workflow_for(case.kind).terminal
     case.status = to_status
-    case.updated_at = now
+    case.updated_at, case.updated_by = now, staff_of(actor)
     if to_status in terminal:
         case.closed_at = now
     elif from_status in terminal:
         case.closed_at = None
-    case.save(update_fields=["status", "closed_at", "updated_at"])
+    case.save(update_fields=["status", "closed_at", "updated_at", "updated_by"])
     event = _event(
         case=case,
         actor=actor,
@@ -282,7 +283,8 @@ def case_reopen_for_message(*, case: Case) -> bool:
     to_status = workflow_for(case.kind).transitions[from_status][0]
     now = timezone.now()
     case.status, case.closed_at, case.updated_at = to_status, None, now
-    case.save(update_fields=["status", "closed_at", "updated_at"])
+    case.updated_by = None  # the person who wrote again
+    case.save(update_fields=["status", "closed_at", "updated_at", "updated_by"])
     event = _event(
         case=case,
         actor=SYSTEM,
@@ -331,8 +333,8 @@ def case_assign(
         )
     now = timezone.now()
     case.assignee = assignee
-    case.updated_at = now
-    case.save(update_fields=["assignee", "updated_at"])
+    case.updated_at, case.updated_by = now, staff_of(actor)
+    case.save(update_fields=["assignee", "updated_at", "updated_by"])
     _event(
         case=case,
         actor=actor,
@@ -361,8 +363,8 @@ def case_note_add(*, actor: User, case: Case, text: str) -> CaseEvent:
         raise CaseActionRefused(gettext("The note is too long."))
     _lock(case)
     now = timezone.now()
-    case.updated_at = now
-    case.save(update_fields=["updated_at"])
+    case.updated_at, case.updated_by = now, staff_of(actor)
+    case.save(update_fields=["updated_at", "updated_by"])
     event = _event(case=case, actor=actor, kind=CaseEvent.Kind.NOTE, at=now, text=text)
     audit_record(actor=actor, action=Action.CASE_NOTE, obj=case, detail={"event": event.pk})
     return event
@@ -499,8 +501,8 @@ def _send(
     case.waiting_since = None
     if case.first_response_at is None:
         case.first_response_at = now
-    case.updated_at = now
-    case.save(update_fields=["waiting_since", "first_response_at", "updated_at"])
+    case.updated_at, case.updated_by = now, staff_of(actor)
+    case.save(update_fields=["waiting_since", "first_response_at", "updated_at", "updated_by"])
     detail: dict[str, Any] = {"contact": contact.pk, "channel": contact.channel}
     if drafted_by is not None:
         detail["drafted_by"] = drafted_by.pk
@@ -567,8 +569,8 @@ def case_reply_draft(
     _check_free_text(case)
     now = timezone.now()
     draft = ReplyDraft.objects.create(case=case, body=body, drafted_by=actor, drafted_at=now)
-    case.updated_at = now
-    case.save(update_fields=["updated_at"])
+    case.updated_at, case.updated_by = now, actor
+    case.save(update_fields=["updated_at", "updated_by"])
     audit_record(actor=actor, action=Action.CASE_REPLY_DRAFT, obj=case, detail={"draft": draft.pk})
     return draft
 
@@ -657,8 +659,8 @@ def case_priority_set(
     previous = case.priority
     now = timezone.now()
     case.priority = priority
-    case.updated_at = now
-    case.save(update_fields=["priority", "updated_at"])
+    case.updated_at, case.updated_by = now, staff_of(actor)
+    case.save(update_fields=["priority", "updated_at", "updated_by"])
     _event(
         case=case,
         actor=actor,
@@ -708,8 +710,8 @@ def case_call_back_log(
             gettext("Nobody called in on this case from a number: there is no one to call back.")
         )
     now = timezone.now()
-    changed = ["updated_at"]
-    case.updated_at = now
+    changed = ["updated_at", "updated_by"]
+    case.updated_at, case.updated_by = now, actor
     if outcome == CallBackOutcome.REACHED:
         case.waiting_since = None
         case.first_response_at = case.first_response_at or now

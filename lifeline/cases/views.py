@@ -116,7 +116,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": [QueueRow(case, previews.get(case.pk, ""), _fresh(case, since)) for case in cases],
+        "rows": [
+            QueueRow(case, previews.get(case.pk, ""), _fresh(case, since, user)) for case in cases
+        ],
         "news": case_queue_news_for(user=user, filters=form.filters(), since=since)
         if since is not None
         else None,
@@ -164,8 +166,10 @@ class QueueRow:
     fresh: str  # "new" (opened since the user last looked), "changed", or ""
 
 
-def _fresh(case: Case, since: datetime | None) -> str:
-    if since is None or case.updated_at <= since:
+def _fresh(case: Case, since: datetime | None, user: User) -> str:
+    """What the queue marks on a case: "new", "changed", or nothing (nothing since `since`, or
+    the latest change was `user`'s own)."""
+    if since is None or case.updated_at <= since or case.updated_by_id == user.pk:
         return ""
     return "new" if case.created_at > since else "changed"
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from lifeline.cases.handlers import contact_filed
 from lifeline.cases.models import Case, Priority, QueueVisit
 from lifeline.cases.selectors import case_previews_for
 from lifeline.cases.services import case_note_add, case_open, case_priority_set
@@ -191,7 +192,7 @@ def test_new_and_changed_cases_are_marked_since_the_user_last_looked(as_alice, a
     assert "badge fresh" not in first.content.decode()
     looked = QueueVisit.objects.get(user=alice).seen_at
 
-    case_note_add(actor=alice, case=touched, text="called back")
+    case_note_add(actor=create_user("olga", roles=["operator"]), case=touched, text="called")
     arrived = create_case()
     second = as_alice.get(QUEUE)
     html = second.content.decode()
@@ -205,6 +206,29 @@ def test_new_and_changed_cases_are_marked_since_the_user_last_looked(as_alice, a
 
     # Looking again is a new "last looked": what was new then is not new now.
     assert "badge fresh" not in as_alice.get(QUEUE).content.decode()
+
+
+def test_what_the_user_changed_himself_is_no_news_to_him(client, as_alice, alice) -> None:
+    mine, theirs = create_case(), create_case()
+    as_alice.get(QUEUE)
+    as_bob = client.__class__()
+    olga = create_user("olga", roles=["operator"])
+    login_staff(as_bob, olga)
+    as_bob.get(QUEUE)
+
+    case_note_add(actor=alice, case=mine, text="called back")
+    case_priority_set(actor=alice, case=theirs, priority=Priority.URGENT)
+    case_note_add(actor=olga, case=theirs, text="she wrote again")
+    html = as_alice.get(QUEUE).content.decode()
+    assert "badge" not in _row(html, mine)  # his own note
+    assert ">changed</span>" in _row(html, theirs)  # a colleague's, after his own
+    assert "0 new, 1 changed" in html
+    html = as_bob.get(QUEUE).content.decode()
+    assert ">changed</span>" in _row(html, mine) and "badge fresh" not in _row(html, theirs)
+
+    # A message from the person is news to everyone, whoever changed the case before.
+    contact_filed(contact=contact_create(case=mine, body="я здесь"), awaits_reply=True)
+    assert ">changed</span>" in _row(as_alice.get(QUEUE).content.decode(), mine)
 
 
 def test_show_only_these_lists_what_changed_since_the_last_look(as_alice, alice) -> None:

@@ -154,10 +154,10 @@ def call_log_record(
             # conversation for the case the operator opens now.
             Contact.objects.filter(conversation=conversation, case__isnull=True).update(case=case)
         else:
-            case.updated_at = now
+            case.updated_at, case.updated_by = now, actor
             if needs_us and case.waiting_since is None:
                 case.waiting_since = now
-            case.save(update_fields=["updated_at", "waiting_since"])
+            case.save(update_fields=["updated_at", "updated_by", "waiting_since"])
         fields = {"follow_up": follow_up, **({"follow_up_note": note} if note else {})}
         contact = Contact.objects.create(
             channel=Channel.PHONE,
