@@ -13,6 +13,7 @@ from django.utils import timezone
 from lifeline.accounts.models import User
 from lifeline.cases.models import Case, Priority, QueueVisit
 from tests.cases.helpers import create_case
+from tests.e2e.conftest import staff_logs_in, staff_with_device
 from tests.e2e.test_hotline_flow import _operator_logs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,13 @@ def _a_busy_night() -> None:
         create_case(channel=None, waiting_since=now - timedelta(hours=1, minutes=n))
 
 
-def _log_an_urgent_call(tab: Any, base: str) -> None:
+def _a_colleague_logs_an_urgent_call(browser: Any, base: str) -> None:
+    """Olga, at the next desk, logs an urgent call in her own browser: news to the others (what
+    an operator changed himself is none to him)."""
+    staff_with_device("olga", "operator")
+    desk = browser.new_context()
+    tab = desk.new_page()
+    staff_logs_in(tab, base, "olga", lands_on=r"/console/$")
     tab.goto(base + "/console/calls/new/")
     tab.locator("input[name=number]").fill("+380 67 000 0100")
     tab.locator("input[name=language][value=uk]").check()
@@ -37,6 +44,7 @@ def _log_an_urgent_call(tab: Any, base: str) -> None:
     tab.locator(f"input[name=priority][value='{Priority.URGENT.value}']").check()
     tab.get_by_role("button", name=re.compile("Log the call")).click()
     tab.wait_for_url(re.compile(r"/console/case/\d+/$"))
+    desk.close()
 
 
 def test_an_urgent_call_appears_at_the_top_of_the_open_queue_without_a_reload(
@@ -56,7 +64,7 @@ def test_an_urgent_call_appears_at_the_top_of_the_open_queue_without_a_reload(
     looked = QueueVisit.objects.get(user__username="alice").seen_at
     queue.evaluate("window.stillTheSamePage = true")  # gone if the page reloads
 
-    _log_an_urgent_call(context.new_page(), live_url)  # another tab, as at the desk
+    _a_colleague_logs_an_urgent_call(browser, live_url)
     case = Case.objects.get(priority=Priority.URGENT)
 
     first_row = queue.locator("#queue-rows tbody tr").first
@@ -83,7 +91,7 @@ def test_without_script_the_queue_is_the_same_page_with_a_refresh_link(
     context = browser.new_context(java_script_enabled=False)
     queue = context.new_page()
     _operator_logs_in(queue, live_url)
-    _log_an_urgent_call(context.new_page(), live_url)
+    _a_colleague_logs_an_urgent_call(browser, live_url)
     case = Case.objects.get(priority=Priority.URGENT)
 
     queue.get_by_role("link", name="Refresh").click()
@@ -105,7 +113,7 @@ def test_an_operator_on_page_two_is_told_of_the_urgent_case_on_page_one(
     queue.goto(live_url + "/console/")  # a first look, so the next one has a mark to count from
     queue.goto(live_url + "/console/?page=2")
 
-    _log_an_urgent_call(context.new_page(), live_url)
+    _a_colleague_logs_an_urgent_call(browser, live_url)
 
     announce = queue.locator("#queue-announce")
     announce.filter(has_text="1 new").wait_for(timeout=15_000)
