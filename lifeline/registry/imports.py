@@ -58,6 +58,7 @@ from lifeline.registry.importing import (
 )
 from lifeline.registry.models import (
     DETENTION_PLACE_STATUSES,
+    READ_FIELDS,
     ImportBatch,
     ImportMapping,
     ImportRow,
@@ -339,11 +340,7 @@ def _batch_store(
     sheet = preview.sheet
     batch = ImportBatch.objects.create(
         filename=filename,
-        file_format=sheet.format,
-        encoding=sheet.encoding,
-        delimiter=sheet.delimiter,
-        sheet_name=sheet.sheet_name,
-        header=sheet.header,
+        **ImportBatch.read_from(sheet),
         mapping=mapping if mapping is not None and mapping.pk is not None else None,
         mapping_used={"columns": preview.columns, "options": preview.options},
         threshold=DEFAULT_THRESHOLD,
@@ -1179,11 +1176,7 @@ def _hold(actor: Actor, batch: ImportBatch, rows: list[ImportRow]) -> ImportBatc
     now = timezone.now()
     held = ImportBatch.objects.create(
         filename=batch.filename,
-        file_format=batch.file_format,
-        encoding=batch.encoding,
-        delimiter=batch.delimiter,
-        sheet_name=batch.sheet_name,
-        header=batch.header,
+        **{name: getattr(batch, name) for name in READ_FIELDS},
         mapping=batch.mapping,
         mapping_used=batch.mapping_used,
         threshold=batch.threshold,

@@ -113,11 +113,7 @@ def list_match_create(
     listed = ListMatch.objects.create(
         kind=kind,
         filename=filename,
-        file_format=read.format,
-        encoding=read.encoding,
-        delimiter=read.delimiter,
-        sheet_name=read.sheet_name,
-        header=read.header,
+        **ListMatch.read_from(read),
         mapping=mapping,
         mapping_used={
             "columns": dict(columns),

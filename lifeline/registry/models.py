@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ from lifeline.core.fields import (
 )
 from lifeline.core.wording import worded
 from lifeline.registry.text import fold
+
+if TYPE_CHECKING:
+    from lifeline.registry.sheets import Sheet
 
 # What the system writes as a source's title and a status event's note when a handover or an
 # exchange completes: stored in English, filled in, and worded for each reader (core.wording).
@@ -451,7 +454,56 @@ class ImportMapping(models.Model):
         return self.name
 
 
-class ImportBatch(models.Model):
+# What a list read from a file keeps of how it was read, as `sheets.Sheet` found it.
+READ_FIELDS = ("file_format", "encoding", "delimiter", "sheet_name", "header")
+
+
+class ReadList(models.Model):
+    """A file read as a list and matched against the registry (an import's batch, a matched
+    list): how it was read, by which mapping, at which thresholds, and its rows per band."""
+
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    filename = EncryptedTextField(blank=True)  # a file's name may name a person
+    file_format = models.CharField(max_length=5)
+    encoding = models.CharField(max_length=40, blank=True)
+    delimiter = models.CharField(max_length=2, blank=True)
+    sheet_name = EncryptedTextField(blank=True)
+    header = EncryptedJSONField(default=list)  # the file's column names, for its downloads
+    mapping_used = models.JSONField(default=dict)  # the mapping as it was read (columns, options)
+    threshold = models.FloatField()  # the engine's threshold: below it, no candidate
+    same_person_score = models.FloatField()  # from here, proposed as the same person
+    counts = models.JSONField(default=dict)  # rows per band (an import's, then per outcome)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def read_from(sheet: Sheet) -> dict[str, Any]:
+        """The READ_FIELDS of a `sheets.Sheet`, to create a list with."""
+        return {
+            "file_format": sheet.format,
+            "encoding": sheet.encoding,
+            "delimiter": sheet.delimiter,
+            "sheet_name": sheet.sheet_name,
+            "header": sheet.header,
+        }
+
+
+class ReadListRow(models.Model):
+    """One row of a `ReadList`: its line, the row as read, the fields read from it, and its
+    problems."""
+
+    line = models.PositiveIntegerField()  # the row's line in the file, as a spreadsheet shows it
+    row_key = RowKeyField()  # what its encrypted values are bound to
+    cells = EncryptedJSONField(default=list)  # the row as read, for its downloads
+    data = EncryptedJSONField(default=dict)  # the fields read from it (importing.RowData)
+    errors = EncryptedJSONField(default=list)  # [{"field", "code", "value"}]: importing.RowError
+
+    class Meta:
+        abstract = True
+
+
+class ImportBatch(ReadList):
     """One import of a file: previewed, then applied in one transaction, or undone as a whole.
 
     Its rows hold what was read and what the engine found; nothing reaches the registry before
@@ -466,20 +518,9 @@ class ImportBatch(models.Model):
         DISCARDED = "discarded", _("discarded")
 
     state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW)
-    row_key = RowKeyField()  # what its encrypted values are bound to
-    filename = EncryptedTextField(blank=True)  # a file's name may name a person
-    file_format = models.CharField(max_length=5)
-    encoding = models.CharField(max_length=40, blank=True)
-    delimiter = models.CharField(max_length=2, blank=True)
-    sheet_name = EncryptedTextField(blank=True)
-    header = EncryptedJSONField(default=list)  # the file's column names, for the bad-rows file
     mapping = models.ForeignKey(
         ImportMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
     )
-    mapping_used = models.JSONField(default=dict)  # the mapping as it was read (columns, options)
-    threshold = models.FloatField()  # the engine's threshold: below it, a new person
-    same_person_score = models.FloatField()  # from here, proposed as the same person
-    counts = models.JSONField(default=dict)  # rows per band, then per outcome once applied
     held_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="held_batches"
     )
@@ -507,7 +548,7 @@ class ImportBatch(models.Model):
         return f"import batch {self.pk} ({self.state})"
 
 
-class ImportRow(models.Model):
+class ImportRow(ReadListRow):
     """One row of an imported file: as read, its problems, what the engine found, the decision,
     and what applying it wrote (kept so that the batch can be undone)."""
 
@@ -532,11 +573,6 @@ class ImportRow(models.Model):
         UNDONE = "undone", _("undone")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
-    line = models.PositiveIntegerField()  # the row's line in the file, as a spreadsheet shows it
-    row_key = RowKeyField()  # what its encrypted values are bound to
-    cells = EncryptedJSONField(default=list)  # the row as read, to write a bad row back out
-    data = EncryptedJSONField(default=dict)  # the fields read from it (imports.RowData)
-    errors = EncryptedJSONField(default=list)  # [{"field", "code", "value"}]: imports.row_errors
     band = models.CharField(max_length=10, choices=Band.choices)
     score = models.FloatField(null=True, blank=True)  # the best registry candidate's score
     candidate = models.ForeignKey(
@@ -660,7 +696,7 @@ class ImportJob(models.Model):
 # --- Matching a whole list (registry.lists, docs/lists.md) ----------------------------------
 
 
-class ListMatch(models.Model):
+class ListMatch(ReadList):
     """A list matched against the registry as a whole, nothing written to the registry: an
     exchange list from the other party, an agency's list of sought persons, a family group's
     names. Read by a saved mapping as an import is; its rows hold what the engine found and
@@ -673,21 +709,10 @@ class ListMatch(models.Model):
         OTHER = "other", _("other list")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
-    row_key = RowKeyField()  # what its encrypted values are bound to
-    filename = EncryptedTextField(blank=True)  # a file's name may name a person
-    file_format = models.CharField(max_length=5)
-    encoding = models.CharField(max_length=40, blank=True)
-    delimiter = models.CharField(max_length=2, blank=True)
-    sheet_name = EncryptedTextField(blank=True)
-    header = EncryptedJSONField(default=list)  # the file's column names, for the download
     mapping = models.ForeignKey(
         ImportMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="lists"
     )
-    mapping_used = models.JSONField(default=dict)  # the mapping as it was read (columns, options)
-    threshold = models.FloatField()  # the engine's threshold: below it, no match
-    same_person_score = models.FloatField()  # from here, likely the same person
     close_margin = models.FloatField()  # candidates this near the best are "several close"
-    counts = models.JSONField(default=dict)  # rows per band
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -700,7 +725,7 @@ class ListMatch(models.Model):
         return f"list match {self.pk}"
 
 
-class ListMatchRow(models.Model):
+class ListMatchRow(ReadListRow):
     """One row of a matched list: as read, its problems, the best registry candidates with the
     engine's explanation, its band, and whether a person confirmed one of them or rejected all."""
 
@@ -717,11 +742,6 @@ class ListMatchRow(models.Model):
         REJECTED = "rejected", _("rejected")
 
     list_match = models.ForeignKey(ListMatch, on_delete=models.CASCADE, related_name="rows")
-    line = models.PositiveIntegerField()  # the row's line in the file, as a spreadsheet shows it
-    row_key = RowKeyField()  # what its encrypted values are bound to
-    cells = EncryptedJSONField(default=list)  # the row as read, for the download
-    data = EncryptedJSONField(default=dict)  # the fields read from it (importing.RowData)
-    errors = EncryptedJSONField(default=list)  # [{"field", "code", "value"}]
     band = models.CharField(max_length=10, choices=Band.choices)
     score = models.FloatField(null=True, blank=True)  # the best registry candidate's score
     # The best candidates with the engine's explanation: [{"person", "score", "fields"}].
