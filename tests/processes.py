@@ -9,7 +9,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,3 +70,32 @@ def served(env: dict[str, str], *, workers: int = 2, wait_for: str = "/healthz")
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST `body` as JSON to a served address; the answer's status, an error's included."""
+    request = urllib.request.Request(  # noqa: S310 (loopback only)
+        url, data=body, headers={"Content-Type": "application/json", **headers}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def http_post_at_once(url: str, body: bytes, headers: dict[str, str], times: int) -> list[int]:
+    """The same delivery `times` times at once, as a provider retrying in a hurry; the answers."""
+    start = threading.Barrier(times)
+    answers: list[int] = []
+
+    def deliver() -> None:
+        start.wait(timeout=30)
+        answers.append(http_post(url, body, headers))
+
+    threads = [threading.Thread(target=deliver) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers

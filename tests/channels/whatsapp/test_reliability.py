@@ -11,8 +11,6 @@ import json
 import signal
 import threading
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -33,24 +31,9 @@ from tests.channels.whatsapp.conftest import (
     post,
     wamid_of,
 )
-from tests.processes import lifeline, served, shared_database_url
+from tests.processes import http_post_at_once, lifeline, served, shared_database_url
 
 DELIVERIES = 50
-
-
-def _post(url: str, body: bytes) -> int:
-    signature = signature_compute(secret=APP_SECRET, body=body)
-    request = urllib.request.Request(  # noqa: S310 (loopback only)
-        url,
-        data=body,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
 
 
 @pytest.mark.slow  # a gunicorn server and 50 concurrent deliveries: ~5 s
@@ -58,21 +41,11 @@ def _post(url: str, body: bytes) -> int:
 def test_one_message_delivered_50_times_at_once_is_one_contact() -> None:
     data = notification("text")
     body = json.dumps(data).encode()
-    start = threading.Barrier(DELIVERIES)
-    answers: list[int] = []
     env = {"DATABASE_URL": shared_database_url(), "WHATSAPP_APP_SECRET": APP_SECRET}
     with served(env, workers=4) as base:
         url = base + "/channels/whatsapp/webhook/"
-
-        def deliver() -> None:
-            start.wait(timeout=30)
-            answers.append(_post(url, body))
-
-        threads = [threading.Thread(target=deliver) for _ in range(DELIVERIES)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        signed = {"X-Hub-Signature-256": signature_compute(secret=APP_SECRET, body=body)}
+        answers = http_post_at_once(url, body, signed, DELIVERIES)
     assert answers == [200] * DELIVERIES
     assert Contact.objects.filter(channel="whatsapp").count() == 1
     assert AuditEvent.objects.filter(action="contact.receive").count() == 1
