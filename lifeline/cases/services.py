@@ -427,9 +427,12 @@ class ReplyWindow:
         return self.free_text_until > timezone.now()
 
 
-def case_reply_window(*, case: Case) -> ReplyWindow | None:
-    """The window of the conversation a reply on `case` would go out on; None if it has none."""
-    conversation = case_reply_conversation(case=case)
+def case_reply_window(
+    *, case: Case, conversation: Conversation | None = None
+) -> ReplyWindow | None:
+    """The window of the conversation a reply on `case` would go out on (`conversation`, when
+    the caller has looked it up already); None if it has none."""
+    conversation = conversation or case_reply_conversation(case=case)
     if conversation is None:
         return None
     adapter = adapter_for(conversation.channel)
@@ -443,9 +446,9 @@ def case_reply_window(*, case: Case) -> ReplyWindow | None:
     )
 
 
-def _check_free_text(case: Case) -> None:
+def _check_free_text(case: Case, conversation: Conversation | None = None) -> None:
     """Refuse free text where the channel's window has closed, saying what to do instead."""
-    window = case_reply_window(case=case)
+    window = case_reply_window(case=case, conversation=conversation)
     if window is not None and not window.is_open:
         raise CaseActionRefused(
             gettext(
@@ -486,7 +489,7 @@ def _send(
         raise CaseActionRefused(gettext("The person can only be reached by phone: call back."))
     extra: dict[str, Any] = {}
     if template is None:
-        _check_free_text(case)
+        _check_free_text(case, conversation)
     else:
         extra["fields"] = {"template": template.key}  # what the adapter sends it by
     contact = message_queue(

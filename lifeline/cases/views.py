@@ -237,7 +237,7 @@ def _render_case(
     changes = [entry for entry in timeline if stale and seen is not None and entry.at > seen]
     reply_to = case_reply_conversation(case=case)
     number_held = case_phone_numbers_held(case=case)
-    window = case_reply_window(case=case)
+    window = case_reply_window(case=case, conversation=reply_to)
     context: dict[str, Any] = {
         # WhatsApp's 24-hour window, shown before the operator writes (_reply_window.html).
         "reply_window": window,
