@@ -136,7 +136,8 @@ def list_match_start(
     require_perm(actor, Perm.REGISTRY_VIEW)
     if mapping is not None and columns is None:
         columns = mapping.columns  # kept with the job: the mapping may change while it waits
-    rows = len(sheet_read(data, filename=filename, sheet=sheet).rows)
+    read = sheet_read(data, filename=filename, sheet=sheet)
+    rows = len(read.rows)
     if rows <= settings.IMPORT_INLINE_ROWS:
         return lists.list_match_create(
             actor=actor,
@@ -146,6 +147,7 @@ def list_match_start(
             mapping=mapping,
             columns=columns,
             sheet=sheet,
+            read=read,
         )
     upload = ImportUpload.objects.create(
         filename=filename[: uploads.FILENAME_MAX],

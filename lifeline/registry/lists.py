@@ -92,6 +92,7 @@ def list_match_create(
     encoding: str = "",
     delimiter: str = "",
     progress: Progress | None = None,
+    read: sheets.Sheet | None = None,
 ) -> ListMatch:
     """Read a list by a saved mapping (or `columns` given here), match every good row against
     the registry, and keep the result; nothing is written to the registry.
@@ -106,7 +107,10 @@ def list_match_create(
         columns = mapping.columns
     if not columns:
         raise MappingRefused(gettext("Choose a mapping: which column holds which field."))
-    read = sheet_read(data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter)
+    if read is None:  # else the caller has read `data` so already
+        read = sheet_read(
+            data, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter
+        )
     rows = rows_read(read, columns)
     same, margin = settings.IMPORT_SAME_PERSON_SCORE, settings.LIST_CLOSE_MARGIN
     matches = rows_match(rows, same_person_score=same, progress=progress)
